@@ -1,0 +1,147 @@
+"""People: citizens (by phone number, with a unique citizen ID) and staff with roles."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen")
+    OPERATOR = "operator", _("IOC operator")
+    OFFICER = "officer", _("Unit officer")
+    WARD_OFFICIAL = "ward_official", _("Ward/commune official")
+    HOTLINE = "hotline", _("Hotline operator")
+    LEADER = "leader", _("City leader")
+    ADMIN = "admin", _("Administrator")
+
+
+def new_citizen_id() -> str:
+    """A 12-digit identifier, unique per person across every service (checked on save)."""
+    return "".join(secrets.choice("0123456789") for _ in range(12))
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, phone: str, password: str | None = None, **extra) -> User:
+        from opencity.lib.phone import normalize_phone
+
+        user = self.model(phone=normalize_phone(phone), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, phone: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("role", Role.ADMIN)
+        return self.create_user(phone, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    phone = models.CharField(_("phone number"), max_length=16, unique=True)
+    citizen_id = models.CharField(_("citizen ID"), max_length=12, unique=True, editable=False)
+    full_name = models.CharField(_("full name"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CITIZEN)
+    home_area = models.ForeignKey(
+        "geo.Area",
+        verbose_name=_("home ward/commune"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("For ward/commune officials: the ward they work in."),
+    )
+    preferred_language = models.CharField(max_length=5, default="vi", choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    email_notifications = models.BooleanField(_("send notifications by e-mail"), default=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        _("admin site access"), default=False, help_text=_("Can log in to the administration site.")
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.phone
+
+    def save(self, *args, **kwargs):
+        if not self.citizen_id:
+            candidate = new_citizen_id()
+            while User.objects.filter(citizen_id=candidate).exists():
+                candidate = new_citizen_id()
+            self.citizen_id = candidate
+        super().save(*args, **kwargs)
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[-1] if self.full_name else self.phone
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role != Role.CITIZEN
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by SMS to prove a phone number (sign-up, password reset)."""
+
+    phone = models.CharField(max_length=16, db_index=True)
+    purpose = models.CharField(max_length=20, default="signup")
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class AuditLog(models.Model):
+    """Every staff and admin action, append-only."""
+
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=60)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=40)
+    summary = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("Audit log entries are immutable")
+        super().save(*args, **kwargs)
+
+
+class ApiToken(models.Model):
+    """A revocable token for the mobile app (issued at login, listed in settings)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80, default="app")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,167 @@
+"""The shared cast for tests: named users in every role, two units, Huế's wards, categories.
+
+Areas are loaded once per test session (they are read-only in tests).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from opencity.accounts.models import Role, User
+from opencity.geo.models import Area
+from opencity.orgs.models import Membership, Unit
+
+# Kiệt 32 Lê Văn Hưu, in the former phường Thuận Lộc — today Phường Phú Xuân.
+STORY_LAT, STORY_LON = 16.4745, 107.5755
+PASSWORD = "matkhau-an-toan-2025"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from opencity.geo.services import areas_load_city
+
+    with django_db_blocker.unblock():
+        if not Area.objects.exists():
+            areas_load_city()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.HUEY["immediate"] = True
+    from opencity.geo.selectors import reset_index
+
+    reset_index()
+    yield
+    reset_index()
+
+
+@pytest.fixture
+def phu_xuan(db) -> Area:
+    return Area.objects.get(name="Phường Phú Xuân")
+
+
+@pytest.fixture
+def thuan_hoa(db) -> Area:
+    return Area.objects.get(name="Phường Thuận Hóa")
+
+
+@pytest.fixture
+def city(db) -> Area:
+    return Area.objects.get(code="46")
+
+
+def _user(phone, name, role, **extra) -> User:
+    return User.objects.create_user(phone, PASSWORD, full_name=name, role=role, **extra)
+
+
+@pytest.fixture
+def citizen(db) -> User:
+    return _user("0905000001", "Nguyễn Văn An", Role.CITIZEN, email="an@example.vn")
+
+
+@pytest.fixture
+def citizen2(db) -> User:
+    return _user("0905000002", "Trần Thị Bình", Role.CITIZEN)
+
+
+@pytest.fixture
+def operator(db) -> User:
+    return _user("0905000010", "Lê Điều Phối", Role.OPERATOR)
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return _user("0905000011", "Quản Trị Viên", Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def leader(db) -> User:
+    return _user("0905000012", "Lãnh Đạo Thành Phố", Role.LEADER)
+
+
+@pytest.fixture
+def hotline(db) -> User:
+    return _user("0905000013", "Tổng Đài Viên", Role.HOTLINE)
+
+
+@pytest.fixture
+def urban_works(db, city) -> Unit:
+    return Unit.objects.create(
+        code="hepco", name="Công ty Cổ phần Môi trường và Công trình đô thị Huế", short_name="HEPCO",
+        kind="enterprise", level="city", area=city,
+    )
+
+
+@pytest.fixture
+def other_unit(db, city) -> Unit:
+    return Unit.objects.create(code="huewaco", name="Công ty Cổ phần Cấp nước Thừa Thiên Huế",
+                               short_name="HUEWACO", kind="enterprise", level="city", area=city)
+
+
+@pytest.fixture
+def ward_unit(db, phu_xuan) -> Unit:
+    return Unit.objects.create(code="ubnd-phu-xuan", name="UBND Phường Phú Xuân", level="ward", area=phu_xuan)
+
+
+@pytest.fixture
+def officer(db, urban_works) -> User:
+    user = _user("0905000020", "Phạm Cán Bộ", Role.OFFICER)
+    Membership.objects.create(unit=urban_works, user=user)
+    return user
+
+
+@pytest.fixture
+def unit_head(db, urban_works) -> User:
+    user = _user("0905000021", "Hoàng Trưởng Đơn Vị", Role.OFFICER)
+    Membership.objects.create(unit=urban_works, user=user, is_head=True)
+    return user
+
+
+@pytest.fixture
+def other_officer(db, other_unit) -> User:
+    user = _user("0905000022", "Võ Đơn Vị Khác", Role.OFFICER)
+    Membership.objects.create(unit=other_unit, user=user)
+    return user
+
+
+@pytest.fixture
+def ward_official(db, phu_xuan, ward_unit) -> User:
+    user = _user("0905000030", "Đặng Cán Bộ Phường", Role.WARD_OFFICIAL, home_area=phu_xuan)
+    Membership.objects.create(unit=ward_unit, user=user)
+    return user
+
+
+@pytest.fixture
+def lighting(db):
+    from opencity.reports.models import Category
+
+    return Category.objects.create(code="chieu-sang", name_vi="Chiếu sáng công cộng",
+                                   name_en="Street lighting", deadline_hours=16, icon="💡")
+
+
+@pytest.fixture
+def lighting_rule(db, lighting, urban_works):
+    from opencity.reports.models import RoutingRule
+
+    return RoutingRule.objects.create(category=lighting, area=None, unit=urban_works)
+
+
+@pytest.fixture
+def make_report(db, citizen, lighting):
+    """Submit a report through the service (defaults: the seeds' street light story)."""
+    from opencity.reports.services import report_submit
+
+    def make(**kwargs):
+        params = {
+            "reporter": citizen,
+            "category": lighting,
+            "description": "Điện đường bị hỏng trước số nhà 31/32. Mong cơ quan chức năng xử lý",
+            "lat": STORY_LAT,
+            "lon": STORY_LON,
+            "address": "Kiệt 32 Lê Văn Hưu, phường Thuận Lộc",
+        }
+        params.update(kwargs)
+        return report_submit(**params)
+
+    return make

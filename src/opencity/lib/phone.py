@@ -1,0 +1,41 @@
+"""Vietnamese phone numbers, normalised to E.164 (+84…)."""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+
+from opencity.errors import ValidationError
+
+_DIGITS = re.compile(r"[\s.\-()]")
+
+
+def normalize_phone(raw: str) -> str:
+    """Return ``+84`` followed by 9 digits, or raise ValidationError.
+
+    Accepts ``0905 123 456``, ``+84905123456``, ``84905123456``; mobile and landline numbers
+    are 10 digits with the leading 0 (9 after +84).
+    """
+    value = _DIGITS.sub("", raw or "")
+    if value.startswith("+84"):
+        national = value[3:]
+    elif value.startswith("84") and len(value) == 11:
+        national = value[2:]
+    elif value.startswith("0"):
+        national = value[1:]
+    else:
+        national = ""
+    if not re.fullmatch(r"[1-9]\d{8}", national):
+        raise ValidationError(
+            _("Enter a Vietnamese phone number, for example 0905 123 456."), field="phone"
+        )
+    return "+84" + national
+
+
+def display_phone(e164: str) -> str:
+    """+84905123456 → 0905 123 456 (how people read numbers locally)."""
+    if not e164 or not e164.startswith("+84"):
+        return e164 or ""
+    n = "0" + e164[3:]
+    return f"{n[:4]} {n[4:7]} {n[7:]}"

@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from opencity.lib.admin import AuditedModelAdmin
+
+from .models import Membership, Unit
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Unit)
+class UnitAdmin(AuditedModelAdmin):
+    list_display = ["name", "code", "kind", "level", "area", "requires_result_approval", "is_active"]
+    list_filter = ["kind", "level", "is_active"]
+    search_fields = ["name", "short_name", "code"]
+    autocomplete_fields = ["area"]
+    inlines = [MembershipInline]

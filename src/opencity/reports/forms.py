@@ -1,0 +1,105 @@
+"""Forms: parse and re-render; the rules themselves live in the services."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import Category, QuestionKind, RejectReason
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [d for d in data if d]
+        return [data] if data else []
+
+
+class ReportForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("What is the problem?"),
+        queryset=Category.objects.filter(is_active=True),
+        empty_label=_("Choose a category"),
+    )
+    description = forms.CharField(
+        label=_("Describe it"),
+        max_length=settings.OPENCITY_DESCRIPTION_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("For example: the street light in front of number 31 is broken.")}),
+    )
+    photos = MultipleImageField(
+        label=_("Photos (1 to 5, at most 10 MB each)"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*", "multiple": True}),
+    )
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("House number, street, ward"), "autocomplete": "street-address"}),
+    )
+    lat = forms.CharField(required=False, widget=forms.HiddenInput)
+    lon = forms.CharField(required=False, widget=forms.HiddenInput)
+    is_public = forms.BooleanField(
+        label=_("Public (recommended): everyone can see the report and its result, never your name or phone"),
+        required=False,
+        initial=True,
+    )
+    client_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    # for the hotline: the caller
+    reporter_name = forms.CharField(label=_("Caller's name"), max_length=120, required=False)
+    reporter_phone = forms.CharField(label=_("Caller's phone"), max_length=20, required=False)
+
+    def __init__(self, *args, category: Category | None = None, for_caller: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("client_token", uuid.uuid4().hex)
+        if not for_caller:
+            del self.fields["reporter_name"]
+            del self.fields["reporter_phone"]
+        self.category = category
+        self.question_fields = []
+        if category is not None:
+            for q in category.questions.all():
+                name = f"q_{q.code}"
+                if q.kind == QuestionKind.TEXT:
+                    field = forms.CharField(max_length=500)
+                elif q.kind == QuestionKind.NUMBER:
+                    field = forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+                elif q.kind == QuestionKind.DATE:
+                    field = forms.CharField(widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}))
+                elif q.kind == QuestionKind.SINGLE:
+                    field = forms.ChoiceField(choices=[("", "—"), *q.choice_pairs()], widget=forms.RadioSelect)
+                else:
+                    field = forms.MultipleChoiceField(choices=q.choice_pairs(), widget=forms.CheckboxSelectMultiple)
+                field.label = q.label
+                field.required = False  # checked by the service, with the question's own message
+                field.question_required = q.required
+                self.fields[name] = field
+                self.question_fields.append(name)
+
+    def answers(self) -> dict:
+        data = self.cleaned_data
+        return {name[2:]: data.get(name) for name in self.question_fields}
+
+    def questions(self):
+        return [self[name] for name in self.question_fields]
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(choices=[(i, str(i)) for i in range(1, 6)], coerce=int, label=_("Your rating"))
+    comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=1000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(choices=RejectReason.choices, label=_("Reason"))
+    note = forms.CharField(label=_("Public explanation"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

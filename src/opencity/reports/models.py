@@ -1,0 +1,343 @@
+"""Field reports (phản ánh hiện trường): categories, reports, photos, timeline, routing rules.
+
+Nobody sets ``Report.status`` directly: state changes go through ``reports.workflow``,
+called from ``reports.services``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+    MERGED = "merged", _("Merged")
+
+
+OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS)
+FINAL_STATUSES = (Status.CLOSED, Status.REJECTED, Status.MERGED)
+
+
+class Priority(models.IntegerChoices):
+    LOW = 0, _("Low")
+    NORMAL = 1, _("Normal")
+    HIGH = 2, _("High")
+    URGENT = 3, _("Urgent")
+
+
+class RejectReason(models.TextChoices):
+    SPAM = "spam", _("Spam or abusive")
+    OUT_OF_SCOPE = "out_of_scope", _("Out of scope")
+    NOT_ENOUGH_INFO = "not_enough_info", _("Not enough information")
+    OTHER = "other", _("Other")
+
+
+class Category(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    group = models.CharField(_("group"), max_length=80, blank=True)
+    icon = models.CharField(_("icon"), max_length=8, blank=True, help_text=_("An emoji shown in lists."))
+    deadline_hours = models.PositiveIntegerField(
+        _("processing deadline (working hours)"), default=40
+    )
+    duplicate_radius_m = models.PositiveIntegerField(_("duplicate radius (m)"), default=50)
+    is_active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name_vi"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "vi").startswith("en") else self.name_vi
+
+
+class QuestionKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+
+
+class CategoryQuestion(models.Model):
+    """An extra question the submit form asks for one category."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="questions")
+    code = models.SlugField(max_length=40)
+    label_vi = models.CharField(_("question (Vietnamese)"), max_length=200)
+    label_en = models.CharField(_("question (English)"), max_length=200)
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices, default=QuestionKind.TEXT)
+    required = models.BooleanField(default=False)
+    choices = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_('For choice questions: a list of {"key": ..., "vi": ..., "en": ...}.'),
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["category", "code"], name="unique_question_code")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.label_en if (get_language() or "vi").startswith("en") else self.label_vi
+
+    def choice_pairs(self) -> list[tuple[str, str]]:
+        lang = "en" if (get_language() or "vi").startswith("en") else "vi"
+        return [(c["key"], c.get(lang) or c.get("vi") or c["key"]) for c in self.choices]
+
+    def clean(self):
+        if self.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and not self.choices:
+            raise ValidationError({"choices": _("A choice question needs at least one choice.")})
+
+
+class RoutingRule(models.Model):
+    """A unit's jurisdiction: reports of ``category`` in ``area`` go to ``unit``.
+
+    A rule with no area covers the whole city; a ward rule wins over a city rule
+    (see ``reports.routing``). ``automatic`` rules route without an operator.
+    """
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="routing_rules")
+    area = models.ForeignKey(
+        "geo.Area", null=True, blank=True, on_delete=models.CASCADE, related_name="routing_rules",
+        help_text=_("Empty: the whole city."),
+    )
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="routing_rules")
+    automatic = models.BooleanField(
+        _("route automatically"), default=False,
+        help_text=_("Route new reports without waiting for an operator."),
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "area"], name="unique_rule_category_area"),
+            models.UniqueConstraint(
+                fields=["category"], condition=models.Q(area__isnull=True), name="unique_rule_city_wide"
+            ),
+        ]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return f"{self.category} / {self.area or _('whole city')} → {self.unit}"
+
+
+class Report(models.Model):
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
+    version = models.PositiveIntegerField(default=0, help_text="Bumped by every transition (optimistic lock).")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="reports")
+    description = models.TextField(_("description"))
+    description_public = models.TextField(
+        _("public description (moderated)"), blank=True,
+        help_text=_("If set, shown to the public instead of the original text."),
+    )
+    answers = models.JSONField(_("answers to the category's questions"), default=dict, blank=True)
+    lat = models.FloatField(_("latitude"))
+    lon = models.FloatField(_("longitude"))
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="reports")
+    is_public = models.BooleanField(_("public"), default=True)
+    priority = models.SmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    reporter_name = models.CharField(_("reporter name (for calls)"), max_length=120, blank=True)
+    reporter_phone = models.CharField(_("reporter phone (for calls)"), max_length=16, blank=True)
+    channel = models.CharField(
+        max_length=10, default="web",
+        choices=[("web", _("Web/app")), ("hotline", _("Hotline")), ("api", _("API")), ("open311", "Open311")],
+    )
+    client_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    unit = models.ForeignKey(
+        "orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_reports"
+    )
+    reject_reason = models.CharField(max_length=20, choices=RejectReason.choices, blank=True)
+    status_note = models.TextField(_("public note on the current status"), blank=True)
+    result_text = models.TextField(_("result"), blank=True)
+    result_pending = models.BooleanField(default=False, help_text="A result awaits the unit head's approval.")
+    awaiting_citizen = models.BooleanField(default=False, help_text="The unit asked the reporter for information.")
+    dispute_pending = models.BooleanField(default=False)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_comment = models.TextField(blank=True)
+    me_too_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["area", "status"]),
+            models.Index(fields=["category", "status"]),
+            models.Index(fields=["lat", "lon"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="rating_1_to_5",
+            ),
+        ]
+        verbose_name = _("field report")
+        verbose_name_plural = _("field reports")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.category}"
+
+    @property
+    def ref(self) -> str:
+        return f"PA{self.pk:06d}" if self.pk else ""
+
+    @property
+    def public_description(self) -> str:
+        return self.description_public or self.description
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.due_at and self.is_open and self.due_at < timezone.now())
+
+
+def _photo_path(instance, filename: str) -> str:
+    return f"reports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
+
+
+def _private_path(instance, filename: str) -> str:
+    return f"originals/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
+
+
+class PhotoKind(models.TextChoices):
+    REPORT = "report", _("Report photo")
+    RESULT = "result", _("Result photo")
+    UPDATE = "update", _("Update photo")
+
+
+class Photo(models.Model):
+    """A re-encoded photo (no EXIF). ``original`` keeps the pre-moderation image for staff."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(max_length=8, choices=PhotoKind.choices, default=PhotoKind.REPORT)
+    event = models.ForeignKey(
+        "TimelineEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+    )
+    image = models.ImageField(upload_to=_photo_path, width_field="width", height_field="height")
+    thumb = models.ImageField(upload_to=_photo_path)
+    original = models.FileField(upload_to=_private_path, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    is_hidden = models.BooleanField(_("hidden from the public"), default=False)
+    is_moderated = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class TimelineEvent(models.Model):
+    """One immutable entry in a report's history: a transition or an action on it."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_role = models.CharField(max_length=20, blank=True)
+    actor_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    note = models.TextField(blank=True)
+    is_public = models.BooleanField(default=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["report", "created_at"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("Timeline events are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Timeline events are immutable")
+
+
+class Follow(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    me_too = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "user"], name="unique_follow")]
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+
+
+class ExtensionRequest(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    extra_hours = models.PositiveIntegerField(_("extra working hours"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class ResponseTemplate(models.Model):
+    """Canned text for a unit's notes and results (optionally per category)."""
+
+    unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="templates")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=120)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
+
+    def __str__(self) -> str:
+        return self.title

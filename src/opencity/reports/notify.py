@@ -1,0 +1,86 @@
+"""Who hears about what happens to a report. One table, used by the services after each event."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from opencity.accounts.models import Role
+from opencity.notifications.services import notify
+
+from .models import Report, TimelineEvent
+
+# action → (audiences, title). Audiences: reporter, followers, unit, heads, ioc.
+MESSAGES = {
+    "route": ({"reporter", "followers", "unit"}, _("Report %(ref)s was sent to %(unit)s")),
+    "merge": ({"reporter", "followers"}, _("Report %(ref)s was merged into a report on the same problem")),
+    "reject": ({"reporter"}, _("Report %(ref)s was not accepted")),
+    "accept": ({"reporter", "followers"}, _("%(unit)s is handling report %(ref)s")),
+    "return": ({"ioc"}, _("Report %(ref)s was returned by %(unit)s for re-routing")),
+    "ask_info": ({"reporter"}, _("%(unit)s needs more information on report %(ref)s")),
+    "answer_info": ({"unit"}, _("The reporter answered on report %(ref)s")),
+    "request_extension": ({"heads_or_ioc"}, _("An extension is requested on report %(ref)s")),
+    "decide_extension": ({"unit"}, _("The extension on report %(ref)s was decided")),
+    "submit_result": ({"heads"}, _("A result on report %(ref)s waits for your approval")),
+    "reject_result": ({"unit"}, _("The result on report %(ref)s was sent back")),
+    "resolve": ({"reporter", "followers"}, _("Report %(ref)s is resolved: see the result and rate it")),
+    "rate": ({"unit"}, _("Report %(ref)s was rated %(rating)s/5")),
+    "dispute": ({"ioc", "unit"}, _("The reporter disputes the result of report %(ref)s")),
+    "reopen": ({"reporter", "followers", "unit"}, _("Report %(ref)s was reopened")),
+    "deny_dispute": ({"reporter"}, _("The dispute on report %(ref)s was not accepted")),
+    "correct": ({"reporter"}, _("The category or place of report %(ref)s was corrected")),
+}
+
+
+def _audience(report: Report, name: str):
+    User = get_user_model()
+    if name == "reporter":
+        return [report.reporter] if report.reporter_id else []
+    if name == "followers":
+        return list(User.objects.filter(follows__report=report))
+    if name in ("unit", "heads", "heads_or_ioc") and report.unit_id:
+        members = User.objects.filter(memberships__unit_id=report.unit_id)
+        if name == "unit":
+            return list(members)
+        heads = list(members.filter(memberships__is_head=True))
+        if heads or name == "heads":
+            return heads
+        return list(User.objects.filter(role=Role.OPERATOR, is_active=True))
+    if name in ("ioc", "heads_or_ioc"):
+        return list(User.objects.filter(Q(role=Role.OPERATOR), is_active=True))
+    return []
+
+
+def after_event(report: Report, event: TimelineEvent) -> None:
+    entry = MESSAGES.get(event.action)
+    if entry is None:
+        return
+    audiences, title = entry
+    users = []
+    for name in audiences:
+        users.extend(_audience(report, name))
+    unit_name = report.unit.name if report.unit_id else ""
+    params = {"ref": report.ref, "unit": unit_name, "rating": report.rating or ""}
+    staff_url = reverse("reports:staff_detail", args=[report.pk])
+    public_url = reverse("reports:detail", args=[report.pk])
+    citizens = [u for u in users if u.role == Role.CITIZEN]
+    staff = [u for u in users if u.role != Role.CITIZEN]
+    body = event.note if event.is_public else ""
+    if citizens:
+        notify(citizens, verb=event.action, title=_lazy_format(title, params), body=body,
+               url=public_url, report=report, exclude=event.actor)
+    if staff:
+        notify(staff, verb=event.action, title=_lazy_format(title, params), body=event.note,
+               url=staff_url, report=report, exclude=event.actor)
+
+
+class _lazy_format:
+    """Format a lazy message in the recipient's language (notify() renders under override)."""
+
+    def __init__(self, message, params):
+        self.message, self.params = message, params
+
+    def __str__(self) -> str:
+        return str(self.message) % self.params

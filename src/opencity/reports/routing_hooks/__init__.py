@@ -1,0 +1,1 @@
+"""Per-city routing hooks. A hook module defines ``adjust(report, rule) -> rule | None``."""

@@ -1,0 +1,186 @@
+"""Submitting a field report (citizen, hotline operator on a caller's behalf, API)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from opencity.errors import ConflictError, ValidationError
+from opencity.geo import selectors as geo
+from opencity.lib.phone import normalize_phone
+
+from .. import routing, workflow
+from ..models import Category, PhotoKind, QuestionKind, Report
+from .common import clean_text, process_photos, save_photos, staff_audit
+
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def validate_answers(category: Category, raw: dict | None) -> dict:
+    """Check answers to the category's extra questions; return them normalised.
+
+    Keys are question codes; multiple-choice answers are lists of choice keys.
+    """
+    raw = raw or {}
+    clean: dict = {}
+    for q in category.questions.all():
+        value = raw.get(q.code)
+        field = f"q_{q.code}"
+        empty = value in (None, "", []) or (isinstance(value, list) and not any(value))
+        if empty:
+            if q.required:
+                raise ValidationError(
+                    _("Please answer: %(q)s") % {"q": q.label}, field=field, code="required"
+                )
+            continue
+        if q.kind == QuestionKind.TEXT:
+            clean[q.code] = clean_text(str(value), field=field, max_chars=500)
+        elif q.kind == QuestionKind.NUMBER:
+            try:
+                number = Decimal(str(value).replace(",", "."))
+                if not number.is_finite():
+                    raise InvalidOperation
+            except InvalidOperation:
+                raise ValidationError(_("“%(q)s” needs a number.") % {"q": q.label}, field=field) from None
+            clean[q.code] = float(number)
+        elif q.kind == QuestionKind.DATE:
+            text = str(value).strip()
+            for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+                try:
+                    clean[q.code] = dt.datetime.strptime(text, fmt).date().isoformat()
+                    break
+                except ValueError:
+                    continue
+            else:
+                raise ValidationError(
+                    _("“%(q)s” needs a date as dd/mm/yyyy.") % {"q": q.label}, field=field
+                )
+        else:
+            keys = {k for k, _label in q.choice_pairs()}
+            values = value if isinstance(value, list) else [value]
+            values = [str(v) for v in values if v not in (None, "")]
+            if any(v not in keys for v in values):
+                raise ValidationError(_("Choose one of the offered answers."), field=field)
+            if q.kind == QuestionKind.SINGLE:
+                if len(values) != 1:
+                    raise ValidationError(_("Choose one answer."), field=field)
+                clean[q.code] = values[0]
+            else:
+                clean[q.code] = sorted(set(values))
+    return clean
+
+
+def _locate(lat, lon, address: str):
+    """Resolve the place to (lat, lon, area). A pin wins; an address alone gives its ward."""
+    if lat not in (None, "") and lon not in (None, ""):
+        try:
+            lat_f, lon_f = float(lat), float(lon)
+        except (TypeError, ValueError):
+            raise ValidationError(_("The position on the map is not valid."), field="location") from None
+        if not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180):
+            raise ValidationError(_("The position on the map is not valid."), field="location")
+        area = geo.area_for_point(lat_f, lon_f)
+        if area is None:
+            raise ValidationError(
+                _("This place is outside the city. Move the pin to a place in the city."),
+                field="location",
+                code="outside_city",
+            )
+        return lat_f, lon_f, area
+    if address:
+        area = geo.area_for_address(address)
+        if area is None:
+            raise ValidationError(
+                _("We could not find this address in the city. Put a pin on the map instead."),
+                field="location",
+                code="address_not_found",
+            )
+        return area.lat, area.lon, area
+    raise ValidationError(
+        _("Show us where: put a pin on the map, use your location or type the address."),
+        field="location",
+        code="location_required",
+    )
+
+
+def report_submit(
+    *,
+    reporter,
+    category: Category | int,
+    description: str,
+    lat=None,
+    lon=None,
+    address: str = "",
+    is_public: bool = True,
+    photos=(),
+    photos_required: bool = False,
+    answers: dict | None = None,
+    client_token: str | None = None,
+    channel: str = "web",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    filed_by=None,
+) -> Report:
+    """Create a report in state ``new`` (and route it at once where a rule is automatic).
+
+    Idempotent on ``client_token``: the same token returns the first report and creates
+    nothing. Everything is validated before anything is written.
+    """
+    client_token = (client_token or "").strip()[:64] or None
+    if client_token:
+        existing = Report.objects.filter(client_token=client_token).first()
+        if existing is not None:
+            if reporter is not None and existing.reporter_id not in (None, reporter.pk):
+                raise ConflictError(_("This form was already used."))
+            return existing
+
+    if not isinstance(category, Category):
+        category = Category.objects.filter(pk=category, is_active=True).first()
+    if category is None or not category.is_active:
+        raise ValidationError(_("Choose a category."), field="category", code="required")
+    description = _TAGS.sub("", clean_text(description, field="description", required=True))
+    address = clean_text(address, field="address", max_chars=255)
+    lat_f, lon_f, area = _locate(lat, lon, address)
+    clean_answers = validate_answers(category, answers)
+    reporter_name = clean_text(reporter_name, field="reporter_name", max_chars=120)
+    if reporter_phone:
+        reporter_phone = normalize_phone(reporter_phone)
+    processed = process_photos(photos, required=photos_required)
+
+    try:
+        with transaction.atomic():
+            report = Report(
+                category=category,
+                description=description,
+                answers=clean_answers,
+                lat=lat_f,
+                lon=lon_f,
+                address=address,
+                area=area,
+                is_public=bool(is_public),
+                reporter=reporter,
+                reporter_name=reporter_name,
+                reporter_phone=reporter_phone,
+                channel=channel,
+                client_token=client_token,
+            )
+            event = workflow.apply(report, "submit", actor=filed_by or reporter, data={"channel": channel})
+            save_photos(report, processed, kind=PhotoKind.REPORT, event=event)
+            if filed_by is not None:
+                staff_audit(filed_by, "submit_for_caller", report)
+            rule = routing.should_route_automatically(report)
+            if rule is not None:
+                from .triage import route_locked
+
+                route_locked(report, actor=None, unit=rule.unit, note="", automatic=True)
+    except IntegrityError:
+        if client_token:
+            existing = Report.objects.filter(client_token=client_token).first()
+            if existing is not None:
+                return existing
+        raise
+    return report

@@ -1,0 +1,272 @@
+"""Citizen and public pages for field reports. Views parse, call a selector or service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from opencity import policy
+from opencity.errors import DomainError
+from opencity.geo import selectors as geo
+from opencity.lib.images import probe_gps
+
+from . import selectors, services
+from .forms import RateForm, ReportForm
+from .models import Category, Photo, Report, Status
+from .permissions import access_report, available_actions, can_view_internal, can_view_reporter
+
+PAGE_SIZE = 20
+
+
+def _filters(request: HttpRequest) -> dict:
+    keys = ("category", "area", "status", "period", "q", "unit", "overdue")
+    f = {k: request.GET.get(k, "").strip() for k in keys}
+    for k in ("category", "area", "unit"):
+        if f[k] and not f[k].isdigit():
+            f[k] = ""
+    return {k: v for k, v in f.items() if v}
+
+
+def _filter_context(request: HttpRequest) -> dict:
+    return {
+        "categories": Category.objects.filter(is_active=True),
+        "areas": geo.wards(),
+        "statuses": Status.choices,
+        "filters": _filters(request),
+        "periods": [("7d", _("Last 7 days")), ("30d", _("Last 30 days")), ("90d", _("Last 90 days")), ("365d", _("Last 12 months"))],
+    }
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    recent = selectors.report_list(user=None, filters={"public_only": True}).prefetch_related("photos")[:6]
+    counts = {
+        "total": Report.objects.filter(is_public=True).exclude(status__in=[Status.MERGED]).count(),
+        "done": Report.objects.filter(is_public=True, status__in=[Status.RESOLVED, Status.CLOSED]).count(),
+    }
+    return render(request, "reports/home.html", {"recent": recent, "counts": counts})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    for_caller = policy.can_file_for_caller(request.user) and request.GET.get("for") == "caller"
+    category = None
+    raw_cat = request.POST.get("category") or request.GET.get("category")
+    if raw_cat and str(raw_cat).isdigit():
+        category = Category.objects.filter(pk=raw_cat, is_active=True).prefetch_related("questions").first()
+    form = ReportForm(request.POST or None, request.FILES or None, category=category, for_caller=for_caller)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                report = services.report_submit(
+                    reporter=None if for_caller else request.user,
+                    filed_by=request.user if for_caller else None,
+                    category=data["category"],
+                    description=data["description"],
+                    lat=data["lat"],
+                    lon=data["lon"],
+                    address=data["address"],
+                    is_public=data["is_public"],
+                    photos=request.FILES.getlist("photos"),
+                    photos_required=not for_caller,
+                    answers=form.answers(),
+                    client_token=data["client_token"],
+                    channel="hotline" if for_caller else "web",
+                    reporter_name=data.get("reporter_name", ""),
+                    reporter_phone=data.get("reporter_phone", ""),
+                )
+            except DomainError as exc:
+                field = exc.field if exc.field in form.fields else None
+                if exc.field == "location":
+                    field = "address"
+                form.add_error(field, exc.message)
+                status = exc.http_status
+            else:
+                messages.success(request, _("Thank you! Your report %(ref)s was received.") % {"ref": report.ref})
+                return redirect("reports:detail", report.pk)
+        else:
+            status = 400
+    return render(request, "reports/new.html", {"form": form, "for_caller": for_caller,
+                                                "map_center": _map_center()}, status=status)
+
+
+def _map_center():
+    from django.conf import settings
+
+    return settings.OPENCITY_MAP_CENTER
+
+
+@require_GET
+def category_questions(request: HttpRequest) -> HttpResponse:
+    """htmx: the extra questions of the chosen category."""
+    raw = request.GET.get("category", "")
+    category = Category.objects.filter(pk=raw, is_active=True).first() if raw.isdigit() else None
+    form = ReportForm(category=category)
+    return render(request, "reports/partials/questions.html", {"form": form})
+
+
+@require_GET
+def nearby(request: HttpRequest) -> HttpResponse:
+    """htmx: open reports of the same category about 50 m around the pin."""
+    try:
+        lat, lon = float(request.GET["lat"]), float(request.GET["lon"])
+    except (KeyError, ValueError):
+        return render(request, "reports/partials/nearby.html", {"reports": []})
+    raw = request.GET.get("category", "")
+    category = Category.objects.filter(pk=raw).first() if raw.isdigit() else None
+    radius = category.duplicate_radius_m if category else 50
+    reports = selectors.nearby_open(user=request.user, lat=lat, lon=lon,
+                                    category_id=category.pk if category else None, radius_m=radius)
+    return render(request, "reports/partials/nearby.html", {"reports": reports})
+
+
+@require_POST
+def photo_location(request: HttpRequest) -> JsonResponse:
+    """The GPS position stored in a photo, to suggest the place (the photo is not kept)."""
+    upload = request.FILES.get("photo")
+    if upload is None:
+        return JsonResponse({"error": _("No photo.")}, status=400)
+    try:
+        gps = probe_gps(upload)
+    except DomainError as exc:
+        return JsonResponse({"error": exc.message}, status=exc.http_status)
+    if gps is None:
+        return JsonResponse({"found": False})
+    area = geo.area_for_point(*gps)
+    return JsonResponse({"found": True, "lat": gps[0], "lon": gps[1], "area": area.name if area else None,
+                         "in_city": area is not None})
+
+
+@require_GET
+def address_lookup(request: HttpRequest) -> JsonResponse:
+    """Typed address → ward (old ward names are understood) and its centre for the map."""
+    text = request.GET.get("q", "")[:255]
+    area = geo.area_for_address(text) if text.strip() else None
+    if area is None:
+        return JsonResponse({"found": False, "message": _("We could not place this address. Put a pin on the map.")})
+    return JsonResponse({"found": True, "area": area.name, "area_id": area.pk, "lat": area.lat, "lon": area.lon})
+
+
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.report_list(user=None, filters={**_filters(request), "public_only": True}).prefetch_related("photos")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, **_filter_context(request)}
+    template = "reports/partials/list_results.html" if request.headers.get("HX-Request") else "reports/list.html"
+    return render(request, template, context)
+
+
+@require_GET
+def report_map(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/map.html", {**_filter_context(request), "map_center": _map_center()})
+
+
+@require_GET
+def points_geojson(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(selectors.map_points(user=None, filters=_filters(request)))
+
+
+@require_GET
+def areas_geojson(request: HttpRequest) -> JsonResponse:
+    response = JsonResponse(geo.boundaries_geojson())
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = access_report(request.user, pk)
+    if report.status == Status.MERGED and report.merged_into_id and not policy.is_staff(request.user):
+        if report.reporter_id != getattr(request.user, "pk", None):
+            return redirect("reports:detail", report.merged_into_id)
+    user = request.user
+    context = {
+        "report": report,
+        "events": selectors.timeline(user=user, report=report),
+        "photos": selectors.visible_photos(user=user, report=report, kind="report"),
+        "result_photos": selectors.visible_photos(user=user, report=report, kind="result"),
+        "actions": available_actions(user, report) if user.is_authenticated else set(),
+        "show_reporter": can_view_reporter(user, report),
+        "show_internal": can_view_internal(user, report),
+        "following": user.is_authenticated and report.follows.filter(user=user).first(),
+        "rate_form": RateForm(),
+        "is_reporter": user.is_authenticated and report.reporter_id == user.pk,
+        "map_center": (report.lat, report.lon),
+    }
+    return render(request, "reports/detail.html", context)
+
+
+@login_required
+@require_GET
+def my_reports(request: HttpRequest) -> HttpResponse:
+    qs = selectors.report_mine(user=request.user).prefetch_related("photos")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reports/mine.html", {"page": page})
+
+
+def _act(request: HttpRequest, pk: int, run, success: str):
+    try:
+        run()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        if request.headers.get("HX-Request"):
+            return render(request, "partials/error.html", {"error": exc}, status=exc.http_status)
+        return redirect(request.POST.get("next") or reverse("reports:detail", args=[pk]))
+    messages.success(request, success)
+    return redirect(request.POST.get("next") or reverse("reports:detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def citizen_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """The reporter's and the public's actions: follow, me too, unfollow, rate, dispute, answer."""
+    access_report(request.user, pk)
+    user, post = request.user, request.POST
+    actions = {
+        "follow": (lambda: services.report_follow(report_id=pk, actor=user), _("You follow this report.")),
+        "me_too": (lambda: services.report_follow(report_id=pk, actor=user, me_too=True),
+                   _("Thank you: you are counted as affected, and you follow this report.")),
+        "unfollow": (lambda: services.report_unfollow(report_id=pk, actor=user), _("You no longer follow this report.")),
+        "rate": (lambda: services.report_rate(report_id=pk, actor=user, rating=post.get("rating"),
+                                              comment=post.get("comment", "")), _("Thank you for your rating.")),
+        "dispute": (lambda: services.report_dispute(report_id=pk, actor=user, reason=post.get("reason", "")),
+                    _("Your dispute was sent to the operations centre.")),
+        "answer": (lambda: services.report_answer_info(report_id=pk, actor=user, text=post.get("text", ""),
+                                                       photos=request.FILES.getlist("photos")),
+                   _("Your answer was sent to the unit.")),
+    }
+    if action not in actions:
+        raise Http404
+    run, success = actions[action]
+    return _act(request, pk, run, success)
+
+
+@require_GET
+def photo_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
+    """Serve a photo if its report is visible; hidden photos and originals only to staff in scope."""
+    photo = Photo.objects.select_related("report").filter(pk=pk).first()
+    if photo is None or variant not in ("full", "thumb", "original"):
+        raise Http404
+    report = access_report(request.user, photo.report_id)
+    internal = can_view_internal(request.user, report)
+    if (photo.is_hidden or variant == "original") and not internal:
+        raise Http404
+    if photo.kind == "result" and report.status not in (Status.RESOLVED, Status.CLOSED) and not internal:
+        raise Http404
+    field = {"full": photo.image, "thumb": photo.thumb, "original": photo.original or photo.image}[variant]
+    try:
+        fh = field.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(fh, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600" if not report.is_public else "public, max-age=86400"
+    return response

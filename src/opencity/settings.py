@@ -1,0 +1,264 @@
+"""OpenCity settings.
+
+Every knob is read from the environment with a safe embedded default: SQLite, local disk,
+huey on SQLite, e-mail to the console, DEBUG off. See docs/configuration.md for each variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+SRC_DIR = BASE_DIR / "src"
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value not in ("True", "False"):
+        raise ImproperlyConfigured(f"{name} must be True or False, not {value!r}")
+    return value == "True"
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from exc
+
+
+def env_secret(name: str, default: str = "") -> str:
+    """Read a secret from NAME, or from the file named by NAME_FILE (Docker/systemd style)."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        return Path(file_name).read_text().strip()
+    return os.environ.get(name, default)
+
+
+VAR_DIR = Path(env_str("OPENCITY_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("OPENCITY_DEBUG", False)
+
+
+def _embedded_secret_key() -> str:
+    """A per-installation key kept in var/, so the embedded default is not a shared secret."""
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        from django.core.management.utils import get_random_secret_key
+
+        key_file.write_text(get_random_secret_key())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = env_secret("OPENCITY_SECRET_KEY") or _embedded_secret_key()
+ALLOWED_HOSTS = [h for h in env_str("OPENCITY_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in env_str("OPENCITY_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+SITE_URL = env_str("OPENCITY_SITE_URL", "http://127.0.0.1:8000")
+SITE_NAME = env_str("OPENCITY_SITE_NAME", "OpenCity Huế")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "huey.contrib.djhuey",
+    "opencity.accounts",
+    "opencity.geo",
+    "opencity.orgs",
+    "opencity.reports",
+    "opencity.notifications",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "opencity.lib.csp.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "opencity.errors.DomainErrorMiddleware",
+]
+
+ROOT_URLCONF = "opencity.urls"
+WSGI_APPLICATION = "opencity.wsgi.application"
+ASGI_APPLICATION = "opencity.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [SRC_DIR / "opencity" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "opencity.lib.context.site",
+            ],
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------
+DB_ENGINE = env_str("OPENCITY_DB_ENGINE", "sqlite")
+if DB_ENGINE == "sqlite":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env_str("OPENCITY_DB_NAME", str(VAR_DIR / "opencity.sqlite3")),
+            # IMMEDIATE transactions serialise writers up front, so two operators acting on
+            # the same report cannot both read the old state and both write.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+            "TEST": {"NAME": env_str("OPENCITY_TEST_DB_NAME", str(VAR_DIR / "test.sqlite3"))},
+        }
+    }
+elif DB_ENGINE == "postgres":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": env_str("OPENCITY_DB_NAME", "opencity"),
+            "USER": env_str("OPENCITY_DB_USER", "postgres"),
+            "PASSWORD": env_secret("OPENCITY_DB_PASSWORD"),
+            "HOST": env_str("OPENCITY_DB_HOST", "127.0.0.1"),
+            "PORT": env_str("OPENCITY_DB_PORT", "5432"),
+            "CONN_MAX_AGE": env_int("OPENCITY_DB_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
+        }
+    }
+else:
+    raise ImproperlyConfigured("OPENCITY_DB_ENGINE must be 'sqlite' or 'postgres'")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts ---------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("OPENCITY_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+OTP_TOTP_ISSUER = SITE_NAME
+
+# One-time codes for sign-up and phone login
+OPENCITY_SMS_BACKEND = env_str("OPENCITY_SMS_BACKEND", "opencity.lib.sms.ConsoleBackend")
+OPENCITY_OTP_TTL_SECONDS = env_int("OPENCITY_OTP_TTL_SECONDS", 300)
+OPENCITY_OTP_MAX_ATTEMPTS = env_int("OPENCITY_OTP_MAX_ATTEMPTS", 5)
+
+# --- i18n ------------------------------------------------------------------------------
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+# --- Files -----------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [SRC_DIR / "opencity" / "static"]
+MEDIA_ROOT = Path(env_str("OPENCITY_MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+# Photos: limits enforced at the edge (see opencity/lib/images.py)
+OPENCITY_PHOTO_MAX_BYTES = env_int("OPENCITY_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+OPENCITY_PHOTO_MAX_COUNT = env_int("OPENCITY_PHOTO_MAX_COUNT", 5)
+OPENCITY_PHOTO_MAX_PIXELS = env_int("OPENCITY_PHOTO_MAX_PIXELS", 40_000_000)
+
+# --- E-mail ----------------------------------------------------------------------------
+EMAIL_BACKEND = env_str("OPENCITY_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("OPENCITY_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("OPENCITY_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("OPENCITY_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_secret("OPENCITY_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("OPENCITY_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("OPENCITY_DEFAULT_FROM_EMAIL", "OpenCity <no-reply@opencity.local>")
+
+# --- Background jobs (huey) ------------------------------------------------------------
+HUEY_BACKEND = env_str("OPENCITY_HUEY_BACKEND", "sqlite")
+if HUEY_BACKEND == "sqlite":
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "opencity",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": env_bool("OPENCITY_HUEY_IMMEDIATE", False),
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+elif HUEY_BACKEND == "redis":
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "opencity",
+        "url": env_str("OPENCITY_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "immediate": env_bool("OPENCITY_HUEY_IMMEDIATE", False),
+        "consumer": {"workers": 4, "worker_type": "thread"},
+    }
+else:
+    raise ImproperlyConfigured("OPENCITY_HUEY_BACKEND must be 'sqlite' or 'redis'")
+
+# --- City and maps ---------------------------------------------------------------------
+OPENCITY_CITY_CODE = env_str("OPENCITY_CITY_CODE", "46")  # Thành phố Huế
+OPENCITY_MAP_CENTER = (16.4637, 107.5909)
+OPENCITY_MAP_TILE_URL = env_str("OPENCITY_MAP_TILE_URL", "")
+OPENCITY_MAP_TILE_ATTRIBUTION = env_str("OPENCITY_MAP_TILE_ATTRIBUTION", "")
+OPENCITY_ROUTING_HOOKS = env_str("OPENCITY_ROUTING_HOOKS", "opencity.reports.routing_hooks.default")
+
+# --- Field reports ---------------------------------------------------------------------
+OPENCITY_RATING_WINDOW_DAYS = env_int("OPENCITY_RATING_WINDOW_DAYS", 7)
+OPENCITY_DISPUTE_WINDOW_DAYS = env_int("OPENCITY_DISPUTE_WINDOW_DAYS", 7)
+OPENCITY_DUPLICATE_RADIUS_M = env_int("OPENCITY_DUPLICATE_RADIUS_M", 50)
+OPENCITY_DESCRIPTION_MAX_CHARS = env_int("OPENCITY_DESCRIPTION_MAX_CHARS", 4000)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("OPENCITY_LOG_LEVEL", "WARNING")},
+}

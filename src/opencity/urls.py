@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+from django.views.i18n import set_language
+
+from opencity.reports import views as report_views
+
+admin.site.site_header = "OpenCity — Quản trị"
+admin.site.site_title = "OpenCity"
+
+urlpatterns = [
+    path("", report_views.home, name="home"),
+    path("", include("opencity.reports.urls")),
+    path("accounts/", include("opencity.accounts.urls")),
+    path("notifications/", include("opencity.notifications.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("manifest.webmanifest", TemplateView.as_view(template_name="manifest.webmanifest",
+                                                      content_type="application/manifest+json"), name="manifest"),
+    path("sw.js", TemplateView.as_view(template_name="sw.js", content_type="text/javascript"), name="sw"),
+    path("admin/", admin.site.urls),
+]
+
