@@ -1,6 +1,7 @@
 """The shared cast for tests: named users in every role, two units, Huế's wards, categories.
 
-Areas are loaded once per test session (they are read-only in tests).
+Areas come from the geo data migration. Tests marked ``transaction=True`` (and the browser
+tests) must also pass ``serialized_rollback=True`` so the areas come back after the flush.
 """
 
 from __future__ import annotations
@@ -16,19 +17,24 @@ STORY_LAT, STORY_LON = 16.4745, 107.5755
 PASSWORD = "matkhau-an-toan-2025"
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    from opencity.geo.services import areas_load_city
+@pytest.fixture(scope="session", autouse=True)
+def _huey_immediate():
+    """Run background tasks at once, in memory. The huey instance is built when Django starts
+    (``huey.contrib.djhuey`` reads settings.HUEY at import), so changing the setting in a
+    fixture has no effect: switch the instance itself."""
+    from huey.contrib.djhuey import HUEY
 
-    with django_db_blocker.unblock():
-        if not Area.objects.exists():
-            areas_load_city()
+    previous = HUEY.immediate
+    HUEY.immediate = True
+    yield HUEY
+    HUEY.immediate = previous
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.HUEY["immediate"] = True
+    # The production hasher takes ~0.4 s per password here; every cast member has one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from opencity.geo.selectors import reset_index
 
     reset_index()

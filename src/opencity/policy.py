@@ -191,4 +191,5 @@ def navigation(user) -> dict[str, bool]:
         "inbox": can_use_unit_inbox(user),
         "admin": bool(_authenticated(user) and user.is_staff),
         "staff": is_staff(user),
+        "caller": can_file_for_caller(user),
     }

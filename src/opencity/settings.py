@@ -138,7 +138,8 @@ if DB_ENGINE == "sqlite":
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
-            "TEST": {"NAME": env_str("OPENCITY_TEST_DB_NAME", str(VAR_DIR / "test.sqlite3"))},
+            # Tests use an in-memory database unless a file is named (parallel runs don't clash).
+            "TEST": {"NAME": env_str("OPENCITY_TEST_DB_NAME") or None},
         }
     }
 elif DB_ENGINE == "postgres":
@@ -195,7 +196,8 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 # --- Files -----------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [SRC_DIR / "opencity" / "static"]
 MEDIA_ROOT = Path(env_str("OPENCITY_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from django.views.i18n import set_language
 
+from opencity.api import api
 from opencity.reports import views as report_views
 
 admin.site.site_header = "OpenCity — Quản trị"
@@ -17,6 +18,7 @@ urlpatterns = [
     path("manifest.webmanifest", TemplateView.as_view(template_name="manifest.webmanifest",
                                                       content_type="application/manifest+json"), name="manifest"),
     path("sw.js", TemplateView.as_view(template_name="sw.js", content_type="text/javascript"), name="sw"),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -44,7 +44,7 @@ def reset_index() -> None:
     global _index
     with _lock:
         _index = None
-    _area_by_name.cache_clear()
+    _names.cache_clear()
 
 
 def area_id_for_point(lat: float, lon: float) -> int | None:
@@ -67,15 +67,55 @@ def area_for_point(lat: float, lon: float) -> Area | None:
     return Area.objects.get(pk=area_id) if area_id else None
 
 
-def _fold(text: str) -> str:
+_KIND = r"^(phường|xã|thị trấn|đặc khu)\s+"
+# The old and the new spelling put the tone mark on different letters ("Thuỷ"/"Thủy",
+# "Hoà"/"Hòa"): names are compared in one style.
+_TONE_STYLE = {
+    unicodedata.normalize("NFC", a + b + tone): unicodedata.normalize("NFC", a + tone + b)
+    for a, b in (("o", "a"), ("o", "e"), ("u", "y"))
+    for tone in "\u0300\u0301\u0309\u0303\u0323"
+}
+_TONE_RE = re.compile("|".join(_TONE_STYLE))
+
+
+def _norm(text: str) -> str:
     text = unicodedata.normalize("NFC", text).lower().replace("–", "-").replace("—", "-")
-    text = re.sub(r"^(phường|xã|thị trấn|đặc khu)\s+", "", text.strip())
-    return re.sub(r"\s+", " ", text)
+    text = _TONE_RE.sub(lambda m: _TONE_STYLE[m.group()], text)
+    return re.sub(r"\s+", " ", text.strip())
+
+
+def _fold(text: str) -> str:
+    """The name without its kind ("phường Thuận Lộc" → "thuận lộc")."""
+    return re.sub(_KIND, "", _norm(text))
 
 
 @lru_cache(maxsize=1)
-def _area_by_name() -> dict[str, int]:
-    return {_fold(a.name): a.id for a in wards()}
+def _names() -> tuple[dict[str, int], ...]:
+    """Exact names → area id, most precise first: new name with its kind ("phường phú xuân"),
+    pre-2025 name with its kind ("xã phú xuân", today Xã Phú Hồ), new bare name, and pre-2025
+    bare name where that is unambiguous and not also a new name."""
+    new_full: dict[str, int] = {}
+    new_bare: dict[str, int] = {}
+    old_full: dict[str, int] = {}
+    old_bare: dict[str, int] = {}
+    ambiguous: set[str] = set()
+    areas = list(wards().only("id", "name", "old_units"))
+    for a in areas:
+        new_full[_norm(a.name)] = a.id
+        new_bare[_fold(a.name)] = a.id
+    for a in areas:
+        for old in a.old_units or []:
+            name = old.get("name") or ""
+            if not name:
+                continue
+            old_full.setdefault(_norm(name), a.id)
+            bare = _fold(name)
+            if old_bare.get(bare, a.id) != a.id or new_bare.get(bare, a.id) != a.id:
+                ambiguous.add(bare)
+            old_bare[bare] = a.id
+    for bare in ambiguous:
+        old_bare.pop(bare, None)
+    return new_full, old_full, new_bare, old_bare
 
 
 @lru_cache(maxsize=1)
@@ -88,17 +128,28 @@ def _converter():
 def area_for_address(text: str) -> Area | None:
     """Find the ward of a typed address, old (pre-2025) or new.
 
-    "Kiệt 32 Lê Văn Hưu, phường Thuận Lộc" → Phường Phú Xuân. The converter knows every
-    pre-2025 ward; a bare new ward name is matched directly.
+    "Kiệt 32 Lê Văn Hưu, phường Thuận Lộc" → Phường Phú Xuân. First the exact names of our
+    own data (new wards and the pre-2025 units each absorbed, from the boundary file), part by
+    part from the end; then the converter, which knows every pre-2025 unit and tolerates
+    spelling, but takes seconds to load and matches loosely (it reads "Phường Thuận Hòa",
+    today in Phú Xuân, as the new "Phường Thuận Hóa"); finally any known name in the text.
     """
     text = (text or "").strip()
     if not text:
         return None
-    folded = _fold(text)
-    by_name = _area_by_name()
+    folded = _norm(text)
+    tables = _names()
     for part in reversed([p.strip() for p in folded.split(",")]):
-        if _fold(part) in by_name:
-            return Area.objects.get(pk=by_name[_fold(part)])
+        for table in tables:
+            if part in table:
+                return Area.objects.get(pk=table[part])
+    # A known name with its kind anywhere in the text, even without commas.
+    new_full, old_full, new_bare, _old_bare = tables
+    for table in (new_full, old_full):
+        for name in sorted(table, key=len, reverse=True):
+            if re.search(rf"(^|[\s,]){re.escape(name)}($|[\s,.])", folded):
+                return Area.objects.get(pk=table[name])
+    # Anything else goes to the converter (it knows every pre-2025 unit of the country).
     candidates = [text]
     if "huế" not in folded and "hue" not in folded:
         candidates.append(f"{text}, Thành phố Huế")
@@ -110,16 +161,18 @@ def area_for_address(text: str) -> Area | None:
             continue
         new = (result or {}).get("converted_new") or {}
         province = (new.get("province") or {}).get("name_with_type") or ""
-        ward = (new.get("ward") or {}).get("name_with_type") or ""
-        if ward and "Huế" in province and _fold(ward) in by_name:
-            return Area.objects.get(pk=by_name[_fold(ward)])
-    # Finally: an old unit named in our own boundary data ("old_units").
-    for area in wards().only("id", "name", "old_units"):
-        for old in area.old_units or []:
-            name = _fold(old.get("name", ""))
-            if name and re.search(rf"(^|[\s,]){re.escape(name)}($|[\s,])", folded):
-                return area
+        ward = _norm((new.get("ward") or {}).get("name_with_type") or "")
+        if ward and "Huế" in province and ward in new_full:
+            return Area.objects.get(pk=new_full[ward])
     return None
+
+
+def warm_up() -> None:
+    """Load the address converter's tables (about 20 s cold) before the first request needs them."""
+    try:
+        _converter().auto_convert_address("Kiệt 32 Lê Văn Hưu, phường Thuận Lộc, Thành phố Huế")
+    except Exception:  # pragma: no cover - warming is best effort
+        logger.warning("address converter warm-up failed", exc_info=True)
 
 
 def boundaries_geojson() -> dict:

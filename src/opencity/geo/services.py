@@ -22,7 +22,7 @@ def _key(name: str) -> str:
 
 
 @transaction.atomic
-def areas_load_city(*, province_code: int = 46) -> int:
+def areas_load_city(*, province_code: int = 46, area_model=None) -> int:
     """Create or update the province and its communes.
 
     Codes and names come from ``vietnam-provinces`` (the final 2025 list); boundaries,
@@ -30,6 +30,8 @@ def areas_load_city(*, province_code: int = 46) -> int:
     joined by name. Idempotent.
     """
     import vietnam_provinces as vp
+
+    Area_ = area_model or Area  # a migration passes its historical model
 
     province = vp.Province.from_code(vp.ProvinceCode(province_code))
     features = {}
@@ -40,7 +42,7 @@ def areas_load_city(*, province_code: int = 46) -> int:
 
     geoms = []
     kinds = {"phường": AreaKind.WARD, "xã": AreaKind.COMMUNE, "đặc khu": AreaKind.SPECIAL}
-    city, _ = Area.objects.update_or_create(
+    city, _ = Area_.objects.update_or_create(
         code=str(province.code.value),
         defaults={"name": province.name, "kind": AreaKind.CITY, "parent": None},
     )
@@ -68,7 +70,7 @@ def areas_load_city(*, province_code: int = 46) -> int:
                 population=feature["properties"].get("population"),
                 area_km2=feature["properties"].get("area_km2"),
             )
-        Area.objects.update_or_create(code=str(ward.code.value), defaults=defaults)
+        Area_.objects.update_or_create(code=str(ward.code.value), defaults=defaults)
         count += 1
     if geoms:
         union = unary_union(geoms)

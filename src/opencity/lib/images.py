@@ -42,12 +42,14 @@ def _open(upload) -> Image.Image:
             code="photo_too_large",
             field="photos",
         )
-    Image.MAX_IMAGE_PIXELS = settings.OPENCITY_PHOTO_MAX_PIXELS
     try:
         upload.seek(0)
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(upload)
+            img = Image.open(upload)  # reads the header only
+            # Our limit, checked before decoding (not by changing PIL's process-wide default).
+            if img.width * img.height > settings.OPENCITY_PHOTO_MAX_PIXELS:
+                raise Image.DecompressionBombError(img.width * img.height)
             img.verify()
             upload.seek(0)
             img = Image.open(upload)

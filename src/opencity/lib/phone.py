@@ -14,19 +14,21 @@ _DIGITS = re.compile(r"[\s.\-()]")
 def normalize_phone(raw: str) -> str:
     """Return ``+84`` followed by 9 digits, or raise ValidationError.
 
-    Accepts ``0905 123 456``, ``+84905123456``, ``84905123456``; mobile and landline numbers
-    are 10 digits with the leading 0 (9 after +84).
+    Accepts ``0905 123 456``, ``+84905123456``, ``84905123456`` (mobile: 9 digits after the
+    0) and landlines with their area code, ``0234 3812 345`` (10 digits after the 0).
     """
     value = _DIGITS.sub("", raw or "")
     if value.startswith("+84"):
         national = value[3:]
-    elif value.startswith("84") and len(value) == 11:
+    elif value.startswith("84") and len(value) in (11, 12):
         national = value[2:]
     elif value.startswith("0"):
         national = value[1:]
     else:
         national = ""
-    if not re.fullmatch(r"[1-9]\d{8}", national):
+    # mobile: 9 digits after the 0 (0905 123 456); landline: 10 digits, area code 2xx
+    # (0234 3812 345)
+    if not (re.fullmatch(r"[35789]\d{8}", national) or re.fullmatch(r"2\d{9}", national)):
         raise ValidationError(
             _("Enter a Vietnamese phone number, for example 0905 123 456."), field="phone"
         )
@@ -34,8 +36,10 @@ def normalize_phone(raw: str) -> str:
 
 
 def display_phone(e164: str) -> str:
-    """+84905123456 → 0905 123 456 (how people read numbers locally)."""
+    """+84905123456 → 0905 123 456; +842343812345 → 0234 3812 345 (as people write them)."""
     if not e164 or not e164.startswith("+84"):
         return e164 or ""
     n = "0" + e164[3:]
+    if len(n) == 11:
+        return f"{n[:4]} {n[4:8]} {n[8:]}"
     return f"{n[:4]} {n[4:7]} {n[7:]}"

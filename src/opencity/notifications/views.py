@@ -9,8 +9,10 @@ from . import selectors, services
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "notifications/inbox.html",
-                  {"items": selectors.notification_list(user=request.user, limit=100)})
+    items = list(selectors.notification_list(user=request.user, limit=100))
+    response = render(request, "notifications/inbox.html", {"items": items})
+    services.notification_mark_read(user=request.user)  # seen now; shown as new this once
+    return response
 
 
 @login_required

@@ -254,7 +254,8 @@ class Photo(models.Model):
     event = models.ForeignKey(
         "TimelineEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
     )
-    image = models.ImageField(upload_to=_photo_path, width_field="width", height_field="height")
+    # No width_field/height_field: Django would open every file when loading rows.
+    image = models.ImageField(upload_to=_photo_path)
     thumb = models.ImageField(upload_to=_photo_path)
     original = models.FileField(upload_to=_private_path, blank=True)
     width = models.PositiveIntegerField(default=0)
@@ -265,6 +266,17 @@ class Photo(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class TimelineEventQuerySet(models.QuerySet):
+    """Bulk writes would bypass the model's guard: refuse them too. (Deleting a report or a
+    user still works: the deletion collector does not go through these methods.)"""
+
+    def update(self, **kwargs):
+        raise ValueError("Timeline events are immutable")
+
+    def delete(self):
+        raise ValueError("Timeline events are immutable")
 
 
 class TimelineEvent(models.Model):
@@ -283,6 +295,8 @@ class TimelineEvent(models.Model):
     is_public = models.BooleanField(default=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = TimelineEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

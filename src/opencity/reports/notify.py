@@ -61,7 +61,8 @@ def after_event(report: Report, event: TimelineEvent) -> None:
     users = []
     for name in audiences:
         users.extend(_audience(report, name))
-    unit_name = report.unit.name if report.unit_id else ""
+    # after a return the report has no unit any more: the event names the one that returned it
+    unit_name = report.unit.name if report.unit_id else event.data.get("unit", "")
     params = {"ref": report.ref, "unit": unit_name, "rating": report.rating or ""}
     staff_url = reverse("reports:staff_detail", args=[report.pk])
     public_url = reverse("reports:detail", args=[report.pk])

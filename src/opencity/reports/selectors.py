@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from opencity import policy
 
-from .models import OPEN_STATUSES, Category, Report, Status, TimelineEvent
+from .models import OPEN_STATUSES, Category, PhotoKind, Report, Status, TimelineEvent
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 
@@ -84,8 +84,8 @@ def visible_photos(*, user, report: Report, kind: str | None = None):
         qs = qs.filter(kind=kind)
     if not policy.can_view_internal(user, report):
         qs = qs.filter(is_hidden=False)
-        if kind == "result" and report.status not in (Status.RESOLVED, Status.CLOSED):
-            return qs.none()
+        if report.status not in (Status.RESOLVED, Status.CLOSED):
+            qs = qs.exclude(kind=PhotoKind.RESULT)  # a result is public once it is published
     return qs
 
 
@@ -146,3 +146,23 @@ def map_points(*, user, filters: dict | None = None, limit: int = 5000) -> dict:
     ]
     return {"type": "FeatureCollection", "features": features}
 
+
+
+def report_answers(report: Report) -> list[tuple[str, str]]:
+    """The answers to the category's questions, as (question, readable answer) pairs."""
+    out = []
+    for q in report.category.questions.all():
+        if q.code not in (report.answers or {}):
+            continue
+        value = report.answers[q.code]
+        labels = dict(q.choice_pairs())
+        if isinstance(value, list):
+            text = ", ".join(labels.get(v, v) for v in value)
+        elif q.kind == "date":
+            text = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        elif q.kind == "number":
+            text = f"{value:g}"
+        else:
+            text = labels.get(value, value)
+        out.append((q.label, text))
+    return out

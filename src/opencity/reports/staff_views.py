@@ -81,12 +81,17 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "priorities": Priority.choices,
         "nearby": selectors.nearby_open(user=user, lat=report.lat, lon=report.lon, radius_m=max(report.category.duplicate_radius_m, 100),
                                         exclude_id=report.pk, limit=8) if "merge" in actions else [],
-        "reject_form": RejectForm(),
+        "reject_form": RejectForm(auto_id="reject-%s"),
         "pending_extension": report.extensions.filter(status="pending").first(),
         "templates": templates.distinct() if report.unit_id else [],
         "map_center": (report.lat, report.lon),
     }
     return render(request, "reports/staff/detail.html", context)
+
+
+def _report_number(raw: str | None) -> int:
+    digits = "".join(ch for ch in (raw or "") if ch.isdigit())
+    return int(digits) if digits else 0
 
 
 @login_required
@@ -102,7 +107,7 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "route": (lambda: services.report_route(report_id=pk, actor=user, unit_id=post.get("unit") or None,
                                                 note=post.get("note", ""), expected_version=expected),
                   _("The report was sent to the unit.")),
-        "merge": (lambda: services.report_merge(report_id=pk, actor=user, into_id=int(post.get("into") or 0),
+        "merge": (lambda: services.report_merge(report_id=pk, actor=user, into_id=_report_number(post.get("into_ref") or post.get("into")),
                                                 note=post.get("note", "")), _("The report was merged.")),
         "reject": (lambda: services.report_reject(report_id=pk, actor=user, reason=post.get("reason", ""),
                                                   note=post.get("note", "")), _("The report was rejected.")),

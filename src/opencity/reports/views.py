@@ -88,6 +88,8 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 field = exc.field if exc.field in form.fields else None
                 if exc.field == "location":
                     field = "address"
+                elif exc.field == "phone" and for_caller:
+                    field = "reporter_phone"
                 form.add_error(field, exc.message)
                 status = exc.http_status
             else:
@@ -191,6 +193,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     context = {
         "report": report,
+        "answers": selectors.report_answers(report),
         "events": selectors.timeline(user=user, report=report),
         "photos": selectors.visible_photos(user=user, report=report, kind="report"),
         "result_photos": selectors.visible_photos(user=user, report=report, kind="result"),

@@ -78,7 +78,7 @@ TRANSITIONS: dict[str, Transition] = {
     "set_priority": Transition(OPEN, None, _("Priority changed"), public=False),
     "moderate": Transition(frozenset(S.values), None, _("Content moderated"), public=False),
     "accept": Transition(frozenset({S.ASSIGNED}), S.IN_PROGRESS, _("Accepted by the unit")),
-    "return": Transition(ACTIVE, S.NEW, _("Returned to the IOC for re-routing")),
+    "return": Transition(ACTIVE, S.NEW, _("Returned to the IOC for re-routing"), public=False),
     "ask_info": Transition(frozenset({S.IN_PROGRESS}), None, _("The unit asked for more information")),
     "answer_info": Transition(
         frozenset({S.IN_PROGRESS}), None, _("The reporter answered"), guard=_awaiting_citizen
@@ -159,22 +159,18 @@ def apply(
     to_status = t.target or from_status
     now = timezone.now()
     old_version = report.version
-    changes = changes or {}
-    for name, value in changes.items():
-        setattr(report, name, value)
-    report.status = to_status
-    report.version = old_version + 1
-    report.updated_at = now
-    fields = {"status", "version", "updated_at", *changes}
+    values = {**(changes or {}), "status": to_status, "version": old_version + 1, "updated_at": now}
     if report.pk is None:
+        for name, value in values.items():
+            setattr(report, name, value)
         report.full_clean(exclude=["area", "category", "reporter", "unit"])
         report.save()
     else:
-        updated = Report.objects.filter(pk=report.pk, version=old_version).update(
-            **{name: getattr(report, name) for name in fields}
-        )
+        updated = Report.objects.filter(pk=report.pk, version=old_version).update(**values)
         if updated != 1:
-            raise ConflictError()
+            raise ConflictError()  # the caller's object stays as it was read
+        for name, value in values.items():
+            setattr(report, name, value)
     return TimelineEvent.objects.create(
         report=report,
         actor=actor if getattr(actor, "is_authenticated", False) else None,

@@ -17,9 +17,13 @@ from ..models import Photo, Report, TimelineEvent
 
 
 def lock_report(report_id: int) -> Report:
-    """Fetch the report for writing (row lock on PostgreSQL; SQLite serialises writers)."""
+    """Fetch the report for writing (row lock on PostgreSQL; SQLite serialises writers).
+
+    Only the report's row is locked (``of=("self",)``): PostgreSQL refuses FOR UPDATE on the
+    nullable side of the outer join to ``unit``."""
     try:
-        return Report.objects.select_for_update().select_related("unit", "category", "area").get(pk=report_id)
+        return (Report.objects.select_for_update(of=("self",)).select_related("unit", "category", "area")
+                .get(pk=report_id))
     except Report.DoesNotExist:
         raise NotFoundError(_("This report does not exist.")) from None
 
@@ -62,7 +66,7 @@ def process_photos(uploads, *, required: bool = False) -> list[ProcessedImage]:
 def save_photos(report: Report, processed: list[ProcessedImage], *, kind: str, event: TimelineEvent | None) -> list[Photo]:
     photos = []
     for p in processed:
-        photo = Photo(report=report, kind=kind, event=event)
+        photo = Photo(report=report, kind=kind, event=event, width=p.width, height=p.height)
         photo.image.save("photo.jpg", p.image, save=False)
         photo.thumb.save("thumb.jpg", p.thumb, save=False)
         photo.save()

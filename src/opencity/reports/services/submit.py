@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -30,6 +31,8 @@ def validate_answers(category: Category, raw: dict | None) -> dict:
     for q in category.questions.all():
         value = raw.get(q.code)
         field = f"q_{q.code}"
+        if isinstance(value, str):
+            value = value.strip()  # "   " is no answer to a required question
         empty = value in (None, "", []) or (isinstance(value, list) and not any(value))
         if empty:
             if q.required:
@@ -42,8 +45,8 @@ def validate_answers(category: Category, raw: dict | None) -> dict:
         elif q.kind == QuestionKind.NUMBER:
             try:
                 number = Decimal(str(value).replace(",", "."))
-                if not number.is_finite():
-                    raise InvalidOperation
+                if not number.is_finite() or not math.isfinite(float(number)):
+                    raise InvalidOperation  # 1e400 would be stored as Infinity: not JSON
             except InvalidOperation:
                 raise ValidationError(_("“%(q)s” needs a number.") % {"q": q.label}, field=field) from None
             clean[q.code] = float(number)

@@ -51,8 +51,7 @@ def report_return(*, report_id: int, actor, reason: str) -> Report:
         changes={"unit": None, "assigned_at": None, "due_at": None, "awaiting_citizen": False},
     )
     staff_audit(actor, "return", report, data={"reason": reason})
-    report.unit = unit  # for the notification text only; not saved
-    _after(report, event)
+    _after(report, event)  # the notification names the unit from event.data
     return report
 
 

@@ -1,0 +1,67 @@
+# OpenCity — two commands: `make run` (set up and serve the Huế demo) and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+MANAGE := $(PYTHON) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENDOR := src/opencity/static/vendor
+
+.PHONY: run test test-quick setup venv static messages db chromium lint clean help
+
+help:
+	@echo "make run     — set everything up and serve the demo on http://$(HOST):$(PORT)/"
+	@echo "make test    — set up and run every test (unit, API, browser)"
+	@echo "make test-quick — the suite without browser tests"
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	test -x $(PYTHON) || $(PY) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(BIN)/activate
+
+venv: $(BIN)/activate
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.package-lock.json
+
+# Front-end packages come from npm and are copied into static files; never committed.
+$(VENDOR)/.stamp: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)/leaflet $(VENDOR)/markercluster $(VENDOR)/htmx
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/MarkerCluster.css node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/markercluster/
+	touch $@
+
+static: $(VENDOR)/.stamp
+
+locale/vi/LC_MESSAGES/django.mo: locale/vi/LC_MESSAGES/django.po | venv
+	$(MANAGE) compilemessages -l vi --ignore=.venv --ignore=node_modules >/dev/null
+
+messages: locale/vi/LC_MESSAGES/django.mo
+
+setup: venv static messages
+
+db: setup
+	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) load_demo
+
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+run: db
+	@bash scripts/run.sh $(HOST) $(PORT)
+
+test: setup chromium
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+test-quick: setup
+	$(BIN)/pytest -q -m "not e2e" $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check src e2e
+
+clean:
+	rm -rf $(VENDOR) staticfiles

@@ -1,0 +1,12 @@
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Print the demo pack's logins (one per role)."
+
+    def handle(self, *args, **options):
+        from opencity.demo.pack import DEMO_PASSWORD, demo_logins
+
+        self.stdout.write(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
+        for role, phone, name in demo_logins():
+            self.stdout.write(f"    {role:<28} {phone:<12} {name}")

@@ -1,0 +1,153 @@
+"""The JSON API for the mobile client (django-ninja), mounted at ``/api/``.
+
+One NinjaAPI instance; the routers live in each app's ``api.py`` and the shared plumbing
+(authentication, error shape, pagination, idempotency) in ``opencity.lib.api``. Every error
+leaves through :func:`error_response`, the one mapping from exceptions to HTTP for the API
+(``opencity.errors.DomainErrorMiddleware`` is its counterpart for pages).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.renderers import JSONRenderer
+
+from opencity.accounts.api import notifications_router
+from opencity.accounts.api import router as auth_router
+from opencity.errors import DomainError, NotFoundError, PermissionDeniedError
+from opencity.geo.api import router as geo_router
+from opencity.lib.api import AUTH, Unauthenticated, error_body
+from opencity.reports.api import router as reports_router
+
+DESCRIPTION = """
+The API of OpenCity's mobile client: field reports (submit, follow, rate; the IOC's and units'
+processing), categories, wards, API tokens and notifications.
+
+**Authentication.** `Authorization: Bearer <token>` with a token from `POST /api/v1/auth/token`,
+or the web session (then unsafe methods need Django's CSRF token in `X-CSRFToken`). Public reads
+work without either.
+
+**Errors** always have the shape `{"error": {"code": ..., "message": ..., "field": ...}}`.
+`message` is for people, in the language of `Accept-Language` (Vietnamese by default, English);
+`code` is for programs; `field` names the input at fault, or is null.
+
+| status | when | example codes |
+|---|---|---|
+| 400 | the input breaks a rule of the city (empty description, outside the city, 6 photos…) | `invalid`, `required`, `outside_city`, `too_many_photos` |
+| 401 | no credentials, or a wrong, expired or revoked token | `unauthenticated`, `invalid_token`, `invalid_credentials` |
+| 403 | signed in but not allowed | `forbidden`, `csrf_failed` |
+| 404 | does not exist, or not visible to you | `not_found` |
+| 409 | not possible in the report's current state, or changed by someone else (`version`) | `illegal_transition`, `conflict` |
+| 422 | **schema validation**: the request does not match this document (wrong type, missing JSON field, value out of range) | `invalid`, `required` |
+
+**Idempotency.** Every POST accepts an `Idempotency-Key` header. Submitting a report stores it on
+the report: a retried submit returns the first report with the same status (201) and creates
+nothing. Other POSTs replay their first successful response for 24 hours (from Django's
+cache).
+
+**Lists** take `limit` (at most 100) and `offset` and answer `{"items": [...], "next": url|null}`;
+follow `next`.
+"""
+
+
+class Renderer(JSONRenderer):
+    """UTF-8 JSON: Vietnamese text stays readable and about half the size of ``\\u`` escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    title="OpenCity API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    auth=AUTH,
+    renderer=Renderer(),
+)
+
+
+def _schema_field(loc) -> str | None:
+    """The input a schema error is about: ('form', 'lat') → 'lat', ('query', 'limit') → 'limit',
+    ('body', 'payload', 'rating') → 'rating' (a JSON body is named by the view's parameter,
+    which is not an input), ('body', 'payload') → None (the body as a whole)."""
+    parts = [str(p) for p in loc if not isinstance(p, int)]
+    rest = parts[2:] if parts[:1] == ["body"] else parts[1:]
+    return rest[-1] if rest else None
+
+
+def _as_domain_error(exc: Exception) -> DomainError:
+    if isinstance(exc, DomainError):
+        return exc
+    if isinstance(exc, SchemaValidationError):
+        first = exc.errors[0] if exc.errors else {}
+        field = _schema_field(first.get("loc", ()))
+        if first.get("type") == "missing":
+            error = DomainError(_("This field is required."), code="required", field=field)
+        else:
+            error = DomainError(_("This value is not valid."), code="invalid", field=field)
+        error.http_status = 422
+        return error
+    if isinstance(exc, AuthenticationError):
+        return Unauthenticated()
+    if isinstance(exc, Http404):
+        return NotFoundError()
+    if isinstance(exc, PermissionDenied):
+        return PermissionDeniedError()
+    if isinstance(exc, DjangoValidationError):
+        field = next(iter(exc.message_dict), None) if hasattr(exc, "error_dict") else None
+        return DomainError(" ".join(exc.messages), code="invalid", field=field)
+    if isinstance(exc, SuspiciousOperation):
+        logging.getLogger(f"django.security.{exc.__class__.__name__}").error(str(exc))
+        return DomainError(_("The request could not be read."), code="bad_request")
+    if isinstance(exc, HttpError):
+        if exc.status_code == 403:
+            return PermissionDeniedError()
+        if exc.status_code == 400:  # ninja could not parse the body
+            return DomainError(_("The request could not be read."), code="bad_request")
+        error = DomainError(
+            _("Too many requests. Wait a moment and try again.")
+            if exc.status_code == 429
+            else None,
+            code="throttled" if exc.status_code == 429 else "error",
+        )
+        error.http_status = exc.status_code
+        return error
+    raise exc  # not ours: Django's 500 handling logs it
+
+
+def error_response(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The one mapping from an exception to an API response: ``{"error": {code, message, field}}``."""
+    error = _as_domain_error(exc)
+    response = api.create_response(
+        request, error_body(error.code, error.message, error.field), status=error.http_status
+    )
+    if error.http_status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+for _exc_class in (
+    DomainError,
+    SchemaValidationError,
+    HttpError,
+    Http404,
+    PermissionDenied,
+    DjangoValidationError,
+    SuspiciousOperation,
+):
+    api.add_exception_handler(_exc_class, error_response)
+
+
+api.add_router("/v1/auth", auth_router)
+api.add_router("/v1/notifications", notifications_router)
+api.add_router("/v1/areas", geo_router)
+api.add_router("/v1", reports_router)

@@ -1,0 +1,103 @@
+// OpenCity maps (Leaflet). Ward boundaries are always drawn, so a map stays legible where
+// tiles cannot load; tiles are used only if the city configured a tile URL.
+(function () {
+  "use strict";
+  var STATUS_LABEL = { new: "Mới", assigned: "Đã chuyển", in_progress: "Đang xử lý", resolved: "Đã xử lý", closed: "Đã đóng" };
+
+  function baseMap(el, zoom) {
+    var center = (el.dataset.center || "16.4637,107.5909").split(",").map(Number);
+    var map = L.map(el, { zoomControl: true, maxZoom: 19, minZoom: 8, attributionControl: !!el.dataset.tiles }).setView(center, zoom || 13);
+    if (el.dataset.tiles) {
+      L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
+    }
+    if (el.dataset.areasUrl) {
+      fetch(el.dataset.areasUrl).then(function (r) { return r.json(); }).then(function (gj) {
+        var layer = L.geoJSON(gj, {
+          style: { color: "#6b3fa0", weight: 1.2, fillColor: "#b9a3d6", fillOpacity: el.dataset.tiles ? 0.05 : 0.18 },
+          onEachFeature: function (f, lyr) {
+            lyr.bindTooltip(f.properties.name, { permanent: !el.dataset.tiles && map.getZoom() >= 12, direction: "center", className: "area-label" });
+          }
+        }).addTo(map);
+        layer.bringToBack();
+        el._areas = layer;
+      }).catch(function () {});
+    }
+    return map;
+  }
+
+  function pinIcon(status) {
+    return L.divIcon({ className: "", html: '<div class="pin pin-' + status + '"></div>', iconSize: [18, 18], iconAnchor: [9, 18] });
+  }
+
+  function publicMap(el) {
+    var map = baseMap(el, 12);
+    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
+    map.addLayer(cluster);
+    var form = document.querySelector(el.dataset.filters || "#map-filters");
+    function load() {
+      var params = form ? new URLSearchParams(new FormData(form)).toString() : "";
+      fetch(el.dataset.pointsUrl + "?" + params).then(function (r) { return r.json(); }).then(function (gj) {
+        cluster.clearLayers();
+        var markers = gj.features.map(function (f) {
+          var c = f.geometry.coordinates;
+          var m = L.marker([c[1], c[0]], { icon: pinIcon(f.properties.status), title: f.properties.category });
+          var link = document.createElement("a");
+          link.href = "/reports/" + f.properties.id + "/";
+          link.textContent = (f.properties.icon || "") + " " + f.properties.category;
+          var box = document.createElement("div");
+          box.appendChild(link);
+          var meta = document.createElement("div");
+          meta.className = "small muted";
+          meta.textContent = f.properties.created + " · " + (el.dataset["label_" + f.properties.status] || STATUS_LABEL[f.properties.status] || f.properties.status);
+          box.appendChild(meta);
+          m.bindPopup(box);
+          return m;
+        });
+        cluster.addLayers(markers);
+        var counter = document.querySelector("[data-map-count]");
+        if (counter) { counter.textContent = gj.features.length; }
+      });
+    }
+    if (form) {
+      form.addEventListener("change", load);
+      form.addEventListener("submit", function (ev) { ev.preventDefault(); load(); });
+    }
+    load();
+  }
+
+  function pickMap(el) {
+    var lat = document.querySelector(el.dataset.lat);
+    var lon = document.querySelector(el.dataset.lon);
+    var map = baseMap(el, 14);
+    var marker = null;
+    function place(latlng, pan) {
+      if (!marker) {
+        marker = L.marker(latlng, { draggable: true, icon: L.divIcon({ className: "", html: '<div class="pin pin-pick"></div>', iconSize: [26, 26], iconAnchor: [13, 26] }) }).addTo(map);
+        marker.on("dragend", function () { place(marker.getLatLng(), false); });
+      } else {
+        marker.setLatLng(latlng);
+      }
+      lat.value = latlng.lat.toFixed(6);
+      lon.value = latlng.lng.toFixed(6);
+      if (pan) { map.setView(latlng, Math.max(map.getZoom(), 16)); }
+      el.dispatchEvent(new CustomEvent("opencity:place", { bubbles: true, detail: { lat: lat.value, lon: lon.value } }));
+    }
+    map.on("click", function (ev) { place(ev.latlng, false); });
+    el.addEventListener("opencity:set-place", function (ev) { place(L.latLng(ev.detail.lat, ev.detail.lon), true); });
+    el.addEventListener("opencity:center", function (ev) { map.setView([ev.detail.lat, ev.detail.lon], 15); });
+    if (lat.value && lon.value) { place(L.latLng(+lat.value, +lon.value), true); }
+  }
+
+  function pointMap(el) {
+    var map = baseMap(el, 16);
+    var status = el.dataset.status || "new";
+    L.marker((el.dataset.center || "").split(",").map(Number), { icon: pinIcon(status), keyboard: false }).addTo(map);
+  }
+
+  document.querySelectorAll("[data-map]").forEach(function (el) {
+    var kind = el.dataset.map;
+    if (kind === "public") publicMap(el);
+    else if (kind === "pick") pickMap(el);
+    else if (kind === "point") pointMap(el);
+  });
+})();
