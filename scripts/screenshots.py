@@ -50,6 +50,8 @@ def main() -> None:
                 page.goto(BASE + path)
                 page.wait_for_load_state("networkidle")
                 page.wait_for_timeout(800)
+                if full:  # the sticky tab bar would be drawn mid-page in a full-page capture
+                    page.add_style_tag(content=".tabbar { position: static; }")
                 page.screenshot(path=str(OUT / f"{name}-{width}.png"), full_page=full)
                 print(f"{name}-{width}.png")
                 context.close()

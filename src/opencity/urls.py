@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 from django.views.i18n import set_language
 
 from opencity.api import api
@@ -19,6 +19,8 @@ urlpatterns = [
                                                       content_type="application/manifest+json"), name="manifest"),
     path("sw.js", TemplateView.as_view(template_name="sw.js", content_type="text/javascript"), name="sw"),
     path("api/", api.urls),
+    # The admin signs in through our login page, which asks staff for their TOTP code.
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
 ]
 

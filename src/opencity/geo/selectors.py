@@ -130,9 +130,10 @@ def area_for_address(text: str) -> Area | None:
 
     "Kiệt 32 Lê Văn Hưu, phường Thuận Lộc" → Phường Phú Xuân. First the exact names of our
     own data (new wards and the pre-2025 units each absorbed, from the boundary file), part by
-    part from the end; then the converter, which knows every pre-2025 unit and tolerates
-    spelling, but takes seconds to load and matches loosely (it reads "Phường Thuận Hòa",
-    today in Phú Xuân, as the new "Phường Thuận Hóa"); finally any known name in the text.
+    part from the end, then such a name with its kind anywhere in the text; only then the
+    converter, which knows every pre-2025 unit and tolerates spelling, but takes seconds to
+    load and matches loosely (it reads "Phường Thuận Hòa", today in Phú Xuân, as the new
+    "Phường Thuận Hóa").
     """
     text = (text or "").strip()
     if not text:

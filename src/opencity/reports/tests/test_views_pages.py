@@ -184,3 +184,9 @@ def test_photo_location_reads_gps_without_keeping_the_photo(client, citizen):
     assert abs(data["lat"] - STORY_LAT) < 1e-4
     assert client.post(reverse("reports:photo_location"), {}).status_code == 400
     assert Photo.objects.count() == 0
+
+
+def test_the_admin_signs_in_through_the_login_page_with_its_second_factor(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    assert "next=/admin/" in response["Location"]

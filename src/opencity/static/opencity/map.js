@@ -89,7 +89,7 @@
   }
 
   function pointMap(el) {
-    var map = baseMap(el, 16);
+    var map = baseMap(el, 15);
     var status = el.dataset.status || "new";
     L.marker((el.dataset.center || "").split(",").map(Number), { icon: pinIcon(status), keyboard: false }).addTo(map);
   }

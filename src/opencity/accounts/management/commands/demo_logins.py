@@ -9,4 +9,4 @@ class Command(BaseCommand):
 
         self.stdout.write(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
         for role, phone, name in demo_logins():
-            self.stdout.write(f"    {role:<28} {phone:<12} {name}")
+            self.stdout.write(f"    {phone:<12} {role:<46} {name}")

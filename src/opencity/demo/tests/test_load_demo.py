@@ -1,0 +1,225 @@
+"""The Huế demo pack: loaded once for this module (a few seconds), checked from every side.
+
+The pack is loaded inside a transaction that is rolled back when the module ends, so the other
+tests never see it. Each test still runs in its own savepoint (``django_db``).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from opencity.accounts.models import User
+from opencity.demo import DEMO_PASSWORD, demo_logins
+from opencity.lib.phone import normalize_phone
+from opencity.orgs.models import Membership, Unit
+from opencity.reports.models import (
+    Category,
+    ExtensionRequest,
+    Follow,
+    Photo,
+    Report,
+    ResponseTemplate,
+    RoutingRule,
+    Status,
+    TimelineEvent,
+)
+from opencity.reports.services import validate_answers
+from opencity.reports.services.common import deadline_from
+from opencity.reports.workflow import TRANSITIONS
+
+REPORTS = 120
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Load the pack once; yields the command's output and the media directory it wrote to."""
+    media = tmp_path_factory.mktemp("demo-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHER),
+    ):
+        with transaction.atomic():
+            out = io.StringIO()
+            call_command("load_demo", reports=REPORTS, stdout=out)
+            yield {"output": out.getvalue(), "media": media}
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def fast_hasher(settings):
+    settings.PASSWORD_HASHERS = FAST_HASHER
+
+
+def _counts() -> dict[str, int]:
+    models = (
+        User,
+        Unit,
+        Membership,
+        Category,
+        RoutingRule,
+        ResponseTemplate,
+        Report,
+        TimelineEvent,
+        Photo,
+        Follow,
+        ExtensionRequest,
+    )
+    return {m.__name__: m.objects.count() for m in models}
+
+
+@pytest.mark.django_db
+def test_it_loads_the_requested_number_of_reports_in_every_status(demo):
+    assert Report.objects.count() == REPORTS
+    statuses = set(Report.objects.values_list("status", flat=True))
+    assert statuses == set(Status.values)
+    assert "loaded in" in demo["output"] and "0901000001" in demo["output"]
+
+
+@pytest.mark.django_db
+def test_each_demo_login_authenticates_with_the_demo_password(demo, fast_hasher):
+    roles = {}
+    for _label, phone, name in demo_logins():
+        user = authenticate(phone=normalize_phone(phone), password=DEMO_PASSWORD)
+        assert user is not None, phone
+        assert user.full_name == name
+        roles[phone] = user
+    assert [u.role for u in roles.values()] == [
+        "citizen",
+        "operator",
+        "officer",
+        "officer",
+        "ward_official",
+        "hotline",
+        "leader",
+        "admin",
+    ]
+    assert roles["0901000001"].home_area.name == "Phường Phú Xuân"
+    assert roles["0901000008"].is_staff and roles["0901000008"].is_superuser
+    hepco = Unit.objects.get(code="hepco")
+    assert Membership.objects.filter(unit=hepco, user=roles["0901000003"], is_head=False).exists()
+    assert Membership.objects.filter(unit=hepco, user=roles["0901000004"], is_head=True).exists()
+    ward = roles["0901000005"]
+    assert ward.home_area.name == "Phường Phú Xuân"
+    assert Membership.objects.filter(unit__code="ubnd-phu-xuan", user=ward).exists()
+
+
+@pytest.mark.django_db
+def test_hepco_handles_street_lighting_and_that_rule_waits_for_the_ioc(demo):
+    hepco = Unit.objects.get(code="hepco")
+    assert (
+        hepco.short_name == "HEPCO"
+        and hepco.kind == "enterprise"
+        and not hepco.requires_result_approval
+    )
+    rule = RoutingRule.objects.get(category__code="chieu-sang", area=None)
+    assert rule.unit == hepco and rule.automatic is False
+    status = Category.objects.get(code="chieu-sang").questions.get(required=True)
+    assert status.kind == "single" and status.choices[0]["key"] == "off"
+    assert status.choices[0]["vi"] == "Tắt hẳn"
+    assert Unit.objects.filter(requires_result_approval=True).count() in (1, 2)
+    assert RoutingRule.objects.filter(automatic=True).exists()
+
+
+@pytest.mark.django_db
+def test_every_category_has_a_city_wide_routing_rule(demo):
+    categories = Category.objects.all()
+    assert categories.count() >= 25
+    for category in categories:
+        assert RoutingRule.objects.filter(category=category, area=None).exists(), category.code
+        assert 8 <= category.deadline_hours <= 80
+    ward_rules = RoutingRule.objects.exclude(area=None).select_related("unit", "area")
+    assert ward_rules.exists()
+    assert all(rule.unit.level == "ward" and rule.unit.area == rule.area for rule in ward_rules)
+
+
+@pytest.mark.django_db
+def test_timelines_are_legal_runs_of_the_workflow_in_time_order(demo):
+    now = timezone.now()
+    for report in Report.objects.prefetch_related("events"):
+        events = list(report.events.all())
+        assert events[0].action == "submit" and events[0].created_at == report.created_at
+        previous, last_at = "", None
+        for event in events:
+            transition = TRANSITIONS[event.action]
+            assert event.from_status == previous, (report.pk, event.action)
+            assert previous in transition.sources, (report.pk, event.action, previous)
+            assert event.to_status == (transition.target or previous), (report.pk, event.action)
+            assert last_at is None or event.created_at >= last_at, (report.pk, event.action)
+            assert event.created_at <= now
+            previous, last_at = event.to_status, event.created_at
+        assert previous == report.status, report.pk
+        assert report.version == len(events)
+        assert report.updated_at == events[-1].created_at
+        moments = [
+            m
+            for m in (report.created_at, report.assigned_at, report.resolved_at, report.closed_at)
+            if m
+        ]
+        assert moments == sorted(moments), report.pk
+        if report.status in (Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED):
+            assert report.unit_id and report.assigned_at and report.due_at
+        if report.status == Status.MERGED:
+            assert (
+                report.merged_into is not None
+                and report.merged_into.created_at <= events[-1].created_at
+            )
+
+
+@pytest.mark.django_db
+def test_deadlines_are_counted_in_working_hours_from_routing(demo):
+    checked = 0
+    for report in Report.objects.filter(
+        status__in=[Status.ASSIGNED, Status.RESOLVED, Status.CLOSED]
+    ).select_related("category"):
+        actions = set(report.events.values_list("action", flat=True))
+        if actions & {"decide_extension", "reopen"}:
+            continue
+        assert report.due_at == deadline_from(report.assigned_at, report.category.deadline_hours), (
+            report.pk
+        )
+        checked += 1
+    assert checked > REPORTS / 2
+
+
+@pytest.mark.django_db
+def test_only_resolved_or_closed_reports_carry_ratings_and_most_are_happy(demo):
+    rated = Report.objects.exclude(rating=None)
+    assert not rated.exclude(status__in=[Status.RESOLVED, Status.CLOSED]).exists()
+    assert rated.count() > REPORTS / 3
+    assert 0.75 <= rated.filter(rating__gte=4).count() / rated.count() <= 1
+
+
+@pytest.mark.django_db
+def test_answers_photos_and_places_are_valid(demo):
+    from opencity.geo.selectors import area_id_for_point
+
+    for report in Report.objects.select_related("category").prefetch_related("category__questions"):
+        assert validate_answers(report.category, report.answers) == report.answers, report.pk
+        assert area_id_for_point(report.lat, report.lon) == report.area_id, report.pk
+    photos = Photo.objects.all()
+    assert photos.filter(kind="report").exists() and photos.filter(kind="result").exists()
+    for name in set(photos.values_list("image", flat=True)) | set(
+        photos.values_list("thumb", flat=True)
+    ):
+        assert (demo["media"] / name).is_file(), name
+    assert (
+        Report.objects.filter(area__name="Phường Phú Xuân", category__code="chieu-sang").count()
+        >= 3
+    )
+
+
+@pytest.mark.django_db
+def test_loading_again_creates_nothing(demo):
+    before = _counts()
+    out = io.StringIO()
+    call_command("load_demo", reports=REPORTS, stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert _counts() == before
