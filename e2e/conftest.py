@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from opencity.conftest import *  # noqa: F403 — the shared cast of users, units, categories
+from opencity.conftest import _huey_immediate, _media_root  # noqa: F401 — autouse, not in *
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls our fixtures make
 # are still synchronous and safe here.

@@ -138,8 +138,8 @@ if DB_ENGINE == "sqlite":
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
-            # Tests use an in-memory database unless a file is named (parallel runs don't clash).
-            "TEST": {"NAME": env_str("OPENCITY_TEST_DB_NAME") or None},
+            # A file, not memory: threads in tests (live server, concurrency) share it.
+            "TEST": {"NAME": env_str("OPENCITY_TEST_DB_NAME", str(VAR_DIR / "test.sqlite3"))},
         }
     }
 elif DB_ENGINE == "postgres":

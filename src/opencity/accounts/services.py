@@ -11,6 +11,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,15 +51,18 @@ def phone_code_verify(*, phone: str, code: str, purpose: str = "signup") -> Phon
     error = ValidationError(_("The code is wrong or has expired. Ask for a new one."), field="code", code="bad_code")
     if pc is None or pc.expires_at < timezone.now() or pc.attempts >= settings.OPENCITY_OTP_MAX_ATTEMPTS:
         raise error
-    PhoneCode.objects.filter(pk=pc.pk).update(attempts=pc.attempts + 1)
+    PhoneCode.objects.filter(pk=pc.pk).update(attempts=F("attempts") + 1)
     if not check_password((code or "").strip(), pc.code_hash):
         raise error
     return pc
 
 
-@transaction.atomic
 def user_signup(*, phone: str, code: str, full_name: str, password: str, email: str = "") -> User:
-    """Create a citizen account once the phone number is proven by its one-time code."""
+    """Create a citizen account once the phone number is proven by its one-time code.
+
+    Everything else is validated first, so a weak password does not cost a guess. The code is
+    checked outside the transaction that creates the account: a wrong guess must stay counted
+    even though the sign-up fails (rolled back, it would allow guessing without limit)."""
     phone = normalize_phone(phone)
     full_name = (full_name or "").strip()
     if not full_name:
@@ -67,16 +71,23 @@ def user_signup(*, phone: str, code: str, full_name: str, password: str, email: 
         raise ValidationError(_("The name is too long."), field="full_name")
     if User.objects.filter(phone=phone).exists():
         raise ConflictError(_("This phone number already has an account. Log in instead."), code="phone_taken")
-    pc = phone_code_verify(phone=phone, code=code)
     user = User(phone=phone, full_name=full_name, email=(email or "").strip())
     try:
         password_validation.validate_password(password, user)
     except DjangoValidationError as exc:
         raise ValidationError(" ".join(exc.messages), field="password") from None
-    user.set_password(password)
-    user.full_clean(exclude=["password", "citizen_id"])
-    user.save()
-    PhoneCode.objects.filter(pk=pc.pk).update(used_at=timezone.now())
+    try:
+        user.full_clean(exclude=["password", "citizen_id"])
+    except DjangoValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ValidationError(" ".join(messages), field=field) from None
+    pc = phone_code_verify(phone=phone, code=code)
+    with transaction.atomic():
+        if not PhoneCode.objects.filter(pk=pc.pk, used_at__isnull=True).update(used_at=timezone.now()):
+            raise ValidationError(_("The code is wrong or has expired. Ask for a new one."), field="code",
+                                  code="bad_code")  # used by a parallel request
+        user.set_password(password)
+        user.save()
     return user
 
 

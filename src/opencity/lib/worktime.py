@@ -32,9 +32,13 @@ class WorkCalendar:
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.makeup_days:
             return True
-        if day in self.extra_days_off or day.weekday() >= 5:
+        if day in self.extra_days_off:
             return False
-        return day not in _vn_holidays(day.year)
+        official = _vn_holidays(day.year)
+        # a Saturday worked in exchange for a day off (22/8/2026 for 31/8) is a working day
+        if day in getattr(official, "weekend_workdays", ()):
+            return True
+        return day.weekday() < 5 and day not in official
 
     def add_working_hours(self, start: dt.datetime, hours: float) -> dt.datetime:
         """The moment ``hours`` working hours after ``start`` (an aware datetime)."""
