@@ -29,7 +29,19 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture(autouse=True)
+def _areas(transactional_db):
+    """The city's wards, which every page needs. A browser test's database is flushed after
+    it, and serialized rollback does not restore reliably once Playwright's event loop runs in
+    this thread, so load them (idempotently) when they are missing."""
+    from opencity.geo.models import Area
+    from opencity.geo.services import areas_load_city
+
+    if not Area.objects.exists():
+        areas_load_city()
 
 
 @pytest.fixture(scope="session", autouse=True)
