@@ -39,6 +39,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from exc
+
+
 def env_secret(name: str, default: str = "") -> str:
     """Read a secret from NAME, or from the file named by NAME_FILE (Docker/systemd style)."""
     file_name = os.environ.get(f"{name}_FILE")
@@ -86,6 +96,9 @@ INSTALLED_APPS = [
     "opencity.orgs",
     "opencity.reports",
     "opencity.notifications",
+    "opencity.ioc",
+    "opencity.open311",
+    "opencity.alerts",
 ]
 
 MIDDLEWARE = [
@@ -257,6 +270,26 @@ OPENCITY_RATING_WINDOW_DAYS = env_int("OPENCITY_RATING_WINDOW_DAYS", 7)
 OPENCITY_DISPUTE_WINDOW_DAYS = env_int("OPENCITY_DISPUTE_WINDOW_DAYS", 7)
 OPENCITY_DUPLICATE_RADIUS_M = env_int("OPENCITY_DUPLICATE_RADIUS_M", 50)
 OPENCITY_DESCRIPTION_MAX_CHARS = env_int("OPENCITY_DESCRIPTION_MAX_CHARS", 4000)
+# Deadlines (reports/deadlines.py): "due soon" below this share of the deadline's working hours
+# left; escalate to the IOC and the leaders when overdue by this share of the deadline again.
+OPENCITY_DUE_SOON_FRACTION = env_float("OPENCITY_DUE_SOON_FRACTION", 0.25)
+OPENCITY_ESCALATE_IOC_AFTER = env_float("OPENCITY_ESCALATE_IOC_AFTER", 0.5)
+if not 0 < OPENCITY_DUE_SOON_FRACTION < 1 or OPENCITY_ESCALATE_IOC_AFTER < 0:
+    raise ImproperlyConfigured("OPENCITY_DUE_SOON_FRACTION must be in (0, 1), OPENCITY_ESCALATE_IOC_AFTER ≥ 0")
+OPENCITY_OPEN311_JURISDICTION = env_str("OPENCITY_OPEN311_JURISDICTION", "hue.gov.vn")
+
+# --- Warnings (CAP 1.2) and web push ---------------------------------------------------------
+OPENCITY_CAP_SENDER = env_str("OPENCITY_CAP_SENDER", "ioc@hue.gov.vn")
+OPENCITY_CAP_SENDER_NAME = env_str(
+    "OPENCITY_CAP_SENDER_NAME", "Trung tâm Giám sát, điều hành đô thị thông minh Huế"
+)
+OPENCITY_ALERT_BATCH_SIZE = env_int("OPENCITY_ALERT_BATCH_SIZE", 1000)
+OPENCITY_PUSH_BACKEND = env_str("OPENCITY_PUSH_BACKEND", "opencity.alerts.push.WebPushBackend")
+OPENCITY_VAPID_PUBLIC_KEY = env_str("OPENCITY_VAPID_PUBLIC_KEY")
+OPENCITY_VAPID_PRIVATE_KEY = env_secret("OPENCITY_VAPID_PRIVATE_KEY")
+OPENCITY_VAPID_SUBJECT = env_str("OPENCITY_VAPID_SUBJECT", f"mailto:{OPENCITY_CAP_SENDER}")
+if bool(OPENCITY_VAPID_PUBLIC_KEY) != bool(OPENCITY_VAPID_PRIVATE_KEY):
+    raise ImproperlyConfigured("Set both OPENCITY_VAPID_PUBLIC_KEY and OPENCITY_VAPID_PRIVATE_KEY, or neither")
 
 LOGGING = {
     "version": 1,

@@ -14,11 +14,15 @@ urlpatterns = [
     path("", include("opencity.reports.urls")),
     path("accounts/", include("opencity.accounts.urls")),
     path("notifications/", include("opencity.notifications.urls")),
+    path("", include("opencity.ioc.urls")),  # /statistics/
+    path("", include("opencity.alerts.urls")),  # /warnings/ (pages) and /alerts/ (CAP, Atom)
     path("i18n/setlang/", set_language, name="set_language"),
     path("manifest.webmanifest", TemplateView.as_view(template_name="manifest.webmanifest",
                                                       content_type="application/manifest+json"), name="manifest"),
     path("sw.js", TemplateView.as_view(template_name="sw.js", content_type="text/javascript"), name="sw"),
     path("api/", api.urls),
+    path("open311/v2/", include("opencity.open311.urls")),
+    path("open-data/", include("opencity.open311.opendata_urls")),
     # The admin signs in through our login page, which asks staff for their TOTP code.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),

@@ -308,6 +308,15 @@ def demo_load(*, reports: int = 2000, seed: int = 2025) -> DemoSummary:
         )
         runs = history.generate(ctx, count=reports, seed=r.getrandbits(64))
         counts = history.persist(runs)
+
+        from opencity.alerts.demo import demo_load_warnings
+
+        demo_load_warnings()  # the floods of October–November last year
+
+        from opencity.reports import kpi
+
+        kpi.work_hours_backfill()  # bulk rows skip the hooks that keep the figures current
+        kpi.rollups_rebuild()
     counts.update(
         units=len(units),
         categories=len(categories),

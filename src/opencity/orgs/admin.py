@@ -13,8 +13,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Unit)
 class UnitAdmin(AuditedModelAdmin):
-    list_display = ["name", "code", "kind", "level", "area", "requires_result_approval", "is_active"]
-    list_filter = ["kind", "level", "is_active"]
+    list_display = ["name", "code", "kind", "level", "area", "requires_result_approval", "can_issue_warnings", "is_active"]
+    list_filter = ["kind", "level", "is_active", "can_issue_warnings"]
     search_fields = ["name", "short_name", "code"]
     autocomplete_fields = ["area"]
     inlines = [MembershipInline]

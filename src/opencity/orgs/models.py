@@ -35,6 +35,11 @@ class Unit(models.Model):
         default=False,
         help_text=_("If set, an officer's result is published only after the unit head approves it."),
     )
+    can_issue_warnings = models.BooleanField(
+        _("may issue warnings"),
+        default=False,
+        help_text=_("Members may compose disaster and weather warnings (e.g. hydrometeorology, dam operators)."),
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)

@@ -2,7 +2,17 @@ from django.contrib import admin
 
 from opencity.lib.admin import AuditedModelAdmin
 
-from .models import Category, CategoryQuestion, Report, ResponseTemplate, RoutingRule, TimelineEvent
+from .models import (
+    CalendarDay,
+    Category,
+    CategoryQuestion,
+    Escalation,
+    Report,
+    ResponseTemplate,
+    RoutingRule,
+    TimelineEvent,
+    WorkingPeriod,
+)
 
 
 class QuestionInline(admin.StackedInline):
@@ -12,7 +22,8 @@ class QuestionInline(admin.StackedInline):
 
 @admin.register(Category)
 class CategoryAdmin(AuditedModelAdmin):
-    list_display = ["name_vi", "name_en", "code", "group", "deadline_hours", "duplicate_radius_m", "is_active"]
+    list_display = ["name_vi", "name_en", "code", "group", "deadline_hours", "deadline_hours_high",
+                    "deadline_hours_urgent", "duplicate_radius_m", "is_active"]
     list_filter = ["group", "is_active"]
     search_fields = ["name_vi", "name_en", "code"]
     inlines = [QuestionInline]
@@ -52,6 +63,34 @@ class ReportAdmin(admin.ModelAdmin):
     search_fields = ["id", "description", "address"]
     date_hierarchy = "created_at"
     inlines = [TimelineInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# The working calendar of deadlines (lib/worktime.py reads it; saving drops the cached one).
+@admin.register(CalendarDay)
+class CalendarDayAdmin(AuditedModelAdmin):
+    list_display = ["date", "kind", "note"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+
+
+@admin.register(WorkingPeriod)
+class WorkingPeriodAdmin(AuditedModelAdmin):
+    list_display = ["start", "end"]
+
+
+@admin.register(Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    """Read-only: the deadline job writes these."""
+
+    list_display = ["report", "level", "due_at", "recipients", "sent_at"]
+    list_filter = ["level"]
+    raw_id_fields = ["report"]
 
     def has_add_permission(self, request):
         return False

@@ -44,7 +44,7 @@ class ReportForm(forms.Form):
         label=_("Address"),
         max_length=255,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("House number, street, ward"), "autocomplete": "street-address"}),
+        widget=forms.TextInput(attrs={"placeholder": _("House number, street, ward or commune"), "autocomplete": "street-address"}),
     )
     lat = forms.CharField(required=False, widget=forms.HiddenInput)
     lon = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -53,6 +53,14 @@ class Category(models.Model):
     deadline_hours = models.PositiveIntegerField(
         _("processing deadline (working hours)"), default=40
     )
+    deadline_hours_high = models.PositiveIntegerField(
+        _("deadline for high priority (working hours)"), null=True, blank=True,
+        help_text=_("Empty: the normal deadline."),
+    )
+    deadline_hours_urgent = models.PositiveIntegerField(
+        _("deadline for urgent reports (working hours)"), null=True, blank=True,
+        help_text=_("Empty: the high-priority deadline, else the normal one."),
+    )
     duplicate_radius_m = models.PositiveIntegerField(_("duplicate radius (m)"), default=50)
     is_active = models.BooleanField(_("active"), default=True)
     order = models.PositiveIntegerField(default=0)
@@ -193,6 +201,12 @@ class Report(models.Model):
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(
+        null=True, blank=True, help_text="The deadline clock stopped here: the unit asked the reporter.",
+    )
+    work_hours = models.FloatField(
+        null=True, blank=True, help_text="Working hours from assignment to the result (set when resolved).",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -229,7 +243,9 @@ class Report(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return bool(self.due_at and self.is_open and self.due_at < timezone.now())
+        from .deadlines import DeadlineState, deadline_state  # the one definition (pauses count)
+
+        return deadline_state(self) == DeadlineState.OVERDUE
 
 
 def _photo_path(instance, filename: str) -> str:
@@ -355,3 +371,134 @@ class ResponseTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Deadlines: the working calendar, escalations (see reports/deadlines.py) -----------------
+
+
+class CalendarDayKind(models.TextChoices):
+    WORK = "work", _("Make-up working day")
+    OFF = "off", _("Extra day off")
+
+
+class CalendarDay(models.Model):
+    """A day the government's yearly decisions change: a Saturday worked in exchange for a day
+    off around Tết or 2/9, or an extra day off. Read by ``lib.worktime.default_calendar()``."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=4, choices=CalendarDayKind.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.get_kind_display()}"
+
+
+class WorkingPeriod(models.Model):
+    """Office hours of every working day. None configured: 07:30–11:30 and 13:30–17:00."""
+
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("to"))
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name = _("working period")
+        verbose_name_plural = _("working periods")
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
+    def clean(self):
+        if self.start is None or self.end is None:
+            return
+        if self.start >= self.end:
+            raise ValidationError({"end": _("A period must end after it starts.")})
+        overlapping = WorkingPeriod.objects.exclude(pk=self.pk).filter(start__lt=self.end, end__gt=self.start)
+        if overlapping.exists():
+            raise ValidationError(_("Working periods must not overlap."))
+
+
+class EscalationLevel(models.TextChoices):
+    DUE_SOON = "due_soon", _("Due soon: reminder to the unit")
+    OVERDUE = "overdue", _("Overdue: the unit head")
+    IOC = "ioc", _("Long overdue: the IOC and the city leaders")
+
+
+class Escalation(models.Model):
+    """A deadline reminder or escalation that was sent: at most one per report, level and
+    deadline (a moved deadline may escalate again). Written only by
+    ``reports.services.deadlines_escalate``; not a timeline event (nothing changed state)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="escalations")
+    level = models.CharField(max_length=10, choices=EscalationLevel.choices)
+    due_at = models.DateTimeField(help_text="The deadline this escalation was about.")
+    recipients = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "level", "due_at"], name="unique_escalation_per_deadline"),
+        ]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+
+    def __str__(self) -> str:
+        return f"{self.report.ref} {self.level}"
+
+
+# --- KPI roll-ups (see reports/kpi.py) -------------------------------------------------------
+
+
+class KpiRollup(models.Model):
+    """Reports *received* on one local day, counted per unit × ward × category × public flag,
+    with what has happened to them since. Derived data, written only by ``reports.kpi``
+    (refreshed after every transition, rebuilt by ``manage.py rebuild_rollups``)."""
+
+    day = models.DateField()
+    unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    is_public = models.BooleanField()
+    received = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    resolved_ever = models.PositiveIntegerField(default=0)
+    work_hours_sum = models.FloatField(default=0)
+    work_hours_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"]),
+            models.Index(fields=["unit", "day"]),
+            models.Index(fields=["area", "day"]),
+        ]
+
+
+def _invalidate_calendar(sender, **kwargs):
+    from opencity.lib.worktime import reset_default_calendar
+
+    reset_default_calendar()
+
+
+def _rollups_follow_events(sender, instance, created, raw=False, **kwargs):
+    """Every transition writes exactly one TimelineEvent (workflow.apply): refresh the KPI
+    roll-up of the day the report was received, once the transaction commits."""
+    if created and not raw:
+        from .kpi import rollup_touch
+
+        rollup_touch(instance.report)
+
+
+for _model in (CalendarDay, WorkingPeriod):
+    models.signals.post_save.connect(_invalidate_calendar, sender=_model, dispatch_uid=f"calendar-{_model.__name__}")
+    models.signals.post_delete.connect(_invalidate_calendar, sender=_model,
+                                       dispatch_uid=f"calendar-del-{_model.__name__}")
+models.signals.post_save.connect(_rollups_follow_events, sender=TimelineEvent, dispatch_uid="kpi-rollups")

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from opencity import policy
 
+from . import deadlines, kpi
 from .models import OPEN_STATUSES, Category, PhotoKind, Report, Status, TimelineEvent
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
@@ -20,7 +21,13 @@ def category_list() -> QuerySet[Category]:
 
 
 def report_list(*, user, filters: dict | None = None) -> QuerySet[Report]:
-    """Reports the user may see, filtered by category, area, status, unit, period, text."""
+    """Reports the user may see, filtered by category, area, status, unit, period, text.
+
+    ``period`` is a relative one ("30d") or a calendar period of the report's reception
+    ("2026", "2026-Q1", "2026-03", "2026-W10", "2026-03-05"; see ``kpi.Period``). Besides the
+    statuses, ``status`` takes "open", "done" and the KPI figures of ``kpi.STATUS_FILTERS``
+    ("on_time", "late", "rated", "satisfied", "reopened", "received"), so that each figure's
+    drill-down lists exactly the reports it counts."""
     f = filters or {}
     qs = Report.objects.filter(policy.report_scope(user)).select_related("category", "area", "unit")
     if f.get("category"):
@@ -36,13 +43,19 @@ def report_list(*, user, filters: dict | None = None) -> QuerySet[Report]:
         qs = qs.filter(status__in=[Status.RESOLVED, Status.CLOSED])
     elif status in Status.values:
         qs = qs.filter(status=status)
+    elif status in kpi.STATUS_FILTERS:
+        qs = qs.filter(kpi.STATUS_FILTERS[status]())
     if f.get("period") in PERIODS:
         qs = qs.filter(created_at__gte=timezone.now() - dt.timedelta(days=PERIODS[f["period"]]))
+    elif f.get("period"):
+        period = kpi.Period.parse(str(f["period"])[:12])
+        if period is not None:
+            qs = qs.filter(**period.created_filter())
     if f.get("q"):
         q = str(f["q"])[:100]
         qs = qs.filter(Q(description__icontains=q) | Q(address__icontains=q))
     if f.get("overdue"):
-        qs = qs.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
+        qs = qs.filter(deadlines.overdue_q())
     if f.get("public_only"):
         qs = qs.filter(is_public=True).exclude(status__in=[Status.REJECTED, Status.MERGED])
     return qs

@@ -7,6 +7,7 @@ from .citizen import (
     report_rate,
     report_unfollow,
 )
+from .deadlines import deadlines_escalate
 from .submit import report_submit, validate_answers
 from .triage import (
     photo_moderate,
@@ -31,6 +32,7 @@ from .unit import (
 )
 
 __all__ = [
+    "deadlines_escalate",
     "photo_moderate",
     "report_accept",
     "report_add_note",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from opencity.errors import ValidationError
 
-from .. import workflow
+from .. import deadlines, workflow
 from ..models import Follow, PhotoKind, Priority, Report
 from .common import clean_text, lock_report, process_photos, require, save_photos
 from .triage import _after
@@ -22,9 +22,11 @@ def report_answer_info(*, report_id: int, actor, text: str, photos=()) -> Report
     processed = process_photos(photos)
     report = lock_report(report_id)
     require(actor, "answer_info", report)
+    resumed = deadlines.resume_changes(report, timezone.now())  # the clock runs again
     event = workflow.apply(report, "answer_info", actor=actor,
                            note=clean_text(text, field="text", required=True),
-                           changes={"awaiting_citizen": False})
+                           data={"due_at": resumed["due_at"].isoformat()} if "due_at" in resumed else None,
+                           changes={"awaiting_citizen": False, **resumed})
     save_photos(report, processed, kind=PhotoKind.UPDATE, event=event)
     _after(report, event)
     return report

@@ -12,9 +12,9 @@ from opencity.errors import NotFoundError, ValidationError
 from opencity.geo import selectors as geo
 from opencity.orgs.models import Unit
 
-from .. import notify, routing, workflow
+from .. import deadlines, notify, routing, workflow
 from ..models import Category, Follow, Photo, Priority, RejectReason, Report, Status
-from .common import clean_text, deadline_from, lock_report, require, staff_audit
+from .common import clean_text, lock_report, require, staff_audit
 
 
 def _after(report: Report, event) -> None:
@@ -38,8 +38,7 @@ def route_locked(report: Report, *, actor, unit: Unit, note: str, automatic: boo
             "proposed_unit_id": proposed.unit_id if proposed else None,
             "overridden": bool(proposed and proposed.unit_id != unit.pk),
         },
-        changes={"unit": unit, "assigned_at": now,
-                 "due_at": deadline_from(now, report.category.deadline_hours)},
+        changes={"unit": unit, "assigned_at": now, "due_at": deadlines.due_at_for(report, now)},
         expected_version=expected_version,
     )
     staff_audit(actor, "route", report, data={"unit": unit.pk})
@@ -239,7 +238,7 @@ def report_decide_dispute(*, report_id: int, actor, agree: bool, note: str = "")
         event = workflow.apply(
             report, "reopen", actor=actor, note=note, data={"previous": previous},
             changes={"dispute_pending": False, "rating": None, "rating_comment": "", "resolved_at": None,
-                     "closed_at": None, "due_at": deadline_from(now, report.category.deadline_hours)},
+                     "closed_at": None, "due_at": deadlines.due_at_for(report, now)},
         )
     else:
         event = workflow.apply(report, "deny_dispute", actor=actor, note=note,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from opencity import policy
 from opencity.errors import NotFoundError, ValidationError
 
-from .. import workflow
+from .. import deadlines, kpi, workflow
 from ..models import ExtensionRequest, ExtensionStatus, PhotoKind, Report, Status
 from .common import (
     acting_unit,
@@ -48,7 +48,8 @@ def report_return(*, report_id: int, actor, reason: str) -> Report:
     event = workflow.apply(
         report, "return", actor=actor, note=reason, is_public=False, actor_unit=unit,
         data={"unit_id": unit.pk if unit else None, "unit": unit.name if unit else ""},
-        changes={"unit": None, "assigned_at": None, "due_at": None, "awaiting_citizen": False},
+        changes={"unit": None, "assigned_at": None, "due_at": None, "awaiting_citizen": False,
+                 "paused_at": None},
     )
     staff_audit(actor, "return", report, data={"reason": reason})
     _after(report, event)  # the notification names the unit from event.data
@@ -63,7 +64,8 @@ def report_ask_info(*, report_id: int, actor, question: str) -> Report:
         raise ValidationError(_("This report has no reporter account to ask."), field="question")
     event = workflow.apply(report, "ask_info", actor=actor, actor_unit=acting_unit(actor, report),
                            note=clean_text(question, field="question", required=True),
-                           changes={"awaiting_citizen": True})
+                           changes={"awaiting_citizen": True,
+                                    **deadlines.pause_changes(report, timezone.now())})
     staff_audit(actor, "ask_info", report)
     _after(report, event)
     return report
@@ -134,10 +136,13 @@ def report_resolve(*, report_id: int, actor, result: str, photos=(), expected_ve
                                changes={"result_text": result, "result_pending": True},
                                expected_version=expected_version)
     else:
+        now = timezone.now()
         event = workflow.apply(report, "resolve", actor=actor, note=result,
                                actor_unit=acting_unit(actor, report),
                                changes={"result_text": result, "result_pending": False,
-                                        "resolved_at": timezone.now(), "awaiting_citizen": False},
+                                        "resolved_at": now, "awaiting_citizen": False,
+                                        "work_hours": kpi.processing_hours(report.assigned_at, now),
+                                        **deadlines.resume_changes(report, now)},
                                expected_version=expected_version)
     save_photos(report, processed, kind=PhotoKind.RESULT, event=event)
     staff_audit(actor, event.action, report)
@@ -153,11 +158,14 @@ def report_decide_result(*, report_id: int, actor, approve: bool, note: str = ""
     note = clean_text(note, field="note")
     if approve:
         workflow.check(report, "reject_result")  # same guard: a result must be pending
+        now = timezone.now()
         event = workflow.apply(report, "resolve", actor=actor, note=report.result_text,
                                actor_unit=acting_unit(actor, report),
                                data={"approved_by_head": True, "head_note": note},
-                               changes={"result_pending": False, "resolved_at": timezone.now(),
-                                        "awaiting_citizen": False})
+                               changes={"result_pending": False, "resolved_at": now,
+                                        "awaiting_citizen": False,
+                                        "work_hours": kpi.processing_hours(report.assigned_at, now),
+                                        **deadlines.resume_changes(report, now)})
         # result photos were attached to the submit_result event; they are public from now on
     else:
         event = workflow.apply(report, "reject_result", actor=actor, note=note,

@@ -94,10 +94,88 @@
     L.marker((el.dataset.center || "").split(",").map(Number), { icon: pinIcon(status), keyboard: false }).addTo(map);
   }
 
+  // Warnings: wards and communes coloured by the severity of the warning over them
+  // (data-targets-url: GeoJSON with properties.severity and .warnings), or, in the composer,
+  // the wards chosen with the checkboxes inside data-pick (a tap on a ward ticks its box).
+  var SEVERITY_COLOR = { Extreme: "#7b1010", Severe: "#d32f2f", Moderate: "#ef6c00", Minor: "#f2b705", Unknown: "#757575" };
+
+  function warningPopup(f) {
+    var box = document.createElement("div");
+    var name = document.createElement("strong");
+    name.textContent = f.properties.name;
+    box.appendChild(name);
+    (f.properties.warnings || []).forEach(function (w) {
+      var line = document.createElement("div");
+      var link = document.createElement("a");
+      link.href = w.url;
+      link.textContent = w.headline;
+      line.appendChild(link);
+      box.appendChild(line);
+    });
+    return box;
+  }
+
+  function pickAreas(el, map) {
+    var container = document.querySelector(el.dataset.pick);
+    var whole = el.dataset.whole ? document.querySelector(el.dataset.whole) : null;
+    var layers = {};
+    function box(id) { return container ? container.querySelector('input[name="areas"][value="' + id + '"]') : null; }
+    function restyle() {
+      var all = whole && whole.checked;
+      Object.keys(layers).forEach(function (id) {
+        var cb = box(id);
+        var on = all || (cb && cb.checked);
+        layers[id].setStyle(on ? { color: "#b3261e", weight: 2, fillColor: "#e53935", fillOpacity: 0.5 }
+                               : { color: "#6b3fa0", weight: 1, fillColor: "#b9a3d6", fillOpacity: 0.12 });
+      });
+    }
+    fetch(el.dataset.pickUrl).then(function (r) { return r.json(); }).then(function (gj) {
+      var layer = L.geoJSON(gj, {
+        onEachFeature: function (f, lyr) {
+          layers[f.properties.id] = lyr;
+          lyr.bindTooltip(f.properties.name, { sticky: true });
+          lyr.on("click", function () {
+            var cb = box(f.properties.id);
+            if (!cb || cb.disabled) return;
+            cb.checked = !cb.checked;
+            cb.dispatchEvent(new Event("change", { bubbles: true }));
+          });
+        }
+      }).addTo(map);
+      if (gj.features.length) map.fitBounds(layer.getBounds(), { padding: [6, 6] });
+      restyle();
+    }).catch(function () {});
+    document.addEventListener("change", function (ev) {
+      if (ev.target === whole || (container && container.contains(ev.target)) || ev.target === container) restyle();
+    });
+  }
+
+  function areasMap(el) {
+    var map = baseMap(el, 9);
+    map.options.zoomSnap = 0.25;  // fit a whole province snugly in a small box
+    el._map = map;
+    if (el.dataset.pick) { pickAreas(el, map); return; }
+    fetch(el.dataset.targetsUrl).then(function (r) { return r.json(); }).then(function (gj) {
+      var layer = L.geoJSON(gj, {
+        style: function (f) {
+          var c = SEVERITY_COLOR[f.properties.severity] || SEVERITY_COLOR.Unknown;
+          return { color: c, weight: 2, fillColor: c, fillOpacity: 0.5 };
+        },
+        onEachFeature: function (f, lyr) {
+          lyr.bindPopup(warningPopup(f));
+          lyr.bindTooltip(f.properties.name, { sticky: true });
+        }
+      }).addTo(map);
+      if (gj.features.length) map.fitBounds(layer.getBounds(), { padding: [12, 12], maxZoom: 12 });
+      else if (el._areas) map.fitBounds(el._areas.getBounds());
+    }).catch(function () {});
+  }
+
   document.querySelectorAll("[data-map]").forEach(function (el) {
     var kind = el.dataset.map;
     if (kind === "public") publicMap(el);
     else if (kind === "pick") pickMap(el);
     else if (kind === "point") pointMap(el);
+    else if (kind === "areas") areasMap(el);
   });
 })();

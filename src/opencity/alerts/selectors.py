@@ -1,0 +1,148 @@
+"""Reads on warnings: in force, archive, chains, maps and delivery figures.
+
+Visibility, applied here once: Actual warnings are public; Exercise and Test ones are seen only
+by people who may issue warnings.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from opencity import policy
+from opencity.geo.selectors import wards
+
+from .models import SEVERITY_RANK, Alert, Delivery, Message, MessageStatus, MsgType
+
+
+def _visible(user) -> QuerySet[Alert]:
+    qs = Alert.objects.filter(latest__isnull=False).select_related("latest", "unit")
+    if not policy.can_issue_warnings(user):
+        qs = qs.filter(status=MessageStatus.ACTUAL)
+    return qs
+
+
+def _in_force_q(now=None) -> Q:
+    now = now or timezone.now()
+    return ~Q(latest__msg_type=MsgType.CANCEL) & Q(latest__expires__gt=now)
+
+
+def alert_list_in_force(*, user) -> list[Alert]:
+    """Warnings in force, most severe first, then the most recent."""
+    alerts = list(_visible(user).filter(_in_force_q()).prefetch_related("latest__areas"))
+    alerts.sort(key=lambda a: (-SEVERITY_RANK.get(a.latest.severity, 0), -a.latest.sent.timestamp()))
+    return alerts
+
+
+def alert_list_archive(*, user) -> QuerySet[Alert]:
+    """Warnings no longer in force (expired or cancelled), the latest first."""
+    return (_visible(user).exclude(_in_force_q()).prefetch_related("latest__areas")
+            .order_by("-latest__sent", "-pk"))
+
+
+def alert_is_in_force(alert: Alert, now=None) -> bool:
+    now = now or timezone.now()
+    latest = alert.latest
+    return latest is not None and latest.msg_type != MsgType.CANCEL and latest.expires > now
+
+
+def alert_state(alert: Alert) -> str:
+    """``in_force``, ``cancelled`` or ``expired``."""
+    if alert.latest.msg_type == MsgType.CANCEL:
+        return "cancelled"
+    return "in_force" if alert_is_in_force(alert) else "expired"
+
+
+def alert_chain(alert: Alert) -> list[Message]:
+    return list(alert.messages.order_by("seq").prefetch_related("areas"))
+
+
+def _features(areas_by_id: dict[int, dict]) -> dict:
+    features = []
+    for area in wards().filter(pk__in=areas_by_id).exclude(boundary=None):
+        props = areas_by_id[area.pk]
+        features.append({
+            "type": "Feature",
+            "geometry": area.boundary,
+            "properties": {"id": area.pk, "code": area.code, "name": area.name, **props},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _add(target: dict[int, dict], area_id: int, alert: Alert) -> None:
+    latest = alert.latest
+    entry = target.setdefault(area_id, {"severity": "Unknown", "warnings": []})
+    if SEVERITY_RANK.get(latest.severity, 0) >= SEVERITY_RANK.get(entry["severity"], 0):
+        entry["severity"] = latest.severity
+    entry["warnings"].append({"id": alert.pk, "headline": latest.headline_vi, "event": latest.event,
+                              "severity": latest.severity, "url": reverse("alerts:detail", args=[alert.pk])})
+
+
+def areas_geojson_in_force(*, user) -> dict:
+    """Wards under a warning in force, each with its most severe level and its warnings."""
+    by_area: dict[int, dict] = {}
+    all_ids = None
+    for alert in alert_list_in_force(user=user):
+        if alert.latest.whole_city:
+            if all_ids is None:
+                all_ids = list(wards().values_list("pk", flat=True))
+            ids = all_ids
+        else:
+            ids = [a.pk for a in alert.latest.areas.all()]
+        for area_id in ids:
+            _add(by_area, area_id, alert)
+    return _features(by_area)
+
+
+def alert_areas_geojson(alert: Alert) -> dict:
+    """The target of the warning's latest message."""
+    latest = alert.latest
+    ids = list(wards().values_list("pk", flat=True)) if latest.whole_city else [a.pk for a in latest.areas.all()]
+    by_area: dict[int, dict] = {}
+    for area_id in ids:
+        _add(by_area, area_id, alert)
+    return _features(by_area)
+
+
+def alert_stats(alert: Alert) -> dict:
+    """Delivered, opened and viewed, for the chain and for each of its messages.
+
+    Opened: the person read the inbox entry, or opened the warning's page (recorded per
+    delivery). Viewed: every view of the public page, visitors included.
+    """
+    deliveries = Delivery.objects.filter(alert=alert)
+    opened_q = Q(opened_at__isnull=False) | Q(notification__read_at__isnull=False)
+    reached = deliveries.values("user_id").distinct().count()
+    opened = deliveries.filter(opened_q).values("user_id").distinct().count()
+    messages = list(
+        alert.messages.order_by("seq").annotate(
+            opened=Count("deliveries", filter=Q(deliveries__opened_at__isnull=False)
+                         | Q(deliveries__notification__read_at__isnull=False)),
+            pushed=Count("deliveries", filter=Q(deliveries__pushed_at__isnull=False)),
+        )
+    )
+    return {
+        "reached": reached,
+        "opened": opened,
+        "views": alert.view_count,
+        "open_rate": round(100 * opened / reached) if reached else 0,
+        "messages": messages,
+    }
+
+
+def feed_messages(*, limit: int = 50) -> list[Message]:
+    """The latest public CAP messages, for the Atom index."""
+    return list(Message.objects.filter(status=MessageStatus.ACTUAL).select_related("alert")
+                .order_by("-sent", "-pk")[:limit])
+
+
+def ward_groups() -> list[tuple[str, list]]:
+    """The city's wards and communes for the composer's checkboxes, grouped by kind."""
+    from opencity.geo.models import AreaKind
+
+    groups: dict[str, list] = {}
+    for area in wards().only("pk", "name", "kind", "code"):
+        groups.setdefault(area.kind, []).append(area)
+    order = [AreaKind.WARD, AreaKind.COMMUNE, AreaKind.SPECIAL]
+    return [(str(AreaKind(kind).label), groups[kind]) for kind in order if kind in groups]

@@ -1,0 +1,551 @@
+"""The city's numbers on field reports, defined once (docs/kpi.md states them in words).
+
+Every figure is about the reports **received** in a period — a cohort by ``created_at`` in
+Asia/Ho_Chi_Minh — and counts what has happened to them until now:
+
+=================  ==========================================================================
+received           submitted reports, except merged duplicates (the original counts once) and
+                   rejected ones (spam, out of scope, not enough information)
+processed          received and resolved or closed (a result was published)
+processing rate    processed / received
+on time            processed with ``resolved_at <= due_at`` (the deadline after extensions and
+                   pauses; no deadline counts as on time)
+on-time rate       on time / processed
+rated, satisfied   received with a rating; with a rating of 4 or 5
+satisfaction       satisfied / rated
+reopened           received reports reopened at least once after a disputed result
+reopened rate      reopened / resolved at least once (processed, or reopened and not yet
+                   processed again)
+processing time    working hours from assignment to the result (``Report.work_hours``, set
+                   when resolved); average and median over the processed reports
+overdue now        received reports open and past their deadline now (``deadlines.overdue_q``)
+=================  ==========================================================================
+
+A report counts for the unit it is assigned to now, the ward it is located in now and its
+current category. ``public_only`` restricts every figure to public reports, so that the public
+list of reports behind a figure (:func:`drilldown`) has exactly as many rows as the figure.
+
+Speed: counts and sums come from :class:`~reports.models.KpiRollup`, one row per received
+day × unit × ward × category × public flag. A report's row changes when something happens to
+it, so every transition refreshes the roll-up of the day the report was received, after the
+transaction commits (:func:`rollup_touch`, hooked to the TimelineEvent each transition writes);
+``manage.py rebuild_rollups`` rebuilds them all (after bulk loads such as the demo pack), and a
+nightly job refreshes the days touched in the last day (a safety net). Medians and "overdue now"
+are read from the report table (indexed on ``status, created_at`` and ``due_at``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+
+from django.db import transaction
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
+from django.db.models.functions import (
+    Coalesce,
+    TruncDate,
+    TruncMonth,
+    TruncQuarter,
+    TruncWeek,
+    TruncYear,
+)
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opencity.lib.worktime import TZ, WorkCalendar, default_calendar
+
+from . import deadlines
+from .models import KpiRollup, Report, Status, TimelineEvent
+
+logger = logging.getLogger(__name__)
+
+SATISFIED_MIN_RATING = 4
+DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
+
+RECEIVED_Q = ~Q(status__in=[Status.MERGED, Status.REJECTED])
+PROCESSED_Q = Q(status__in=DONE_STATUSES)
+ON_TIME_Q = PROCESSED_Q & (Q(due_at__isnull=True) | Q(resolved_at__isnull=True) | Q(resolved_at__lte=F("due_at")))
+LATE_Q = PROCESSED_Q & Q(resolved_at__gt=F("due_at"))
+RATED_Q = Q(rating__isnull=False)
+SATISFIED_Q = Q(rating__gte=SATISFIED_MIN_RATING)
+
+
+def reopened_q() -> Q:
+    return Q(Exists(TimelineEvent.objects.filter(report=OuterRef("pk"), action="reopen")))
+
+
+# The ``status`` values of ``selectors.report_list`` that list the reports behind a figure.
+# ("done" — processed — and "open" are handled by the selector itself.)
+STATUS_FILTERS = {
+    "received": lambda: RECEIVED_Q,
+    "on_time": lambda: ON_TIME_Q,
+    "late": lambda: LATE_Q,
+    "rated": lambda: RATED_Q,
+    "satisfied": lambda: SATISFIED_Q,
+    "reopened": reopened_q,
+}
+# figure → the report_list status that lists it (None: no status filter)
+FIGURE_STATUS = {
+    "received": None,
+    "processed": "done",
+    "on_time": "on_time",
+    "late": "late",
+    "rated": "rated",
+    "satisfied": "satisfied",
+    "reopened": "reopened",
+}
+
+
+def processing_hours(assigned_at: dt.datetime | None, resolved_at: dt.datetime | None,
+                     calendar: WorkCalendar | None = None) -> float | None:
+    """Processing time: working hours from the (last) assignment to the result."""
+    if assigned_at is None or resolved_at is None:
+        return None
+    return (calendar or default_calendar()).working_hours_between(assigned_at, resolved_at)
+
+
+# --- periods ---------------------------------------------------------------------------------
+
+PERIOD_KINDS = ("day", "week", "month", "quarter", "year")
+_PATTERNS = (
+    ("day", re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")),
+    ("week", re.compile(r"^(\d{4})-W(\d{2})$")),
+    ("month", re.compile(r"^(\d{4})-(\d{2})$")),
+    ("quarter", re.compile(r"^(\d{4})-Q([1-4])$")),
+    ("year", re.compile(r"^(\d{4})$")),
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar period in local time; ``kind="all"`` is all time. ``end`` is exclusive."""
+
+    kind: str = "all"
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @classmethod
+    def of(cls, kind: str, day: dt.date) -> Period:
+        """The period of ``kind`` that contains ``day``."""
+        if kind == "day":
+            return cls("day", day, day + dt.timedelta(days=1))
+        if kind == "week":
+            start = day - dt.timedelta(days=day.weekday())
+            return cls("week", start, start + dt.timedelta(days=7))
+        if kind == "month":
+            start = day.replace(day=1)
+            return cls("month", start, _add_months(start, 1))
+        if kind == "quarter":
+            start = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+            return cls("quarter", start, _add_months(start, 3))
+        if kind == "year":
+            start = day.replace(month=1, day=1)
+            return cls("year", start, start.replace(year=start.year + 1))
+        raise ValueError(f"unknown period kind {kind!r}")
+
+    @classmethod
+    def parse(cls, text: str | None) -> Period | None:
+        """``2026``, ``2026-Q1``, ``2026-03``, ``2026-W10``, ``2026-03-05``; empty: all time."""
+        text = (text or "").strip()
+        if not text:
+            return cls()
+        for kind, pattern in _PATTERNS:
+            m = pattern.match(text)
+            if not m:
+                continue
+            n = [int(g) for g in m.groups()]
+            try:
+                if kind == "day":
+                    return cls.of("day", dt.date(n[0], n[1], n[2]))
+                if kind == "week":
+                    return cls.of("week", dt.date.fromisocalendar(n[0], n[1], 1))
+                if kind == "month":
+                    return cls.of("month", dt.date(n[0], n[1], 1))
+                if kind == "quarter":
+                    return cls.of("quarter", dt.date(n[0], 3 * n[1] - 2, 1))
+                return cls.of("year", dt.date(n[0], 1, 1))
+            except ValueError:
+                return None
+        return None
+
+    @property
+    def key(self) -> str:
+        s = self.start
+        if self.kind == "all" or s is None:
+            return ""
+        if self.kind == "day":
+            return s.isoformat()
+        if self.kind == "week":
+            year, week, _day = s.isocalendar()
+            return f"{year}-W{week:02d}"
+        if self.kind == "month":
+            return f"{s:%Y-%m}"
+        if self.kind == "quarter":
+            return f"{s.year}-Q{(s.month - 1) // 3 + 1}"
+        return str(s.year)
+
+    @property
+    def label(self) -> str:
+        s = self.start
+        if self.kind == "all" or s is None:
+            return _("All time")
+        if self.kind == "day":
+            return f"{s:%d/%m/%Y}"
+        if self.kind == "week":
+            year, week, _day = s.isocalendar()
+            return _("Week %(week)d/%(year)d") % {"week": week, "year": year}
+        if self.kind == "month":
+            return f"{s:%m/%Y}"
+        if self.kind == "quarter":
+            return _("Q%(quarter)d/%(year)d") % {"quarter": (s.month - 1) // 3 + 1, "year": s.year}
+        return str(s.year)
+
+    def previous(self) -> Period:
+        if self.start is None:
+            return self
+        return Period.of(self.kind, self.start - dt.timedelta(days=1))
+
+    def created_filter(self) -> dict:
+        """Filter on ``created_at`` (local midnight to local midnight)."""
+        if self.start is None or self.end is None:
+            return {}
+        return {
+            "created_at__gte": dt.datetime.combine(self.start, dt.time(0), TZ),
+            "created_at__lt": dt.datetime.combine(self.end, dt.time(0), TZ),
+        }
+
+    def day_filter(self) -> dict:
+        if self.start is None or self.end is None:
+            return {}
+        return {"day__gte": self.start, "day__lt": self.end}
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return day.replace(year=index // 12, month=index % 12 + 1)
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment, TZ).date()
+
+
+def recent_periods(kind: str, count: int, *, today: dt.date | None = None) -> list[Period]:
+    """The ``count`` latest periods of ``kind``, newest first (for filter menus)."""
+    period = Period.of(kind, today or timezone.localdate(timezone=TZ))
+    out = []
+    for _i in range(count):
+        out.append(period)
+        period = period.previous()
+    return out
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which reports a figure is about."""
+
+    period: Period = field(default_factory=Period)
+    unit_id: int | None = None
+    area_id: int | None = None
+    category_id: int | None = None
+    public_only: bool = False
+
+    def dims(self) -> dict:
+        f: dict = {}
+        if self.unit_id:
+            f["unit_id"] = self.unit_id
+        if self.area_id:
+            f["area_id"] = self.area_id
+        if self.category_id:
+            f["category_id"] = self.category_id
+        if self.public_only:
+            f["is_public"] = True
+        return f
+
+
+@dataclass
+class Figures:
+    received: int = 0
+    processed: int = 0
+    on_time: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    reopened: int = 0
+    resolved_ever: int = 0
+    work_hours_sum: float = 0.0
+    work_hours_count: int = 0
+    overdue_now: int = 0
+    median_work_hours: float | None = None
+
+    @staticmethod
+    def _share(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    @property
+    def late(self) -> int:
+        return self.processed - self.on_time
+
+    @property
+    def processing_rate(self) -> float | None:
+        return self._share(self.processed, self.received)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self._share(self.on_time, self.processed)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self._share(self.satisfied, self.rated)
+
+    @property
+    def reopened_rate(self) -> float | None:
+        return self._share(self.reopened, self.resolved_ever)
+
+    @property
+    def average_work_hours(self) -> float | None:
+        return self.work_hours_sum / self.work_hours_count if self.work_hours_count else None
+
+
+COUNTS = ("received", "processed", "on_time", "rated", "satisfied", "reopened", "resolved_ever",
+          "work_hours_sum", "work_hours_count")
+GROUPS = {"unit": "unit_id", "area": "area_id", "category": "category_id"}
+_TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
+
+
+def _rollups(scope: Scope):
+    return KpiRollup.objects.filter(**scope.period.day_filter(), **scope.dims())
+
+
+def _reports(scope: Scope):
+    return Report.objects.filter(RECEIVED_Q, **scope.period.created_filter(), **scope.dims())
+
+
+def _sums() -> dict:
+    return {name: Coalesce(Sum(name), 0) for name in COUNTS if name != "work_hours_sum"} | {
+        "work_hours_sum": Coalesce(Sum("work_hours_sum"), 0.0)
+    }
+
+
+def figures(scope: Scope, *, now: dt.datetime | None = None, median: bool = True) -> Figures:
+    """Every figure for ``scope``."""
+    row = _rollups(scope).aggregate(**_sums())
+    result = Figures(**{name: row[name] for name in COUNTS})
+    result.overdue_now = _reports(scope).filter(deadlines.overdue_q(now)).count()
+    if median:
+        result.median_work_hours = median_work_hours(scope)
+    return result
+
+
+def _group_key(by: str):
+    if by in GROUPS:
+        return GROUPS[by]
+    if by == "day":
+        return "day"
+    if by in _TRUNC:
+        return _TRUNC[by]("day")
+    raise ValueError(f"cannot group by {by!r}")
+
+
+def figures_by(scope: Scope, by: str, *, now: dt.datetime | None = None) -> dict:
+    """Figures per unit / area / category (keys: ids; reports with no unit are left out of
+    "unit") or per period ("day", "week", "month", "quarter", "year"; keys: :class:`Period`)."""
+    key = _group_key(by)
+    rows = (
+        _rollups(scope).annotate(group=F(key) if isinstance(key, str) else key)
+        .values("group").annotate(**_sums()).order_by("group")
+    )
+    out: dict = {}
+    for row in rows:
+        group = row["group"]
+        if group is None:
+            continue
+        if by not in GROUPS:
+            group = Period.of(by, group if isinstance(group, dt.date) and not isinstance(group, dt.datetime)
+                              else group.date())
+        out[group] = Figures(**{name: row[name] for name in COUNTS})
+    overdue = _reports(scope).filter(deadlines.overdue_q(now))
+    if by in GROUPS:
+        for group, n in overdue.values_list(GROUPS[by]).annotate(n=Count("pk")).order_by():
+            if group is not None:
+                out.setdefault(group, Figures()).overdue_now = n
+    else:
+        for created in overdue.values_list("created_at", flat=True).iterator():
+            period = Period.of(by, local_date(created))
+            out.setdefault(period, Figures()).overdue_now += 1
+    return out
+
+
+def median_work_hours(scope: Scope) -> float | None:
+    """The median processing time of the processed reports, read from the report table: a count
+    and one ordered, offset read of the period's processed rows (O(n log n) in the database)."""
+    values = (_reports(scope).filter(PROCESSED_Q, work_hours__isnull=False)
+              .order_by("work_hours").values_list("work_hours", flat=True))
+    n = values.count()
+    if not n:
+        return None
+    if n % 2:
+        return values[n // 2]
+    low, high = values[n // 2 - 1: n // 2 + 1]
+    return (low + high) / 2
+
+
+def drilldown(scope: Scope, figure: str, *, unit_id: int | None = None, area_id: int | None = None,
+              category_id: int | None = None, period: Period | None = None) -> dict[str, str]:
+    """The ``selectors.report_list`` filters that list exactly the reports behind ``figure``
+    (with ``public_only`` for the public list)."""
+    f: dict[str, str] = {}
+    for name, value in (("unit", unit_id or scope.unit_id), ("area", area_id or scope.area_id),
+                        ("category", category_id or scope.category_id)):
+        if value:
+            f[name] = str(value)
+    key = (period or scope.period).key
+    if key:
+        f["period"] = key
+    if figure == "overdue":
+        f["overdue"] = "1"
+    elif FIGURE_STATUS.get(figure):
+        f["status"] = FIGURE_STATUS[figure]
+    elif figure not in FIGURE_STATUS:
+        raise ValueError(f"unknown figure {figure!r}")
+    return f
+
+
+# --- roll-ups --------------------------------------------------------------------------------
+
+
+def _aggregates() -> dict:
+    reopened = reopened_q()
+    return {
+        "received": Count("pk"),
+        "processed": Count("pk", filter=PROCESSED_Q),
+        "on_time": Count("pk", filter=ON_TIME_Q),
+        "rated": Count("pk", filter=RATED_Q),
+        "satisfied": Count("pk", filter=SATISFIED_Q),
+        "reopened": Count("pk", filter=reopened),
+        "resolved_ever": Count("pk", filter=PROCESSED_Q | reopened),
+        "work_hours_sum": Coalesce(Sum("work_hours", filter=PROCESSED_Q), 0.0),
+        "work_hours_count": Count("work_hours", filter=PROCESSED_Q),
+    }
+
+
+DIMENSIONS = ("unit_id", "area_id", "category_id", "is_public")
+
+
+LOCK_KEY = 0x4B5049  # "KPI"
+
+
+def _lock(*, wait: bool = True) -> bool:
+    """Serialise roll-up writers for the rest of the transaction (PostgreSQL; SQLite serialises
+    writers anyway). With ``wait=False``, return False instead of waiting (a rebuild runs)."""
+    conn = transaction.get_connection()
+    if conn.vendor != "postgresql":
+        return True
+    with conn.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+        return bool(cursor.fetchone()[0])
+
+
+def _day_range(day: dt.date) -> dict:
+    return Period.of("day", day).created_filter()
+
+
+def rollup_refresh_days(days: Iterable[dt.date], *, wait: bool = True) -> int:
+    """Recount the roll-up rows of the reports received on ``days``. Returns rows written.
+    With ``wait=False`` a day is skipped while a full rebuild holds the lock (the nightly
+    refresh recounts it), so that people's actions never wait for a rebuild."""
+    written = 0
+    for day in sorted(set(days)):
+        with transaction.atomic():
+            if not _lock(wait=wait):
+                logger.info("KPI roll-up refresh of %s skipped: a rebuild is running", day)
+                continue
+            KpiRollup.objects.filter(day=day).delete()
+            rows = (Report.objects.filter(RECEIVED_Q, **_day_range(day))
+                    .values(*DIMENSIONS).annotate(**_aggregates()).order_by())
+            objs = KpiRollup.objects.bulk_create([KpiRollup(day=day, **row) for row in rows])
+            written += len(objs)
+    return written
+
+
+def _refresh_after_commit(day: dt.date) -> None:
+    try:
+        rollup_refresh_days([day], wait=False)
+    except Exception:  # the change itself is committed; the nightly refresh repairs the row
+        logger.exception("KPI roll-up refresh failed for %s", day)
+
+
+def rollup_touch(report: Report) -> None:
+    """Something happened to ``report``: refresh its day's roll-up after the commit."""
+    if report.created_at is None:
+        return
+    day = local_date(report.created_at)
+    transaction.on_commit(lambda: _refresh_after_commit(day))
+
+
+def rollups_refresh_recent(*, since: dt.datetime) -> int:
+    """Refresh the days of every report with a timeline event since ``since`` (the nightly
+    safety net for a refresh that failed)."""
+    created = (Report.objects.filter(Exists(TimelineEvent.objects.filter(report=OuterRef("pk"),
+                                                                         created_at__gte=since)))
+               .values_list("created_at", flat=True))
+    return rollup_refresh_days({local_date(c) for c in created.iterator()})
+
+
+def work_hours_backfill(*, chunk_size: int = 2000) -> int:
+    """Set ``work_hours`` on processed reports that lack it (rows written in bulk, e.g. by the
+    demo pack or before this field existed). Returns how many were set."""
+    calendar = default_calendar()
+    qs = Report.objects.filter(PROCESSED_Q, work_hours__isnull=True, assigned_at__isnull=False,
+                               resolved_at__isnull=False).order_by("pk")
+    done, last = 0, 0
+    while True:
+        chunk = list(qs.filter(pk__gt=last).only("pk", "assigned_at", "resolved_at")[:chunk_size])
+        if not chunk:
+            return done
+        for r in chunk:
+            r.work_hours = processing_hours(r.assigned_at, r.resolved_at, calendar)
+        Report.objects.bulk_update(chunk, ["work_hours"], batch_size=500)
+        done += len(chunk)
+        last = chunk[-1].pk
+
+
+def rollups_rebuild() -> int:
+    """Rebuild every roll-up row from the reports, month by month (bounded memory), in one
+    transaction (readers see the old rows until it commits). Returns rows written."""
+    written = 0
+    with transaction.atomic():
+        _lock()
+        KpiRollup.objects.all().delete()
+        bounds = Report.objects.aggregate(first=Min("created_at"), last=Max("created_at"))
+        if bounds["first"] is None:
+            return 0
+        month = Period.of("month", local_date(bounds["first"]))
+        last = local_date(bounds["last"])
+        while month.start <= last:
+            rows = (Report.objects.filter(RECEIVED_Q, **month.created_filter())
+                    .annotate(day=TruncDate("created_at", tzinfo=TZ))
+                    .values("day", *DIMENSIONS).annotate(**_aggregates()).order_by())
+            objs = KpiRollup.objects.bulk_create([KpiRollup(**row) for row in rows], batch_size=1000)
+            written += len(objs)
+            month = Period.of("month", month.end)
+    return written
+
+
+def rollups_check(scope: Scope | None = None) -> list[str]:
+    """Differences between the roll-ups and a direct count (empty when they agree)."""
+    scope = scope or Scope()
+    direct = _reports(scope).aggregate(**_aggregates())
+    stored = _rollups(scope).aggregate(**_sums())
+    problems = []
+    for f in fields(Figures):
+        if f.name in direct and abs((direct[f.name] or 0) - (stored[f.name] or 0)) > 1e-6:
+            problems.append(f"{f.name}: roll-up {stored[f.name]} ≠ reports {direct[f.name]}")
+    return problems
