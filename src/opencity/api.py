@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.renderers import JSONRenderer
@@ -49,11 +49,15 @@ work without either.
 
 **Idempotency.** Every POST accepts an `Idempotency-Key` header. Submitting a report stores it on
 the report: a retried submit returns the first report with the same status (201) and creates
-nothing. Other POSTs replay their first successful response for 24 hours (from Django's
-cache).
+nothing. Other POSTs replay their first successful response for 24 hours (kept in the
+database, so any server process recognises the retry).
 
-**Lists** take `limit` (at most 100) and `offset` and answer `{"items": [...], "next": url|null}`;
-follow `next`.
+**Lists** take `limit` (at most 100) and answer `{"items": [...], "next": url|null, "limit": n}`.
+`next` carries an opaque `cursor`: follow it to the next page (pages do not shift when reports
+are added meanwhile); a cursor that cannot be read is a 400 naming the field `cursor`.
+
+**Conditional reads.** Reads answer with a weak `ETag`; send it back as `If-None-Match` and an
+unchanged answer is a `304 Not Modified` without a body.
 """
 
 
@@ -151,3 +155,17 @@ api.add_router("/v1/auth", auth_router)
 api.add_router("/v1/notifications", notifications_router)
 api.add_router("/v1/areas", geo_router)
 api.add_router("/v1", reports_router)
+
+# Last: any other URL under /api/ (an unknown path, or an id that is not a number) is a 404 in
+# the error shape, not Django's HTML page.
+fallback_router = Router(auth=None)
+
+
+@fallback_router.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:path}", include_in_schema=False
+)
+def not_found(request: HttpRequest, path: str):
+    raise NotFoundError()
+
+
+api.add_router("", fallback_router)

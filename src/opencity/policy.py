@@ -220,6 +220,38 @@ def can_view_warning_stats(user, alert) -> bool:
     return role_of(user) == Role.LEADER or can_manage_warning(user, alert)
 
 
+# --- Rescue requests (opencity.emergency) ------------------------------------------------
+# IOC operators and administrators dispatch; leaders watch the board read-only; hotline and
+# IOC operators file requests for callers; a team member acts on requests assigned to their
+# team. The requester's name and phone are seen by the requester and staff in scope only.
+
+
+def can_dispatch_rescue(user) -> bool:
+    return is_ioc(user)
+
+
+def can_view_dispatch_board(user) -> bool:
+    return role_of(user) in (Role.OPERATOR, Role.ADMIN, Role.LEADER)
+
+
+def is_rescue_team_member(user) -> bool:
+    return _authenticated(user) and user.rescue_teams.exists()
+
+
+def can_act_as_team(user, req) -> bool:
+    return bool(_authenticated(user) and req.assigned_team_id is not None
+                and req.assigned_team.members.filter(pk=user.pk).exists())
+
+
+def can_view_rescue(user, req) -> bool:
+    """The whole request, with the requester's name and phone."""
+    if not _authenticated(user):
+        return False
+    if req.requester_id == user.pk or req.filed_by_id == user.pk:
+        return True
+    return role_of(user) in CITY_WIDE_READ_ROLES or can_act_as_team(user, req)
+
+
 def navigation(user) -> dict[str, bool]:
     return {
         "triage": can_use_triage(user),
@@ -228,4 +260,5 @@ def navigation(user) -> dict[str, bool]:
         "staff": is_staff(user),
         "caller": can_file_for_caller(user),
         "warnings_compose": can_issue_warnings(user),
+        "dispatch": can_view_dispatch_board(user),
     }

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "opencity.ioc",
     "opencity.open311",
     "opencity.alerts",
+    "opencity.emergency",
 ]
 
 MIDDLEWARE = [
@@ -285,6 +286,8 @@ OPENCITY_CAP_SENDER_NAME = env_str(
 )
 OPENCITY_ALERT_BATCH_SIZE = env_int("OPENCITY_ALERT_BATCH_SIZE", 1000)
 OPENCITY_PUSH_BACKEND = env_str("OPENCITY_PUSH_BACKEND", "opencity.alerts.push.WebPushBackend")
+# Rescue requests (SOS): minutes before an unacknowledged request escalates to the IOC.
+OPENCITY_SOS_ACK_MINUTES = env_int("OPENCITY_SOS_ACK_MINUTES", 5)
 OPENCITY_VAPID_PUBLIC_KEY = env_str("OPENCITY_VAPID_PUBLIC_KEY")
 OPENCITY_VAPID_PRIVATE_KEY = env_secret("OPENCITY_VAPID_PRIVATE_KEY")
 OPENCITY_VAPID_SUBJECT = env_str("OPENCITY_VAPID_SUBJECT", f"mailto:{OPENCITY_CAP_SENDER}")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("notifications/", include("opencity.notifications.urls")),
     path("", include("opencity.ioc.urls")),  # /statistics/
     path("", include("opencity.alerts.urls")),  # /warnings/ (pages) and /alerts/ (CAP, Atom)
+    path("", include("opencity.emergency.urls")),  # /sos/ and /ioc/dispatch/
     path("i18n/setlang/", set_language, name="set_language"),
     path("manifest.webmanifest", TemplateView.as_view(template_name="manifest.webmanifest",
                                                       content_type="application/manifest+json"), name="manifest"),

@@ -17,16 +17,20 @@ from ninja import Field, Query, Router, Schema, Status
 
 from opencity.errors import NotFoundError
 from opencity.lib.api import (
+    CursorParam,
     IdempotencyKey,
+    Page,
     Unauthenticated,
     clean_idempotency_key,
     errors,
     idempotent,
+    paginate,
 )
 from opencity.lib.audit import audit
 from opencity.lib.phone import normalize_phone
 from opencity.notifications import selectors as notification_selectors
 from opencity.notifications import services as notification_services
+from opencity.notifications.models import Notification
 
 from . import services
 from .models import ApiToken, Role
@@ -173,9 +177,10 @@ class NotificationOut(Schema):
 
 class NotificationQuery(Schema):
     limit: int = Field(50, ge=1, le=100)
+    cursor: str | None = CursorParam
 
 
-class NotificationListOut(Schema):
+class NotificationListOut(Page):
     items: list[NotificationOut]
     unread: int
 
@@ -190,32 +195,34 @@ class MarkReadOut(Schema):
 
 @notifications_router.get(
     "",
-    response={200: NotificationListOut, **errors(401, 422)},
+    response={200: NotificationListOut, **errors(400, 401, 422)},
     summary="My notifications, newest first",
 )
 def notification_list(request: HttpRequest, query: Query[NotificationQuery]):
-    items = notification_selectors.notification_list(user=request.user, limit=query.limit)
+    # The selector returns a sliced list; keyset pages need the unsliced, ordered queryset
+    # (newest first, then id: ``Notification.Meta.ordering``).
+    qs = Notification.objects.filter(user=request.user).select_related("report")
+    page = paginate(request, qs, limit=query.limit, cursor=query.cursor, item=_notification_out)
+    page["unread"] = notification_selectors.notification_unread_count(user=request.user)
+    return page
+
+
+def _notification_out(n) -> dict:
     return {
-        "items": [
-            {
-                "id": n.pk,
-                "verb": n.verb,
-                "title": n.title,
-                "body": n.body,
-                "url": n.url,
-                "report_id": n.report_id,
-                "created_at": n.created_at,
-                "read_at": n.read_at,
-            }
-            for n in items
-        ],
-        "unread": notification_selectors.notification_unread_count(user=request.user),
+        "id": n.pk,
+        "verb": n.verb,
+        "title": n.title,
+        "body": n.body,
+        "url": n.url,
+        "report_id": n.report_id,
+        "created_at": n.created_at,
+        "read_at": n.read_at,
     }
 
 
 @notifications_router.post(
     "/read",
-    response={200: MarkReadOut, **errors(401, 403, 422)},
+    response={200: MarkReadOut, **errors(400, 401, 403, 422)},
     summary="Mark one or all of my notifications as read",
 )
 def notification_read(

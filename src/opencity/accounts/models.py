@@ -145,3 +145,27 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class IdempotencyRecord(models.Model):
+    """The first successful answer to a POST sent with an ``Idempotency-Key``, so that a retry
+    (from any process) replays it instead of acting twice. Kept 24 hours (``opencity.lib.api``
+    ignores and deletes older ones)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255)
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key", "method", "path"], name="idempotency_record_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"

@@ -312,6 +312,9 @@ def demo_load(*, reports: int = 2000, seed: int = 2025) -> DemoSummary:
         from opencity.alerts.demo import demo_load_warnings
 
         demo_load_warnings()  # the floods of October–November last year
+        from opencity.emergency.demo import demo_load_rescue
+
+        demo_load_rescue()  # and the rescue requests of those floods
 
         from opencity.reports import kpi
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from opencity.errors import NotFoundError, ValidationError
-from opencity.lib.api import OPTIONAL_AUTH, OPTIONAL_AUTH_OPENAPI, errors
+from opencity.lib.api import NOT_MODIFIED, OPTIONAL_AUTH, OPTIONAL_AUTH_OPENAPI, conditional, errors
 
 from . import selectors
 
@@ -46,14 +46,16 @@ def _area_out(area) -> dict:
 
 @router.get(
     "",
-    response={200: list[AreaOut]},
+    response={200: list[AreaOut], **NOT_MODIFIED},
     summary="The city's wards and communes",
+    description="With a weak `ETag`: send it back as `If-None-Match` for a 304 while unchanged.",
     openapi_extra=OPTIONAL_AUTH_OPENAPI,
 )
-def area_list(request: HttpRequest):
-    return [
+def area_list(request: HttpRequest, response: HttpResponse):
+    body = [
         _area_out(a) for a in selectors.wards().only("id", "code", "name", "kind", "lat", "lon")
     ]
+    return conditional(request, response, body)
 
 
 @router.get(

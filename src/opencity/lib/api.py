@@ -7,22 +7,28 @@ that the app routers can import it without importing the instance that imports t
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Q
-from django.http import HttpRequest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from ninja import Header, Schema
+from ninja import Field, Header, Schema
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from opencity.errors import DomainError, PermissionDeniedError
+from opencity.errors import DomainError, PermissionDeniedError, ValidationError
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)
@@ -141,33 +147,182 @@ OPTIONAL_AUTH_OPENAPI = {"security": [{}]}
 
 
 class Page(Schema):
-    """Fields shared by every list. ``next`` is the URL of the next page, or null: clients
-    should follow it rather than compute offsets (a later version switches to cursors behind
-    the same field)."""
+    """Fields shared by every list. ``next`` is the URL of the next page (it carries an opaque
+    ``cursor``), or null on the last page: clients follow it and never build cursors."""
 
     next: str | None = None
     limit: int
-    offset: int
+
+
+CursorParam = Field(
+    None,
+    max_length=512,
+    description="Opaque: take it from the `next` URL of the previous page; omit for the first.",
+)
+
+
+def _order_keys(qs) -> list[tuple[str, bool]]:
+    """``[(field, descending), ...]`` of the queryset's ordering, ending with the primary key
+    (ties are broken by it, in the direction of the last key) so that every row has its own
+    place: what keyset pagination needs to stay stable while rows are inserted."""
+    ordering = list(qs.query.order_by or qs.model._meta.ordering or [])
+    keys: list[tuple[str, bool]] = []
+    for entry in ordering:
+        if not isinstance(entry, str) or "__" in entry or entry == "?":
+            raise TypeError(f"cursor pagination needs plain field names, not {entry!r}")
+        name = entry.lstrip("-")
+        name = "id" if name == "pk" else name
+        keys.append((name, entry.startswith("-")))
+    if not any(name == "id" for name, _desc in keys):
+        keys.append(("id", keys[-1][1] if keys else False))
+    return keys
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def _decode(field, raw: Any) -> Any:
+    if raw is None:
+        if not field.null:
+            raise ValueError("null")
+        return None
+    internal = field.get_internal_type()
+    if internal == "DateTimeField":
+        value = parse_datetime(str(raw))
+    elif internal == "DateField":
+        value = parse_date(str(raw))
+    elif internal in ("CharField", "TextField", "SlugField"):
+        value = raw if isinstance(raw, str) else None
+    else:
+        value = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+    if value is None:
+        raise ValueError("type")
+    return value
+
+
+def encode_cursor(keys: list[tuple[str, bool]], row) -> str:
+    values = [_encode(getattr(row, name)) for name, _desc in keys]
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _bad_cursor() -> ValidationError:
+    return ValidationError(
+        _("This cursor is not valid. Start again from the first page."),
+        code="invalid",
+        field="cursor",
+    )
+
+
+def decode_cursor(model, keys: list[tuple[str, bool]], cursor: str) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(keys):
+            raise ValueError("shape")
+        return [
+            _decode(model._meta.get_field(name), value)
+            for (name, _desc), value in zip(keys, values, strict=True)
+        ]
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise _bad_cursor() from exc
+
+
+def _after(keys: list[tuple[str, bool]], values: list[Any], model) -> Q:
+    """Rows strictly after ``values`` in the order ``keys`` (NULLs last in either direction)."""
+    condition = Q(pk__in=[])  # nothing
+    equal = Q()
+    for (name, desc), value in zip(keys, values, strict=True):
+        nullable = model._meta.get_field(name).null
+        if value is None:
+            beyond = Q(pk__in=[])  # NULLs come last: nothing is beyond them in this key
+            same = Q(**{f"{name}__isnull": True})
+        else:
+            beyond = Q(**{f"{name}__{'lt' if desc else 'gt'}": value})
+            if nullable:
+                beyond |= Q(**{f"{name}__isnull": True})
+            same = Q(**{name: value})
+        condition |= equal & beyond
+        equal &= same
+    return condition
 
 
 def paginate(
-    request: HttpRequest, qs, *, limit: int, offset: int, item: Callable[[Any], dict]
+    request: HttpRequest,
+    qs,
+    *,
+    limit: int,
+    cursor: str | None,
+    item: Callable[[Any], dict],
 ) -> dict:
+    """One page of ``qs`` in its own order, after ``cursor`` (keyset pagination).
+
+    The cursor is the last row's sort key plus its primary key, base64-encoded JSON: pages do
+    not shift when reports are added meanwhile, and a page costs one indexed query at any depth.
+    A cursor that cannot be read is a 400 naming the field ``cursor``.
+    """
     limit = max(1, min(int(limit), MAX_PAGE))
-    offset = max(0, int(offset))
-    rows = list(qs[offset : offset + limit + 1])
+    keys = _order_keys(qs)
+    ordering = [
+        (F(name).desc(nulls_last=True) if desc else F(name).asc(nulls_last=True))
+        if qs.model._meta.get_field(name).null
+        else (f"-{name}" if desc else name)
+        for name, desc in keys
+    ]
+    qs = qs.order_by(*ordering)
+    if cursor:
+        qs = qs.filter(_after(keys, decode_cursor(qs.model, keys, cursor), qs.model))
+    rows = list(qs[: limit + 1])
     next_url = None
     if len(rows) > limit:
         params = request.GET.copy()
-        params["offset"] = str(offset + limit)
+        params.pop("offset", None)
+        params["cursor"] = encode_cursor(keys, rows[limit - 1])
         params["limit"] = str(limit)
         next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-    return {
-        "items": [item(r) for r in rows[:limit]],
-        "next": next_url,
-        "limit": limit,
-        "offset": offset,
-    }
+    return {"items": [item(r) for r in rows[:limit]], "next": next_url, "limit": limit}
+
+
+# --- conditional reads (ETag / If-None-Match) ----------------------------------------------
+
+
+def etag_for(body: Any, *extra: Any) -> str:
+    """A weak ETag from the response's content (and whatever else it depends on): equal for
+    equal answers, whatever the serialisation details."""
+    blob = json.dumps([body, *extra], cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False)
+    return f'W/"{hashlib.sha256(blob.encode()).hexdigest()[:32]}"'
+
+
+def _matches(header: str, etag: str) -> bool:
+    wanted = etag.removeprefix("W/")
+    for tag in header.split(","):
+        tag = tag.strip()
+        if tag == "*" or tag.removeprefix("W/") == wanted:
+            return True
+    return False
+
+
+def conditional(request: HttpRequest, response: HttpResponse, body: Any, *extra: Any):
+    """Answer a GET with ``body`` and its ETag, or with a bodiless 304 when the client's
+    ``If-None-Match`` already names it. ``response`` is ninja's temporal response (its
+    headers are copied onto the answer). The tag covers the user, since answers differ by it."""
+    user_id = getattr(getattr(request, "user", None), "pk", None)
+    etag = etag_for(body, user_id, get_language(), *extra)
+    response["ETag"] = etag
+    response["Vary"] = "Accept-Language, Authorization, Cookie"
+    header = request.headers.get("If-None-Match")
+    if header and _matches(header, etag):
+        not_modified = HttpResponse(status=304)
+        not_modified["ETag"] = etag
+        not_modified["Vary"] = response["Vary"]
+        return not_modified
+    return body
+
+
+NOT_MODIFIED = {304: None}
 
 
 # --- idempotent POSTs --------------------------------------------------------------------
@@ -199,19 +354,32 @@ def idempotent(
 ) -> tuple[int, Any]:
     """Run ``run`` once per (user, method, path, key); replay its successful response after.
 
-    Responses are kept in Django's cache (``CACHES``): replays work across processes only when
-    that cache is shared (Redis, database). Errors are not stored, so a failed request may be
-    retried. Submitting a report does not need this: its key is stored on the report itself.
+    The first response is kept in the database (``accounts.IdempotencyRecord``), so a retry
+    is recognised by any process. Records older than 24 hours are removed
+    lazily, by the next keyed POST. Errors are not stored, so a failed request may be
+    retried. Two *concurrent* first attempts may both run; the second to finish then answers
+    with the first one's record. Submitting a report does not come here: its key is stored on
+    the report itself (``client_token``).
     """
+    from opencity.accounts.models import IdempotencyRecord
+
     key = clean_idempotency_key(key)
-    if key is None:
+    user = getattr(request, "user", None)
+    if key is None or user is None or not user.is_authenticated:
         return run()
-    user_id = getattr(request.user, "pk", None) or "-"
-    digest = hashlib.sha256(f"{user_id}|{request.method}|{request.path}|{key}".encode()).hexdigest()
-    cache_key = f"opencity:api:idem:{digest}"
-    stored = cache.get(cache_key)
+    ident = {"user": user, "key": key, "method": request.method, "path": request.path}
+    since = timezone.now() - dt.timedelta(seconds=IDEMPOTENCY_TTL_SECONDS)
+    IdempotencyRecord.objects.filter(created_at__lt=since).delete()  # indexed; usually nothing
+    stored = IdempotencyRecord.objects.filter(**ident, created_at__gte=since).first()
     if stored is not None:
-        return stored
+        return stored.status, stored.body
     status, body = run()
-    cache.set(cache_key, (status, body), IDEMPOTENCY_TTL_SECONDS)
+    plain = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+    try:
+        with transaction.atomic():
+            IdempotencyRecord.objects.create(**ident, status=status, body=plain)
+    except IntegrityError:
+        first = IdempotencyRecord.objects.filter(**ident).first()
+        if first is not None:
+            return first.status, first.body
     return status, body

@@ -27,8 +27,13 @@ class RoutingRuleFactory(factory.django.DjangoModelFactory):
         model = RoutingRule
 
 
-def jpeg_upload(name: str = "photo.jpg", size=(64, 48), color=(200, 120, 40), gps: tuple[float, float] | None = None,
-                fmt: str = "JPEG") -> SimpleUploadedFile:
+def jpeg_upload(
+    name: str = "photo.jpg",
+    size=(64, 48),
+    color=(200, 120, 40),
+    gps: tuple[float, float] | None = None,
+    fmt: str = "JPEG",
+) -> SimpleUploadedFile:
     """A small real image; with ``gps`` it carries EXIF GPS tags (and a camera make to strip)."""
     img = Image.new("RGB", size, color)
     buf = io.BytesIO()
@@ -44,6 +49,11 @@ def jpeg_upload(name: str = "photo.jpg", size=(64, 48), color=(200, 120, 40), gp
             s = round(((v - d) * 60 - m) * 60, 4)
             return (d, m, s)
 
-        exif[0x8825] = {1: "N" if lat >= 0 else "S", 2: dms(lat), 3: "E" if lon >= 0 else "W", 4: dms(lon)}
+        exif[0x8825] = {
+            1: "N" if lat >= 0 else "S",
+            2: dms(lat),
+            3: "E" if lon >= 0 else "W",
+            4: dms(lon),
+        }
     img.save(buf, fmt, exif=exif.tobytes()) if fmt == "JPEG" else img.save(buf, fmt)
     return SimpleUploadedFile(name, buf.getvalue(), content_type=f"image/{fmt.lower()}")

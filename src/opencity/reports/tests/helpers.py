@@ -54,18 +54,42 @@ NOW = dt.datetime(2026, 3, 20, 10, 0, tzinfo=TZ)
 
 
 @pytest.fixture
-def history(make_report, lighting, lighting_rule, operator, officer, other_officer, citizen, citizen2,
-            urban_works, other_unit, thuan_hoa, clock):
+def history(
+    make_report,
+    lighting,
+    lighting_rule,
+    operator,
+    officer,
+    other_officer,
+    citizen,
+    citizen2,
+    urban_works,
+    other_unit,
+    thuan_hoa,
+    clock,
+):
     """Twelve reports played on chosen days: the table in test_kpi.py's docstring. The clock is
     left at ``NOW`` and the roll-ups are built."""
     from opencity.reports import kpi, services
     from opencity.reports.tests.factories import CategoryFactory
 
-    water = CategoryFactory(code="cap-nuoc", name_vi="Cấp nước", name_en="Water supply", deadline_hours=16)
+    water = CategoryFactory(
+        code="cap-nuoc", name_vi="Cấp nước", name_en="Water supply", deadline_hours=16
+    )
     point = shape(thuan_hoa.boundary).representative_point()
 
-    def play(received, *, routed=None, unit=urban_works, worker=officer, resolved=None, rating=None,
-             category=lighting, reporter=citizen, **submit):
+    def play(
+        received,
+        *,
+        routed=None,
+        unit=urban_works,
+        worker=officer,
+        resolved=None,
+        rating=None,
+        category=lighting,
+        reporter=citizen,
+        **submit,
+    ):
         clock.set(received)
         r = received_at(make_report(category=category, reporter=reporter, **submit), received)
         if routed:
@@ -85,13 +109,31 @@ def history(make_report, lighting, lighting_rule, operator, officer, other_offic
     h = {}
     h["R1"] = play(at(2026, 3, 2, 7), routed=mon8, resolved=at(2026, 3, 3, 10), rating=5)
     h["R2"] = play(at(2026, 3, 2, 7), routed=mon8, resolved=at(2026, 3, 4, 10), rating=3)
-    h["R3"] = play(at(2026, 3, 3, 7), routed=tue8, resolved=at(2026, 3, 3, 15), lat=point.y, lon=point.x)
+    h["R3"] = play(
+        at(2026, 3, 3, 7), routed=tue8, resolved=at(2026, 3, 3, 15), lat=point.y, lon=point.x
+    )
     h["R4"] = play(at(2026, 3, 2, 7), routed=mon8)
-    h["R5"] = play(at(2026, 3, 2, 7), routed=mon8, resolved=at(2026, 3, 3, 10), rating=4, is_public=False)
-    h["R6"] = play(at(2026, 3, 2, 7), routed=mon8, unit=other_unit, worker=other_officer, category=water,
-                   resolved=at(2026, 3, 2, 16), rating=4)
-    r7 = h["R7"] = play(at(2026, 3, 2, 7), routed=mon8, unit=other_unit, worker=other_officer,
-                        category=water, resolved=at(2026, 3, 2, 15), rating=1)
+    h["R5"] = play(
+        at(2026, 3, 2, 7), routed=mon8, resolved=at(2026, 3, 3, 10), rating=4, is_public=False
+    )
+    h["R6"] = play(
+        at(2026, 3, 2, 7),
+        routed=mon8,
+        unit=other_unit,
+        worker=other_officer,
+        category=water,
+        resolved=at(2026, 3, 2, 16),
+        rating=4,
+    )
+    r7 = h["R7"] = play(
+        at(2026, 3, 2, 7),
+        routed=mon8,
+        unit=other_unit,
+        worker=other_officer,
+        category=water,
+        resolved=at(2026, 3, 2, 15),
+        rating=1,
+    )
     clock.set(at(2026, 3, 2, 16))
     services.report_dispute(report_id=r7.pk, actor=citizen, reason="Nước vẫn đục")
     clock.set(tue8)
@@ -104,7 +146,9 @@ def history(make_report, lighting, lighting_rule, operator, officer, other_offic
     services.report_merge(report_id=h["R9"].pk, actor=operator, into_id=h["R1"].pk)
     h["R10"] = play(at(2026, 3, 2, 7, 40))
     services.report_reject(report_id=h["R10"].pk, actor=operator, reason="spam")
-    h["R11"] = play(at(2026, 2, 27, 7), routed=at(2026, 2, 27, 8), resolved=at(2026, 2, 27, 15), rating=5)
+    h["R11"] = play(
+        at(2026, 2, 27, 7), routed=at(2026, 2, 27, 8), resolved=at(2026, 2, 27, 15), rating=5
+    )
     h["R12"] = play(at(2026, 3, 1, 0, 15))
     clock.set(NOW)
     kpi.rollups_rebuild()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
+from opencity.accounts.models import IdempotencyRecord
 from opencity.accounts.services import api_token_issue
 from opencity.conftest import STORY_LAT, STORY_LON
 from opencity.reports import services
@@ -225,13 +227,118 @@ def test_list_filters_by_category_area_status_and_period(
     assert ids(f"area={phu_xuan.pk}&period=7d") == [tree.pk, report.pk]
 
 
-def test_list_pages_with_limit_and_offset(client, make_report):
+def test_list_pages_with_a_cursor(client, make_report):
     made = [make_report(description=f"Đèn số {i}") for i in range(3)]
     first = client.get("/api/v1/reports?limit=2").json()
     assert [r["id"] for r in first["items"]] == [made[2].pk, made[1].pk]
-    assert first["next"].endswith("/api/v1/reports?limit=2&offset=2")
+    assert "/api/v1/reports?" in first["next"] and "cursor=" in first["next"]
+    assert "limit=2" in first["next"] and "offset" not in first["next"]
+    assert first["limit"] == 2 and "offset" not in first
     second = client.get(first["next"]).json()
     assert [r["id"] for r in second["items"]] == [made[0].pk] and second["next"] is None
+
+
+def test_list_pages_stay_stable_when_reports_arrive(client, make_report):
+    made = [make_report(description=f"Đèn số {i}") for i in range(4)]
+    first = client.get("/api/v1/reports?limit=2").json()
+    make_report(description="Mới gửi")  # lands on top, not in the next page
+    second = client.get(first["next"]).json()
+    assert [r["id"] for r in second["items"]] == [made[1].pk, made[0].pk]
+
+
+def test_list_cursor_keeps_the_filters(client, make_report, lighting):
+    for i in range(3):
+        make_report(description=f"Đèn số {i}")
+    first = client.get(f"/api/v1/reports?limit=1&category={lighting.pk}").json()
+    assert f"category={lighting.pk}" in first["next"]
+
+
+@pytest.mark.parametrize("cursor", ["nonsense!", "WyJ4Il0", "e30", "WzEsMl0", "WyIyMDI2IiwgIngiXQ"])
+def test_list_refuses_an_invalid_cursor(client, cursor):
+    assert_error(client.get(f"/api/v1/reports?cursor={cursor}"), 400, "invalid", "cursor")
+
+
+def test_mine_pages_with_a_cursor(make_report, citizen):
+    made = [make_report(description=f"Đèn số {i}") for i in range(3)]
+    client = as_user(citizen)
+    first = client.get("/api/v1/reports/mine?limit=2").json()
+    second = client.get(first["next"]).json()
+    ids = [r["id"] for r in first["items"] + second["items"]]
+    assert ids == [made[2].pk, made[1].pk, made[0].pk] and second["next"] is None
+
+
+def test_triage_pages_with_a_cursor_in_its_own_order(make_report, operator):
+    made = [make_report(description=f"Đèn số {i}") for i in range(3)]
+    client = as_user(operator)
+    first = client.get("/api/v1/triage?limit=2").json()
+    second = client.get(first["next"]).json()
+    ids = [r["id"] for r in first["items"] + second["items"]]
+    assert sorted(ids) == sorted(r.pk for r in made) and len(ids) == 3
+    assert second["next"] is None
+
+
+def test_inbox_pages_with_a_cursor_over_deadlines(
+    make_report, operator, officer, urban_works, lighting_rule
+):
+    made = [make_report(description=f"Đèn số {i}") for i in range(3)]
+    for r in made:
+        services.report_route(report_id=r.pk, actor=operator)
+    client = as_user(officer)
+    first = client.get("/api/v1/inbox?limit=1").json()
+    pages = [first]
+    while pages[-1]["next"]:
+        pages.append(client.get(pages[-1]["next"]).json())
+    ids = [item["id"] for page in pages for item in page["items"]]
+    assert sorted(ids) == sorted(r.pk for r in made) and len(pages) == 3
+
+
+# --- ETag / If-None-Match ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/categories", "/api/v1/reports", "/api/v1/areas", "detail", "timeline"]
+)
+def test_reads_answer_304_to_a_matching_if_none_match(client, report, path):
+    path = {"detail": url(report), "timeline": url(report, "timeline")}.get(path, path)
+    first = client.get(path)
+    etag = first["ETag"]
+    assert first.status_code == 200 and etag.startswith('W/"')
+    again = client.get(path, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    assert client.get(path, HTTP_IF_NONE_MATCH='W/"other"').status_code == 200
+
+
+def test_detail_etag_changes_when_the_report_changes(
+    client, report, operator, urban_works, lighting_rule
+):
+    etag = client.get(url(report))["ETag"]
+    services.report_route(report_id=report.pk, actor=operator)
+    response = client.get(url(report), HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200 and response["ETag"] != etag
+
+
+def test_list_etag_changes_with_a_new_report_and_with_the_filters(
+    client, report, make_report, lighting
+):
+    etag = client.get("/api/v1/reports")["ETag"]
+    assert client.get("/api/v1/reports?limit=5")["ETag"] != etag  # other filters, other tag
+    make_report(description="Mới gửi")
+    assert client.get("/api/v1/reports", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_detail_etag_differs_by_user(client, report, citizen):
+    anonymous = client.get(url(report))["ETag"]
+    reporter = as_user(citizen).get(url(report), HTTP_IF_NONE_MATCH=anonymous)
+    assert reporter.status_code == 200  # the reporter sees more: not the visitor's answer
+
+
+def test_triage_and_mine_answer_304(report, operator, citizen):
+    for client, path in (
+        (as_user(operator), "/api/v1/triage"),
+        (as_user(citizen), "/api/v1/reports/mine"),
+    ):
+        etag = client.get(path)["ETag"]
+        assert client.get(path, HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
 def test_list_refuses_more_than_100_a_page(client):
@@ -750,6 +857,58 @@ def test_route_retried_with_the_same_key_replays_the_first_answer(report, operat
     assert_error(other, 409, "illegal_transition")
 
 
+def test_a_retried_post_replays_from_the_database_when_the_cache_is_gone(
+    report, operator, urban_works
+):
+    client = as_user(operator)
+    first = post_json(
+        client, url(report, "route"), {"unit_id": urban_works.pk}, HTTP_IDEMPOTENCY_KEY="r-1"
+    )
+    cache.clear()  # another process, or a restart: nothing shared but the database
+    again = post_json(
+        client, url(report, "route"), {"unit_id": urban_works.pk}, HTTP_IDEMPOTENCY_KEY="r-1"
+    )
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    assert report.events.filter(action="route").count() == 1
+    assert IdempotencyRecord.objects.filter(key="r-1", user=operator).count() == 1
+
+
+def test_a_retried_extension_request_creates_one_extension(in_progress, officer):
+    client = as_user(officer)
+    body = {"extra_hours": 8, "reason": "Chờ vật tư"}
+    first = post_json(client, url(in_progress, "extensions"), body, HTTP_IDEMPOTENCY_KEY="e-1")
+    cache.clear()
+    again = post_json(client, url(in_progress, "extensions"), body, HTTP_IDEMPOTENCY_KEY="e-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert in_progress.extensions.count() == 1
+
+
+def test_idempotency_records_expire_after_a_day(report, operator, urban_works):
+    client = as_user(operator)
+    post_json(client, url(report, "route"), {"unit_id": urban_works.pk}, HTTP_IDEMPOTENCY_KEY="old")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - dt.timedelta(hours=25))
+    again = post_json(
+        client, url(report, "route"), {"unit_id": urban_works.pk}, HTTP_IDEMPOTENCY_KEY="old"
+    )
+    assert_error(again, 409, "illegal_transition")  # not replayed: it ran again
+    assert not IdempotencyRecord.objects.filter(
+        created_at__lt=timezone.now() - dt.timedelta(hours=24)
+    ).exists()
+
+
+def test_submit_retried_after_the_cache_is_cleared_creates_one_report(client, citizen, lighting):
+    data = {"category": lighting.pk, "description": "Đèn hỏng", "lat": STORY_LAT, "lon": STORY_LON}
+    headers = {**bearer(citizen), "HTTP_IDEMPOTENCY_KEY": "s-1"}
+    first = client.post("/api/v1/reports", data, **headers)
+    cache.clear()
+    again = client.post("/api/v1/reports", data, **headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert Report.objects.filter(reporter=citizen).count() == 1
+
+
 def test_route_needs_a_sign_in(client, report):
     assert_error(post_json(client, url(report, "route")), 401, "unauthenticated")
 
@@ -965,3 +1124,11 @@ def test_the_story_end_to_end_through_the_api(
     assert rated.json()["status"] == "closed"
     actions = [e["action"] for e in client.get(url(rid, "timeline")).json()]
     assert actions == ["submit", "route", "accept", "resolve", "rate"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/reports/abc", "/api/v1/nowhere", "/api/v1/reports/1,2/follow"]
+)
+def test_an_unknown_api_url_is_a_404_in_the_error_shape(client, path):
+    assert_error(client.get(path), 404, "not_found")
+    assert_error(client.post(path), 404, "not_found")

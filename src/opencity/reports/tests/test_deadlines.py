@@ -86,11 +86,13 @@ def test_urgent_falls_back_to_the_high_priority_deadline(lighting, priority, hou
     assert deadlines.deadline_hours(lighting, priority) == hours
 
 
-def test_a_make_up_day_set_in_the_admin_is_a_working_day(report, operator, clock, admin_user, client,
-                                                         fresh_calendar):
+def test_a_make_up_day_set_in_the_admin_is_a_working_day(
+    report, operator, clock, admin_user, client, fresh_calendar
+):
     client.force_login(admin_user)
-    response = client.post("/admin/reports/calendarday/add/",
-                           {"date": "07/03/2026", "kind": "work", "note": "Làm bù"})
+    response = client.post(
+        "/admin/reports/calendarday/add/", {"date": "07/03/2026", "kind": "work", "note": "Làm bù"}
+    )
     assert response.status_code == 302, response.content[:500]
     assert CalendarDay.objects.get().kind == CalendarDayKind.WORK
     # the cached calendar was dropped: Fri 16:00 1 h; Sat 7/3 7.5 h (8.5); Mon 9/3 7.5 → 17:00
@@ -207,7 +209,9 @@ def test_returning_a_paused_report_clears_the_pause(report, operator, officer, c
 def test_an_approved_extension_moves_the_deadline(report, operator, officer, unit_head, clock):
     r = _in_progress(report, operator, officer, clock, at(2026, 3, 2, 8))  # due Wed 4/3 09:00
     clock.set(at(2026, 3, 3, 9))
-    ext = services.report_request_extension(report_id=r.pk, actor=officer, extra_hours=8, reason="Chờ vật tư")
+    ext = services.report_request_extension(
+        report_id=r.pk, actor=officer, extra_hours=8, reason="Chờ vật tư"
+    )
     services.report_decide_extension(extension_id=ext.pk, actor=unit_head, approve=True)
     # Wed 09:00 + 8 h: Wed 2.5 + 3.5 = 6, Thu 07:30 + 2 → Thu 5/3 09:30
     assert _fresh(r).due_at == at(2026, 3, 5, 9, 30)
@@ -240,9 +244,15 @@ def test_reopening_starts_a_fresh_deadline(report, operator, officer, citizen, c
 
 @pytest.mark.parametrize(
     ("moment", "badge"),
-    [(at(2026, 3, 3, 10), None), (at(2026, 3, 3, 16), "badge-due-soon"), (at(2026, 3, 4, 10), "badge-overdue")],
+    [
+        (at(2026, 3, 3, 10), None),
+        (at(2026, 3, 3, 16), "badge-due-soon"),
+        (at(2026, 3, 4, 10), "badge-overdue"),
+    ],
 )
-def test_the_unit_inbox_shows_the_deadline_state(report, operator, officer, client, clock, moment, badge):
+def test_the_unit_inbox_shows_the_deadline_state(
+    report, operator, officer, client, clock, moment, badge
+):
     _in_progress(report, operator, officer, clock, at(2026, 3, 2, 8))  # due Wed 4/3 09:00
     clock.set(moment)
     client.force_login(officer)

@@ -77,7 +77,11 @@ def test_figures_by_unit(history, urban_works, other_unit):
     by = kpi.figures_by(kpi.Scope(period=MARCH), "unit", now=NOW)
     assert set(by) == {urban_works.pk, other_unit.pk}  # R8 and R12 have no unit yet
     hepco, huewaco = by[urban_works.pk], by[other_unit.pk]
-    assert (hepco.received, hepco.processed, hepco.on_time) == (5, 4, 3)  # R1–R5; R1 R2 R3 R5; R1 R3 R5
+    assert (hepco.received, hepco.processed, hepco.on_time) == (
+        5,
+        4,
+        3,
+    )  # R1–R5; R1 R2 R3 R5; R1 R3 R5
     assert (hepco.rated, hepco.satisfied, hepco.overdue_now) == (3, 2, 1)  # R1 R2 R5; R1 R5; R4
     assert hepco.work_hours_sum == pytest.approx(41.0)  # 9.5 + 17 + 5 + 9.5
     assert (huewaco.received, huewaco.processed, huewaco.on_time) == (2, 2, 2)  # R6, R7
@@ -93,7 +97,10 @@ def test_figures_by_ward_and_category(history, phu_xuan, thuan_hoa, lighting):
     assert cats[lighting.pk].received == 7  # R1–R5, R8, R12
     assert sum(f.received for f in cats.values()) == 9  # + R6, R7 (water)
     hepco_in_thuan_hoa = kpi.figures(kpi.Scope(period=MARCH, area_id=thuan_hoa.pk), now=NOW)
-    assert hepco_in_thuan_hoa.received == 1 and hepco_in_thuan_hoa.median_work_hours == pytest.approx(5.0)
+    assert (
+        hepco_in_thuan_hoa.received == 1
+        and hepco_in_thuan_hoa.median_work_hours == pytest.approx(5.0)
+    )
 
 
 def test_figures_by_period_use_the_local_day(history):
@@ -112,16 +119,25 @@ def test_figures_by_period_use_the_local_day(history):
     quarter = kpi.figures(kpi.Scope(period=kpi.Period.parse("2026-Q1")), now=NOW)
     year = kpi.figures(kpi.Scope(period=kpi.Period.parse("2026")), now=NOW)
     assert quarter.received == year.received == 10  # March's 9 and R11
-    assert kpi.figures_by(kpi.Scope(), "quarter", now=NOW)[kpi.Period.parse("2026-Q1")].received == 10
+    assert (
+        kpi.figures_by(kpi.Scope(), "quarter", now=NOW)[kpi.Period.parse("2026-Q1")].received == 10
+    )
     assert kpi.figures(kpi.Scope(period=kpi.Period.parse("2026-04")), now=NOW).received == 0
 
 
 def test_each_figure_lists_exactly_the_reports_it_counts(history, urban_works):
     scope = kpi.Scope(period=MARCH, unit_id=urban_works.pk, public_only=True)
     f = kpi.figures(scope, now=NOW)
-    for figure, count in [("received", f.received), ("processed", f.processed), ("on_time", f.on_time),
-                          ("late", f.late), ("rated", f.rated), ("satisfied", f.satisfied),
-                          ("reopened", f.reopened), ("overdue", f.overdue_now)]:
+    for figure, count in [
+        ("received", f.received),
+        ("processed", f.processed),
+        ("on_time", f.on_time),
+        ("late", f.late),
+        ("rated", f.rated),
+        ("satisfied", f.satisfied),
+        ("reopened", f.reopened),
+        ("overdue", f.overdue_now),
+    ]:
         filters = {**kpi.drilldown(scope, figure), "public_only": True}
         listed = selectors.report_list(user=None, filters=filters)
         assert listed.count() == count, figure
@@ -129,8 +145,9 @@ def test_each_figure_lists_exactly_the_reports_it_counts(history, urban_works):
     assert (f.received, f.processed, f.late, f.overdue_now) == (4, 3, 1, 1)
 
 
-def test_the_roll_ups_follow_every_transition(make_report, lighting_rule, operator, officer, citizen,
-                                              django_capture_on_commit_callbacks):
+def test_the_roll_ups_follow_every_transition(
+    make_report, lighting_rule, operator, officer, citizen, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         report = make_report()
     assert KpiRollup.objects.get().received == 1

@@ -27,8 +27,20 @@ from opencity.reports.permissions import access_report, access_report_for
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = ["reporter", "other", "operator", "admin", "leader", "hotline", "officer", "outsider", "head",
-          "ward", "ward2", "anon"]
+PEOPLE = [
+    "reporter",
+    "other",
+    "operator",
+    "admin",
+    "leader",
+    "hotline",
+    "officer",
+    "outsider",
+    "head",
+    "ward",
+    "ward2",
+    "anon",
+]
 
 # A report assigned to the city-level unit HEPCO (the street-light story).
 CITY_UNIT_REPORT = """
@@ -92,19 +104,48 @@ def parse(table: str) -> dict[str, dict[str, bool]]:
 
 @pytest.fixture
 def thuan_hoa_official(db, thuan_hoa) -> User:
-    unit = Unit.objects.create(code="ubnd-thuan-hoa", name="UBND Phường Thuận Hóa", level="ward", area=thuan_hoa)
-    user = User.objects.create_user("0905000031", "x", full_name="Cán Bộ Thuận Hóa", role=Role.WARD_OFFICIAL,
-                                    home_area=thuan_hoa)
+    unit = Unit.objects.create(
+        code="ubnd-thuan-hoa", name="UBND Phường Thuận Hóa", level="ward", area=thuan_hoa
+    )
+    user = User.objects.create_user(
+        "0905000031",
+        "x",
+        full_name="Cán Bộ Thuận Hóa",
+        role=Role.WARD_OFFICIAL,
+        home_area=thuan_hoa,
+    )
     Membership.objects.create(unit=unit, user=user)
     return user
 
 
 @pytest.fixture
-def people(citizen, citizen2, operator, admin_user, leader, hotline, officer, other_officer, unit_head,
-           ward_official, thuan_hoa_official) -> dict:
-    return {"reporter": citizen, "other": citizen2, "operator": operator, "admin": admin_user, "leader": leader,
-            "hotline": hotline, "officer": officer, "outsider": other_officer, "head": unit_head,
-            "ward": ward_official, "ward2": thuan_hoa_official, "anon": AnonymousUser()}
+def people(
+    citizen,
+    citizen2,
+    operator,
+    admin_user,
+    leader,
+    hotline,
+    officer,
+    other_officer,
+    unit_head,
+    ward_official,
+    thuan_hoa_official,
+) -> dict:
+    return {
+        "reporter": citizen,
+        "other": citizen2,
+        "operator": operator,
+        "admin": admin_user,
+        "leader": leader,
+        "hotline": hotline,
+        "officer": officer,
+        "outsider": other_officer,
+        "head": unit_head,
+        "ward": ward_official,
+        "ward2": thuan_hoa_official,
+        "anon": AnonymousUser(),
+    }
 
 
 def _routed(make_report, operator, unit, **kwargs) -> Report:
@@ -114,8 +155,12 @@ def _routed(make_report, operator, unit, **kwargs) -> Report:
 
 
 def _mismatches(expected: dict, check) -> list[str]:
-    return [f"{action}/{who}: expected {'Y' if want else '.'}"
-            for action, row in expected.items() for who, want in row.items() if check(action, who) != want]
+    return [
+        f"{action}/{who}: expected {'Y' if want else '.'}"
+        for action, row in expected.items()
+        for who, want in row.items()
+        if check(action, who) != want
+    ]
 
 
 def test_the_tables_cover_every_action():
@@ -125,12 +170,18 @@ def test_the_tables_cover_every_action():
 
 def test_who_may_act_on_a_report_of_a_city_level_unit(make_report, operator, urban_works, people):
     report = _routed(make_report, operator, urban_works)
-    assert _mismatches(parse(CITY_UNIT_REPORT), lambda a, who: policy.can(people[who], a, report)) == []
+    assert (
+        _mismatches(parse(CITY_UNIT_REPORT), lambda a, who: policy.can(people[who], a, report))
+        == []
+    )
 
 
 def test_who_may_act_on_a_report_of_the_wards_own_unit(make_report, operator, ward_unit, people):
     report = _routed(make_report, operator, ward_unit)
-    assert _mismatches(parse(WARD_UNIT_REPORT), lambda a, who: policy.can(people[who], a, report)) == []
+    assert (
+        _mismatches(parse(WARD_UNIT_REPORT), lambda a, who: policy.can(people[who], a, report))
+        == []
+    )
 
 
 def test_who_may_see_a_private_report_and_the_reporter(make_report, operator, urban_works, people):
@@ -174,15 +225,18 @@ def test_anonymous_gets_404_for_a_private_report(make_report):
         access_report(AnonymousUser(), "not-a-number")
 
 
-def test_other_units_officer_gets_404_for_a_private_report(make_report, operator, urban_works, other_officer,
-                                                            officer):
+def test_other_units_officer_gets_404_for_a_private_report(
+    make_report, operator, urban_works, other_officer, officer
+):
     report = _routed(make_report, operator, urban_works, is_public=False)
     with pytest.raises(NotFoundError):
         access_report(other_officer, report.pk)
     assert access_report(officer, report.pk) == report
 
 
-def test_seeing_a_report_is_not_enough_to_act_on_it(make_report, operator, urban_works, other_officer):
+def test_seeing_a_report_is_not_enough_to_act_on_it(
+    make_report, operator, urban_works, other_officer
+):
     report = _routed(make_report, operator, urban_works)
     with pytest.raises(PermissionDeniedError):
         access_report_for(other_officer, report.pk, "accept")
@@ -198,7 +252,9 @@ def many_reports(make_report, operator, citizen2, urban_works, other_unit, ward_
         _routed(make_report, operator, urban_works, is_public=False),
         _routed(make_report, operator, other_unit, is_public=False),
         _routed(make_report, operator, ward_unit, is_public=False),
-        _routed(make_report, operator, other_unit, is_public=False, lat=thuan_hoa.lat, lon=thuan_hoa.lon),
+        _routed(
+            make_report, operator, other_unit, is_public=False, lat=thuan_hoa.lat, lon=thuan_hoa.lon
+        ),
         make_report(is_public=False, lat=thuan_hoa.lat, lon=thuan_hoa.lon),
     ]
     spam = make_report()
@@ -209,13 +265,23 @@ def many_reports(make_report, operator, citizen2, urban_works, other_unit, ward_
 def test_report_scope_filters_querysets_as_can_view_report_decides(many_reports, people):
     for who, user in people.items():
         expected = {r.pk for r in Report.objects.all() if policy.can_view_report(user, r)}
-        assert set(Report.objects.filter(policy.report_scope(user)).values_list("pk", flat=True)) == expected, who
+        assert (
+            set(Report.objects.filter(policy.report_scope(user)).values_list("pk", flat=True))
+            == expected
+        ), who
         assert set(selectors.report_list(user=user).values_list("pk", flat=True)) == expected, who
 
 
 def test_report_scope_is_narrow_for_citizens_and_outsiders(many_reports, people):
     public = {many_reports[0].pk}
-    assert set(Report.objects.filter(policy.report_scope(AnonymousUser())).values_list("pk", flat=True)) == public
-    seen_by_other = set(Report.objects.filter(policy.report_scope(people["other"])).values_list("pk", flat=True))
+    assert (
+        set(
+            Report.objects.filter(policy.report_scope(AnonymousUser())).values_list("pk", flat=True)
+        )
+        == public
+    )
+    seen_by_other = set(
+        Report.objects.filter(policy.report_scope(people["other"])).values_list("pk", flat=True)
+    )
     assert seen_by_other == public | {many_reports[2].pk}
     assert Report.objects.filter(policy.report_scope(people["leader"])).count() == len(many_reports)

@@ -23,13 +23,17 @@ def hooks(settings):
     routing._hooks.cache_clear()
 
 
-def test_the_city_wide_rule_applies_everywhere(lighting, lighting_rule, phu_xuan, thuan_hoa, urban_works):
+def test_the_city_wide_rule_applies_everywhere(
+    lighting, lighting_rule, phu_xuan, thuan_hoa, urban_works
+):
     assert routing.find_rule(lighting.pk, phu_xuan.pk).unit == urban_works
     assert routing.find_rule(lighting.pk, thuan_hoa.pk).unit == urban_works
     assert routing.find_rule(lighting.pk, None).unit == urban_works
 
 
-def test_a_ward_rule_wins_in_its_ward_only(lighting, lighting_rule, phu_xuan, thuan_hoa, ward_unit, urban_works):
+def test_a_ward_rule_wins_in_its_ward_only(
+    lighting, lighting_rule, phu_xuan, thuan_hoa, ward_unit, urban_works
+):
     RoutingRule.objects.create(category=lighting, area=phu_xuan, unit=ward_unit)
     assert routing.find_rule(lighting.pk, phu_xuan.pk).unit == ward_unit
     assert routing.find_rule(lighting.pk, thuan_hoa.pk).unit == urban_works
@@ -40,7 +44,9 @@ def test_without_a_rule_the_report_waits_for_the_ioc(lighting, lighting_rule, ph
     assert routing.find_rule(water.pk, phu_xuan.pk) is None
 
 
-def test_a_rule_for_an_inactive_unit_is_skipped(lighting, lighting_rule, phu_xuan, ward_unit, urban_works):
+def test_a_rule_for_an_inactive_unit_is_skipped(
+    lighting, lighting_rule, phu_xuan, ward_unit, urban_works
+):
     RoutingRule.objects.create(category=lighting, area=phu_xuan, unit=ward_unit)
     Unit.objects.filter(pk=ward_unit.pk).update(is_active=False)
     assert routing.find_rule(lighting.pk, phu_xuan.pk).unit == urban_works

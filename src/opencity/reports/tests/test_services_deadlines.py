@@ -48,11 +48,18 @@ def test_nothing_is_sent_while_the_report_is_on_time(report):
 
 
 def test_each_level_is_sent_once_to_its_people(report, people):
-    officer, head, operator, leader = people["officer"], people["head"], people["operator"], people["leader"]
+    officer, head, operator, leader = (
+        people["officer"],
+        people["head"],
+        people["operator"],
+        people["leader"],
+    )
 
     sent = services.deadlines_escalate(now=at(2026, 3, 3, 16))  # 2.5 h left
     assert sent == {EscalationLevel.DUE_SOON: 1}
-    assert _received(officer, "deadline_due_soon") == 1 and _received(head, "deadline_due_soon") == 1
+    assert (
+        _received(officer, "deadline_due_soon") == 1 and _received(head, "deadline_due_soon") == 1
+    )
     assert _received(operator, "deadline_due_soon") == 0
     assert services.deadlines_escalate(now=at(2026, 3, 3, 16, 5)) == {}  # run again: nothing new
 
@@ -63,7 +70,10 @@ def test_each_level_is_sent_once_to_its_people(report, people):
 
     sent = services.deadlines_escalate(now=at(2026, 3, 5, 9, 30))  # 8 h overdue
     assert sent == {EscalationLevel.IOC: 1}
-    assert _received(operator, "deadline_escalated") == 1 and _received(leader, "deadline_escalated") == 1
+    assert (
+        _received(operator, "deadline_escalated") == 1
+        and _received(leader, "deadline_escalated") == 1
+    )
     assert _received(head, "deadline_escalated") == 0
     assert services.deadlines_escalate(now=at(2026, 3, 6, 10)) == {}
 
@@ -77,7 +87,9 @@ def test_each_level_is_sent_once_to_its_people(report, people):
     assert report.events.count() == n
 
 
-def test_after_a_pause_of_the_job_the_levels_due_are_sent_and_stale_reminders_are_not(report, people):
+def test_after_a_pause_of_the_job_the_levels_due_are_sent_and_stale_reminders_are_not(
+    report, people
+):
     sent = services.deadlines_escalate(now=at(2026, 3, 9, 10))  # first run days after the deadline
     assert sent == {EscalationLevel.OVERDUE: 1, EscalationLevel.IOC: 1}
     assert not Escalation.objects.filter(level=EscalationLevel.DUE_SOON).exists()
@@ -87,8 +99,9 @@ def test_after_a_pause_of_the_job_the_levels_due_are_sent_and_stale_reminders_ar
 def test_a_moved_deadline_escalates_again(report, people, clock):
     services.deadlines_escalate(now=at(2026, 3, 4, 10))  # overdue (its due-soon moment was missed)
     clock.set(at(2026, 3, 4, 10))
-    ext = services.report_request_extension(report_id=report.pk, actor=people["officer"], extra_hours=8,
-                                            reason="Chờ vật tư")
+    ext = services.report_request_extension(
+        report_id=report.pk, actor=people["officer"], extra_hours=8, reason="Chờ vật tư"
+    )
     services.report_decide_extension(extension_id=ext.pk, actor=people["head"], approve=True)
     report.refresh_from_db()
     assert report.due_at == at(2026, 3, 5, 9, 30)  # Wed 09:00 + 8 h: Wed 2.5 + 3.5, Thu 07:30 + 2
@@ -106,25 +119,31 @@ def test_a_paused_report_is_not_reminded(report, people, clock):
     assert services.deadlines_escalate(now=at(2026, 3, 9, 10)) == {}
 
 
-def test_a_unit_without_a_head_escalates_to_the_ioc(make_report, lighting_rule, operator, officer, clock,
-                                                    leader):
+def test_a_unit_without_a_head_escalates_to_the_ioc(
+    make_report, lighting_rule, operator, officer, clock, leader
+):
     report = _open_report(make_report, operator, officer, clock)
     assert services.deadlines_escalate(now=at(2026, 3, 4, 10)) == {EscalationLevel.OVERDUE: 1}
     assert _received(operator, "deadline_overdue") == 1
     assert Escalation.objects.get(report=report).recipients == 1
 
 
-def test_it_works_through_more_reports_than_one_chunk(make_report, lighting_rule, operator, officer, clock,
-                                                      people, django_assert_max_num_queries):
-    reports = [_open_report(make_report, operator, officer, clock, routed=at(2026, 3, 2, 8, i))
-               for i in range(5)]
+def test_it_works_through_more_reports_than_one_chunk(
+    make_report, lighting_rule, operator, officer, clock, people, django_assert_max_num_queries
+):
+    reports = [
+        _open_report(make_report, operator, officer, clock, routed=at(2026, 3, 2, 8, i))
+        for i in range(5)
+    ]
     sent = services.deadlines_escalate(now=at(2026, 3, 3, 16), chunk_size=2)
     assert sent == {EscalationLevel.DUE_SOON: 5}
     assert set(Escalation.objects.values_list("report_id", flat=True)) == {r.pk for r in reports}
     assert services.deadlines_escalate(now=at(2026, 3, 3, 16), chunk_size=2) == {}
 
 
-def test_reports_past_the_last_level_are_not_loaded_again(report, people, django_assert_max_num_queries):
+def test_reports_past_the_last_level_are_not_loaded_again(
+    report, people, django_assert_max_num_queries
+):
     services.deadlines_escalate(now=at(2026, 3, 9, 10))
     with django_assert_max_num_queries(3):  # the categories, one empty page: nothing to do
         assert services.deadlines_escalate(now=at(2026, 3, 10, 10)) == {}

@@ -47,8 +47,12 @@ def in_progress(assigned, officer) -> Report:
 
 @pytest.fixture
 def resolved(in_progress, officer) -> Report:
-    return services.report_resolve(report_id=in_progress.pk, actor=officer, result="Đã thay bóng đèn mới",
-                                   photos=[jpeg_upload(color=(250, 250, 200))])
+    return services.report_resolve(
+        report_id=in_progress.pk,
+        actor=officer,
+        result="Đã thay bóng đèn mới",
+        photos=[jpeg_upload(color=(250, 250, 200))],
+    )
 
 
 def _fresh(report: Report) -> Report:
@@ -68,8 +72,9 @@ def _in_working_hours(moment: dt.datetime) -> bool:
 # --- the whole story ------------------------------------------------------------------
 
 
-def test_the_street_light_story_runs_from_submit_to_rating(make_report, lighting_rule, operator, officer,
-                                                             citizen, urban_works):
+def test_the_street_light_story_runs_from_submit_to_rating(
+    make_report, lighting_rule, operator, officer, citizen, urban_works
+):
     report = make_report()
     assert report.status == Status.NEW and report.area.name == "Phường Phú Xuân"
     services.report_route(report_id=report.pk, actor=operator)
@@ -92,7 +97,9 @@ def test_routing_sends_the_report_to_the_unit_the_rules_propose(report, operator
     event = report.events.get(action="route")
     assert event.actor == operator and event.note == "Đã xác minh" and event.is_public
     assert event.data["proposed_unit_id"] == urban_works.pk and event.data["overridden"] is False
-    assert AuditLog.objects.filter(actor=operator, action="report.route", target_id=str(report.pk)).exists()
+    assert AuditLog.objects.filter(
+        actor=operator, action="report.route", target_id=str(report.pk)
+    ).exists()
 
 
 def test_a_ward_rule_beats_the_city_rule(report, operator, lighting, phu_xuan, ward_unit):
@@ -101,8 +108,9 @@ def test_a_ward_rule_beats_the_city_rule(report, operator, lighting, phu_xuan, w
     assert _fresh(report).unit == ward_unit
 
 
-def test_an_operator_can_override_the_proposed_unit_and_it_is_recorded(report, operator, other_unit,
-                                                                       urban_works):
+def test_an_operator_can_override_the_proposed_unit_and_it_is_recorded(
+    report, operator, other_unit, urban_works
+):
     services.report_route(report_id=report.pk, actor=operator, unit_id=other_unit.pk)
     report = _fresh(report)
     assert report.unit == other_unit
@@ -158,8 +166,9 @@ def test_a_report_cannot_be_merged_into_itself_or_a_rejected_one(make_report, op
 
 
 def test_a_rejection_gives_a_public_reason(report, operator):
-    services.report_reject(report_id=report.pk, actor=operator, reason="out_of_scope",
-                           note="Thuộc phạm vi tư nhân")
+    services.report_reject(
+        report_id=report.pk, actor=operator, reason="out_of_scope", note="Thuộc phạm vi tư nhân"
+    )
     report = _fresh(report)
     assert report.status == Status.REJECTED and report.reject_reason == "out_of_scope"
     assert report.status_note == "Thuộc phạm vi tư nhân"
@@ -184,7 +193,9 @@ def test_a_rejection_needs_a_known_reason(report, operator):
 
 
 def test_correcting_the_place_moves_the_report_to_the_new_ward(assigned, operator, thuan_hoa):
-    services.report_correct(report_id=assigned.pk, actor=operator, lat=thuan_hoa.lat, lon=thuan_hoa.lon)
+    services.report_correct(
+        report_id=assigned.pk, actor=operator, lat=thuan_hoa.lat, lon=thuan_hoa.lon
+    )
     report = _fresh(assigned)
     assert report.area == thuan_hoa and (report.lat, report.lon) == (thuan_hoa.lat, thuan_hoa.lon)
     assert report.status == Status.ASSIGNED
@@ -197,7 +208,10 @@ def test_correcting_the_category(report, operator):
     services.report_correct(report_id=report.pk, actor=operator, category_id=water.pk)
     report = _fresh(report)
     assert report.category == water
-    assert report.events.get(action="correct").data["category"] == ["Chiếu sáng công cộng", "Cấp nước"]
+    assert report.events.get(action="correct").data["category"] == [
+        "Chiếu sáng công cộng",
+        "Cấp nước",
+    ]
     assert AuditLog.objects.filter(action="report.correct", target_id=str(report.pk)).exists()
 
 
@@ -214,15 +228,22 @@ def test_setting_the_priority_is_an_internal_event(report, operator):
     report = _fresh(report)
     assert report.priority == Priority.URGENT
     event = report.events.get(action="set_priority")
-    assert event.is_public is False and event.data == {"from": Priority.NORMAL, "to": Priority.URGENT}
+    assert event.is_public is False and event.data == {
+        "from": Priority.NORMAL,
+        "to": Priority.URGENT,
+    }
     with pytest.raises(ValidationError):
         services.report_set_priority(report_id=report.pk, actor=operator, priority=9)
 
 
 def test_moderating_the_text_changes_what_the_public_sees_and_keeps_the_original(report, operator):
     original = report.description
-    services.report_moderate_text(report_id=report.pk, actor=operator,
-                                  public_text="Điện đường bị hỏng trước nhà dân.", note="Bỏ số nhà")
+    services.report_moderate_text(
+        report_id=report.pk,
+        actor=operator,
+        public_text="Điện đường bị hỏng trước nhà dân.",
+        note="Bỏ số nhà",
+    )
     report = _fresh(report)
     assert report.description == original
     assert report.public_description == "Điện đường bị hỏng trước nhà dân."
@@ -244,7 +265,9 @@ def test_blurring_a_photo_keeps_the_original_for_staff(make_report, operator):
     report = make_report(photos=[jpeg_upload(size=(300, 200), color=(10, 200, 30))])
     photo = report.photos.get()
     before = _read(photo.image)
-    services.photo_moderate(photo_id=photo.pk, actor=operator, action="blur", boxes=[(0.1, 0.1, 0.5, 0.5)])
+    services.photo_moderate(
+        photo_id=photo.pk, actor=operator, action="blur", boxes=[(0.1, 0.1, 0.5, 0.5)]
+    )
     photo = Photo.objects.get(pk=photo.pk)
     assert photo.is_moderated and photo.original
     assert _read(photo.original) == before
@@ -297,7 +320,9 @@ def test_an_officer_cannot_accept_other_units_report(assigned, other_officer):
 
 
 def test_returning_clears_the_unit_and_keeps_the_reason_internal(in_progress, officer, urban_works):
-    returned = services.report_return(report_id=in_progress.pk, actor=officer, reason="Không thuộc thẩm quyền")
+    returned = services.report_return(
+        report_id=in_progress.pk, actor=officer, reason="Không thuộc thẩm quyền"
+    )
     report = _fresh(in_progress)
     assert report.status == Status.NEW
     assert report.unit is None and report.due_at is None and report.assigned_at is None
@@ -319,8 +344,9 @@ def test_asking_and_answering_toggles_awaiting_citizen(in_progress, officer, cit
     assert _fresh(in_progress).awaiting_citizen is True
     with pytest.raises(PermissionDeniedError):
         services.report_answer_info(report_id=in_progress.pk, actor=citizen2, text="Cột 12")
-    services.report_answer_info(report_id=in_progress.pk, actor=citizen, text="Cột số 12",
-                                photos=[jpeg_upload()])
+    services.report_answer_info(
+        report_id=in_progress.pk, actor=citizen, text="Cột số 12", photos=[jpeg_upload()]
+    )
     report = _fresh(in_progress)
     assert report.awaiting_citizen is False and report.status == Status.IN_PROGRESS
     answer = report.events.get(action="answer_info")
@@ -334,8 +360,9 @@ def test_asking_and_answering_toggles_awaiting_citizen(in_progress, officer, cit
 
 def test_an_approved_extension_moves_the_deadline_later(in_progress, officer, unit_head):
     due = _fresh(in_progress).due_at
-    ext = services.report_request_extension(report_id=in_progress.pk, actor=officer, extra_hours=8,
-                                            reason="Chờ vật tư")
+    ext = services.report_request_extension(
+        report_id=in_progress.pk, actor=officer, extra_hours=8, reason="Chờ vật tư"
+    )
     assert ext.status == "pending"
     assert in_progress.events.get(action="request_extension").is_public is False
     with pytest.raises(PermissionDeniedError):
@@ -350,8 +377,9 @@ def test_an_approved_extension_moves_the_deadline_later(in_progress, officer, un
 
 def test_a_denied_extension_keeps_the_deadline(in_progress, officer, operator):
     due = _fresh(in_progress).due_at
-    ext = services.report_request_extension(report_id=in_progress.pk, actor=officer, extra_hours=8,
-                                            reason="Chờ vật tư")
+    ext = services.report_request_extension(
+        report_id=in_progress.pk, actor=officer, extra_hours=8, reason="Chờ vật tư"
+    )
     services.report_decide_extension(extension_id=ext.pk, actor=operator, approve=False)
     assert _fresh(in_progress).due_at == due
     assert ExtensionRequest.objects.get(pk=ext.pk).status == "denied"
@@ -360,11 +388,17 @@ def test_a_denied_extension_keeps_the_deadline(in_progress, officer, operator):
 
 
 def test_only_one_extension_request_waits_at_a_time(in_progress, officer):
-    services.report_request_extension(report_id=in_progress.pk, actor=officer, extra_hours=8, reason="a")
+    services.report_request_extension(
+        report_id=in_progress.pk, actor=officer, extra_hours=8, reason="a"
+    )
     with pytest.raises(ValidationError):
-        services.report_request_extension(report_id=in_progress.pk, actor=officer, extra_hours=4, reason="b")
+        services.report_request_extension(
+            report_id=in_progress.pk, actor=officer, extra_hours=4, reason="b"
+        )
     with pytest.raises(ValidationError):
-        services.report_request_extension(report_id=in_progress.pk, actor=officer, extra_hours=0, reason="c")
+        services.report_request_extension(
+            report_id=in_progress.pk, actor=officer, extra_hours=0, reason="c"
+        )
 
 
 # --- results --------------------------------------------------------------------------
@@ -386,9 +420,12 @@ def approval_needed(urban_works):
     return urban_works
 
 
-def test_a_result_waiting_for_the_heads_approval_is_not_public(in_progress, officer, citizen, approval_needed):
-    services.report_resolve(report_id=in_progress.pk, actor=officer, result="Đã sửa",
-                            photos=[jpeg_upload()])
+def test_a_result_waiting_for_the_heads_approval_is_not_public(
+    in_progress, officer, citizen, approval_needed
+):
+    services.report_resolve(
+        report_id=in_progress.pk, actor=officer, result="Đã sửa", photos=[jpeg_upload()]
+    )
     report = _fresh(in_progress)
     assert report.status == Status.IN_PROGRESS and report.result_pending is True
     assert report.events.get(action="submit_result").is_public is False
@@ -398,8 +435,12 @@ def test_a_result_waiting_for_the_heads_approval_is_not_public(in_progress, offi
     assert selectors.visible_photos(user=officer, report=report, kind="result").count() == 1
 
 
-def test_the_head_approves_a_result_and_it_becomes_public(in_progress, officer, unit_head, approval_needed):
-    services.report_resolve(report_id=in_progress.pk, actor=officer, result="Đã sửa", photos=[jpeg_upload()])
+def test_the_head_approves_a_result_and_it_becomes_public(
+    in_progress, officer, unit_head, approval_needed
+):
+    services.report_resolve(
+        report_id=in_progress.pk, actor=officer, result="Đã sửa", photos=[jpeg_upload()]
+    )
     with pytest.raises(PermissionDeniedError):
         services.report_decide_result(report_id=in_progress.pk, actor=officer, approve=True)
     services.report_decide_result(report_id=in_progress.pk, actor=unit_head, approve=True)
@@ -410,8 +451,12 @@ def test_the_head_approves_a_result_and_it_becomes_public(in_progress, officer, 
 
 
 def test_the_head_sends_a_result_back(in_progress, officer, unit_head, approval_needed):
-    services.report_resolve(report_id=in_progress.pk, actor=officer, result="Đã sửa", photos=[jpeg_upload()])
-    services.report_decide_result(report_id=in_progress.pk, actor=unit_head, approve=False, note="Ảnh mờ")
+    services.report_resolve(
+        report_id=in_progress.pk, actor=officer, result="Đã sửa", photos=[jpeg_upload()]
+    )
+    services.report_decide_result(
+        report_id=in_progress.pk, actor=unit_head, approve=False, note="Ảnh mờ"
+    )
     report = _fresh(in_progress)
     assert report.status == Status.IN_PROGRESS and report.result_pending is False
     assert report.photos.get(kind="result").is_hidden
@@ -419,7 +464,9 @@ def test_the_head_sends_a_result_back(in_progress, officer, unit_head, approval_
         services.report_decide_result(report_id=in_progress.pk, actor=unit_head, approve=True)
 
 
-def test_the_head_resolves_directly_even_where_approval_is_needed(in_progress, unit_head, approval_needed):
+def test_the_head_resolves_directly_even_where_approval_is_needed(
+    in_progress, unit_head, approval_needed
+):
     services.report_resolve(report_id=in_progress.pk, actor=unit_head, result="Đã sửa")
     assert _fresh(in_progress).status == Status.RESOLVED
 
@@ -453,8 +500,9 @@ def _age_result(report: Report, days: float) -> None:
     Report.objects.filter(pk=report.pk).update(resolved_at=timezone.now() - dt.timedelta(days=days))
 
 
-def test_reports_close_when_the_rating_window_ends_and_it_is_idempotent(resolved, make_report, operator,
-                                                                       officer):
+def test_reports_close_when_the_rating_window_ends_and_it_is_idempotent(
+    resolved, make_report, operator, officer
+):
     recent = make_report()
     services.report_route(report_id=recent.pk, actor=operator)
     services.report_accept(report_id=recent.pk, actor=officer)
@@ -475,7 +523,9 @@ def test_the_reporter_disputes_and_the_ioc_reopens_with_a_new_deadline(resolved,
     services.report_dispute(report_id=resolved.pk, actor=citizen, reason="Đèn lại tắt")
     assert _fresh(resolved).dispute_pending is True
     before = timezone.now()
-    services.report_decide_dispute(report_id=resolved.pk, actor=operator, agree=True, note="Giao lại")
+    services.report_decide_dispute(
+        report_id=resolved.pk, actor=operator, agree=True, note="Giao lại"
+    )
     report = _fresh(resolved)
     assert report.status == Status.IN_PROGRESS and report.dispute_pending is False
     assert report.rating is None and report.resolved_at is None
@@ -485,7 +535,9 @@ def test_the_reporter_disputes_and_the_ioc_reopens_with_a_new_deadline(resolved,
 
 def test_the_ioc_denies_a_dispute_and_the_report_stays_resolved(resolved, citizen, operator):
     services.report_dispute(report_id=resolved.pk, actor=citizen, reason="Chưa sửa")
-    services.report_decide_dispute(report_id=resolved.pk, actor=operator, agree=False, note="Đã kiểm tra")
+    services.report_decide_dispute(
+        report_id=resolved.pk, actor=operator, agree=False, note="Đã kiểm tra"
+    )
     report = _fresh(resolved)
     assert report.status == Status.RESOLVED and report.dispute_pending is False
     assert _actions(report)[-2:] == ["dispute", "deny_dispute"]
@@ -523,7 +575,9 @@ def test_a_disputed_report_is_not_closed_by_the_rating_window(resolved, citizen)
 
 
 def _citizen(n: int) -> User:
-    return User.objects.create_user(f"09060000{n:02d}", "x", full_name=f"Người {n}", role=Role.CITIZEN)
+    return User.objects.create_user(
+        f"09060000{n:02d}", "x", full_name=f"Người {n}", role=Role.CITIZEN
+    )
 
 
 def test_follow_me_too_and_unfollow_keep_the_count(report, citizen, citizen2):
@@ -560,20 +614,26 @@ def test_nobody_can_follow_a_private_report_they_cannot_see(make_report, citizen
 # --- notifications --------------------------------------------------------------------
 
 
-def test_routing_tells_the_reporter_and_the_units_members(report, operator, officer, unit_head, citizen,
-                                                          django_capture_on_commit_callbacks):
+def test_routing_tells_the_reporter_and_the_units_members(
+    report, operator, officer, unit_head, citizen, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.report_route(report_id=report.pk, actor=operator)
     to_reporter = Notification.objects.get(user=citizen, verb="route")
     assert to_reporter.report_id == report.pk and report.ref in to_reporter.title
     assert to_reporter.url == f"/reports/{report.pk}/"
-    members = set(Notification.objects.filter(verb="route").exclude(user=citizen).values_list("user", flat=True))
+    members = set(
+        Notification.objects.filter(verb="route")
+        .exclude(user=citizen)
+        .values_list("user", flat=True)
+    )
     assert members == {officer.pk, unit_head.pk}
     assert not Notification.objects.filter(user=operator).exists()  # not told about their own act
 
 
-def test_notifications_are_e_mailed_to_people_with_an_address(report, operator, citizen,
-                                                              django_capture_on_commit_callbacks):
+def test_notifications_are_e_mailed_to_people_with_an_address(
+    report, operator, citizen, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.report_route(report_id=report.pk, actor=operator)
     # the background task (huey, immediate in tests) sent it: only the citizen has an address
@@ -583,8 +643,9 @@ def test_notifications_are_e_mailed_to_people_with_an_address(report, operator, 
     assert Notification.objects.get(user=citizen).emailed_at is not None
 
 
-def test_resolving_tells_the_reporter_and_the_followers(in_progress, officer, citizen, citizen2,
-                                                        django_capture_on_commit_callbacks):
+def test_resolving_tells_the_reporter_and_the_followers(
+    in_progress, officer, citizen, citizen2, django_capture_on_commit_callbacks
+):
     services.report_follow(report_id=in_progress.pk, actor=citizen2)
     with django_capture_on_commit_callbacks(execute=True):
         services.report_resolve(report_id=in_progress.pk, actor=officer, result="Đã thay bóng đèn")
@@ -593,17 +654,25 @@ def test_resolving_tells_the_reporter_and_the_followers(in_progress, officer, ci
     assert Notification.objects.get(user=citizen, verb="resolve").body == "Đã thay bóng đèn"
 
 
-def test_a_return_tells_the_ioc_which_unit_sent_it_back(in_progress, officer, operator, urban_works,
-                                                        django_capture_on_commit_callbacks):
+def test_a_return_tells_the_ioc_which_unit_sent_it_back(
+    in_progress, officer, operator, urban_works, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_return(report_id=in_progress.pk, actor=officer, reason="Không thuộc thẩm quyền")
+        services.report_return(
+            report_id=in_progress.pk, actor=officer, reason="Không thuộc thẩm quyền"
+        )
     note = Notification.objects.get(user=operator, verb="return")
     assert urban_works.name in note.title and note.body == "Không thuộc thẩm quyền"
 
 
-def test_an_internal_note_reaches_nobody_outside(in_progress, officer, citizen,
-                                                 django_capture_on_commit_callbacks):
+def test_an_internal_note_reaches_nobody_outside(
+    in_progress, officer, citizen, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.report_add_note(report_id=in_progress.pk, actor=officer, text="Gọi điện cho đội 2")
     assert not Notification.objects.filter(user=citizen, verb="note").exists()
-    assert not selectors.timeline(user=citizen, report=_fresh(in_progress)).filter(action="note").exists()
+    assert (
+        not selectors.timeline(user=citizen, report=_fresh(in_progress))
+        .filter(action="note")
+        .exists()
+    )

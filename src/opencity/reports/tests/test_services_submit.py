@@ -59,7 +59,9 @@ def test_a_typed_pre_2025_address_alone_finds_the_new_ward(make_report, phu_xuan
 
 def test_a_pin_outside_the_city_is_refused(make_report):
     with translation.override("en"):
-        error = _refused(make_report, field="location", code="outside_city", lat=HANOI[0], lon=HANOI[1])
+        error = _refused(
+            make_report, field="location", code="outside_city", lat=HANOI[0], lon=HANOI[1]
+        )
     assert "outside the city" in error.message
 
 
@@ -69,12 +71,20 @@ def test_an_impossible_position_is_refused(make_report):
 
 
 def test_an_unknown_address_without_a_pin_is_refused(make_report):
-    _refused(make_report, field="location", code="address_not_found", lat=None, lon=None,
-             address="Không có địa chỉ này")
+    _refused(
+        make_report,
+        field="location",
+        code="address_not_found",
+        lat=None,
+        lon=None,
+        address="Không có địa chỉ này",
+    )
 
 
 def test_a_report_without_any_place_is_refused(make_report):
-    _refused(make_report, field="location", code="location_required", lat=None, lon=None, address="")
+    _refused(
+        make_report, field="location", code="location_required", lat=None, lon=None, address=""
+    )
 
 
 # --- text and category -----------------------------------------------------------------
@@ -97,7 +107,9 @@ def test_a_description_over_4000_characters_is_refused(make_report):
 
 
 def test_html_tags_are_stripped_from_the_description(make_report):
-    report = make_report(description='<b>Đèn</b> hỏng <a href="http://x">tại đây</a><script>alert(1)</script>')
+    report = make_report(
+        description='<b>Đèn</b> hỏng <a href="http://x">tại đây</a><script>alert(1)</script>'
+    )
     assert report.description == "Đèn hỏng tại đâyalert(1)"
 
 
@@ -106,20 +118,40 @@ def test_a_private_report_is_stored_private(make_report):
 
 
 def test_the_hotline_files_for_a_caller_with_a_normalised_phone(hotline, lighting):
-    report = report_submit(reporter=None, filed_by=hotline, category=lighting, description="Đèn hỏng",
-                           lat=STORY_LAT, lon=STORY_LON, channel="hotline", reporter_name="Bà Hoa",
-                           reporter_phone="0905 123 456")
+    report = report_submit(
+        reporter=None,
+        filed_by=hotline,
+        category=lighting,
+        description="Đèn hỏng",
+        lat=STORY_LAT,
+        lon=STORY_LON,
+        channel="hotline",
+        reporter_name="Bà Hoa",
+        reporter_phone="0905 123 456",
+    )
     assert report.reporter is None and report.reporter_phone == "+84905123456"
     event = report.events.get()
-    assert event.actor == hotline and event.actor_role == "hotline" and event.data == {"channel": "hotline"}
-    assert AuditLog.objects.filter(actor=hotline, action="report.submit_for_caller",
-                                   target_id=str(report.pk)).exists()
+    assert (
+        event.actor == hotline
+        and event.actor_role == "hotline"
+        and event.data == {"channel": "hotline"}
+    )
+    assert AuditLog.objects.filter(
+        actor=hotline, action="report.submit_for_caller", target_id=str(report.pk)
+    ).exists()
 
 
 def test_a_callers_wrong_phone_number_is_refused(hotline, lighting):
     with pytest.raises(ValidationError) as exc:
-        report_submit(reporter=None, filed_by=hotline, category=lighting, description="Đèn hỏng",
-                      lat=STORY_LAT, lon=STORY_LON, reporter_phone="12345")
+        report_submit(
+            reporter=None,
+            filed_by=hotline,
+            category=lighting,
+            description="Đèn hỏng",
+            lat=STORY_LAT,
+            lon=STORY_LON,
+            reporter_phone="12345",
+        )
     assert exc.value.field == "phone"
     _nothing_saved()
 
@@ -179,7 +211,9 @@ def test_the_gps_position_is_read_before_it_is_stripped():
 
 def test_a_file_that_is_not_an_image_is_refused(make_report):
     fake = SimpleUploadedFile("den.jpg", b"%PDF-1.4 not a photo", content_type="image/jpeg")
-    error = _refused(make_report, field="photos", code="photo_invalid", photos=[jpeg_upload(), fake])
+    error = _refused(
+        make_report, field="photos", code="photo_invalid", photos=[jpeg_upload(), fake]
+    )
     assert "den.jpg" in error.message
 
 
@@ -193,7 +227,12 @@ def test_a_photo_over_the_size_limit_is_refused(make_report, settings):
 @pytest.mark.parametrize("max_pixels", [1000, 2000])  # PIL errors at 2× its limit, warns below
 def test_a_decompression_bomb_is_refused(make_report, settings, max_pixels):
     settings.OPENCITY_PHOTO_MAX_PIXELS = max_pixels
-    _refused(make_report, field="photos", code="photo_too_many_pixels", photos=[jpeg_upload(size=(64, 48))])
+    _refused(
+        make_report,
+        field="photos",
+        code="photo_too_many_pixels",
+        photos=[jpeg_upload(size=(64, 48))],
+    )
 
 
 def test_the_pixel_limit_of_one_test_does_not_leak_into_the_next(make_report):
@@ -203,7 +242,12 @@ def test_the_pixel_limit_of_one_test_does_not_leak_into_the_next(make_report):
 
 
 def test_six_photos_are_refused(make_report):
-    _refused(make_report, field="photos", code="too_many_photos", photos=[jpeg_upload() for _ in range(6)])
+    _refused(
+        make_report,
+        field="photos",
+        code="too_many_photos",
+        photos=[jpeg_upload() for _ in range(6)],
+    )
     assert make_report(photos=[jpeg_upload() for _ in range(5)]).photos.count() == 5
 
 
@@ -217,8 +261,15 @@ def test_a_required_photo_must_be_there(make_report):
 @pytest.fixture
 def questions(lighting):
     def q(code, kind, required=False, choices=()):
-        return CategoryQuestion.objects.create(category=lighting, code=code, kind=kind, required=required,
-                                               label_vi=code, label_en=code, choices=list(choices))
+        return CategoryQuestion.objects.create(
+            category=lighting,
+            code=code,
+            kind=kind,
+            required=required,
+            label_vi=code,
+            label_en=code,
+            choices=list(choices),
+        )
 
     q("cot", "text", required=True)
     q("so_bong", "number")
@@ -228,11 +279,24 @@ def questions(lighting):
 
 
 def test_answers_are_validated_and_normalised(make_report, questions):
-    report = make_report(answers={"cot": " Cột số 12 ", "so_bong": "2,5", "tu_ngay": "18/12/2025",
-                                  "loai": "day", "gio": ["toi", "sang", "toi"], "la": "bỏ qua"})
+    report = make_report(
+        answers={
+            "cot": " Cột số 12 ",
+            "so_bong": "2,5",
+            "tu_ngay": "18/12/2025",
+            "loai": "day",
+            "gio": ["toi", "sang", "toi"],
+            "la": "bỏ qua",
+        }
+    )
     report.refresh_from_db()
-    assert report.answers == {"cot": "Cột số 12", "so_bong": 2.5, "tu_ngay": "2025-12-18", "loai": "day",
-                              "gio": ["sang", "toi"]}
+    assert report.answers == {
+        "cot": "Cột số 12",
+        "so_bong": 2.5,
+        "tu_ngay": "2025-12-18",
+        "loai": "day",
+        "gio": ["sang", "toi"],
+    }
 
 
 def test_optional_questions_may_stay_unanswered(make_report, questions):
@@ -255,10 +319,23 @@ def test_optional_questions_may_stay_unanswered(make_report, questions):
         ({"cot": "12", "gio": ["sang", "dem"]}, "q_gio"),
         ({"cot": "x" * 501}, "q_cot"),
     ],
-    ids=["required-missing", "required-blank", "not-a-number", "infinite-number", "nan", "impossible-date",
-         "not-a-date", "unknown-choice", "two-single-choices", "unknown-multiple-choice", "too-long"],
+    ids=[
+        "required-missing",
+        "required-blank",
+        "not-a-number",
+        "infinite-number",
+        "nan",
+        "impossible-date",
+        "not-a-date",
+        "unknown-choice",
+        "two-single-choices",
+        "unknown-multiple-choice",
+        "too-long",
+    ],
 )
-def test_wrong_answers_are_refused_with_the_questions_field_name(make_report, questions, answers, field):
+def test_wrong_answers_are_refused_with_the_questions_field_name(
+    make_report, questions, answers, field
+):
     _refused(make_report, field=field, answers=answers)
 
 
@@ -273,7 +350,11 @@ def test_an_automatic_rule_routes_the_report_at_submit(make_report, lighting_rul
     assert report.status == Status.ASSIGNED and report.unit == urban_works
     assert report.due_at is not None and report.assigned_at is not None
     route = report.events.get(action="route")
-    assert route.actor is None and route.data["automatic"] is True and route.data["unit_id"] == urban_works.pk
+    assert (
+        route.actor is None
+        and route.data["automatic"] is True
+        and route.data["unit_id"] == urban_works.pk
+    )
     assert [e.action for e in report.events.all()] == ["submit", "route"]
 
 

@@ -33,12 +33,16 @@ def _form(lighting, **extra):
     return data
 
 
-@pytest.mark.parametrize("name", ["home", "reports:list", "reports:map", "reports:points", "reports:areas"])
+@pytest.mark.parametrize(
+    "name", ["home", "reports:list", "reports:map", "reports:points", "reports:areas"]
+)
 def test_public_pages_open_for_visitors(client, name):
     assert client.get(reverse(name)).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["reports:new", "reports:mine", "notifications:inbox", "accounts:security"])
+@pytest.mark.parametrize(
+    "name", ["reports:new", "reports:mine", "notifications:inbox", "accounts:security"]
+)
 def test_personal_pages_ask_visitors_to_log_in(client, name):
     response = client.get(reverse(name))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
@@ -74,7 +78,9 @@ def test_submitting_the_same_form_twice_creates_one_report(client, citizen, ligh
         ({"photos": ""}, "photos"),
     ],
 )
-def test_bad_input_gives_a_4xx_with_the_field_and_saves_nothing(client, citizen, lighting, extra, field):
+def test_bad_input_gives_a_4xx_with_the_field_and_saves_nothing(
+    client, citizen, lighting, extra, field
+):
     _login(client, citizen)
     data = _form(lighting, **extra)
     if data["photos"] == "":
@@ -90,7 +96,9 @@ def test_a_file_that_is_not_an_image_is_refused_in_vietnamese(client, citizen, l
 
     _login(client, citizen)
     bad = SimpleUploadedFile("anh.jpg", b"not an image at all", content_type="image/jpeg")
-    response = client.post(reverse("reports:new"), _form(lighting, photos=bad), HTTP_ACCEPT_LANGUAGE="vi")
+    response = client.post(
+        reverse("reports:new"), _form(lighting, photos=bad), HTTP_ACCEPT_LANGUAGE="vi"
+    )
     assert response.status_code == 400
     assert Report.objects.count() == 0
 
@@ -121,14 +129,18 @@ def test_private_reports_and_their_photos_are_hidden_from_others(client, make_re
 def test_the_public_page_never_shows_the_reporter(client, make_report, citizen):
     report = make_report(photos=[jpeg_upload()])
     body = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
-    assert citizen.full_name not in body and citizen.phone not in body and "0905 000 001" not in body
+    assert (
+        citizen.full_name not in body and citizen.phone not in body and "0905 000 001" not in body
+    )
     photo = report.photos.get()
     response = client.get(reverse("reports:photo", args=[photo.pk, "full"]))
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert client.get(reverse("reports:photo", args=[photo.pk, "original"])).status_code == 404
 
 
-def test_staff_in_scope_see_the_reporter(client, make_report, citizen, operator, officer, other_officer, lighting_rule):
+def test_staff_in_scope_see_the_reporter(
+    client, make_report, citizen, operator, officer, other_officer, lighting_rule
+):
     report = make_report()
     services.report_route(report_id=report.pk, actor=operator)
     for user, sees in ((operator, True), (officer, True), (other_officer, False)):
@@ -138,7 +150,9 @@ def test_staff_in_scope_see_the_reporter(client, make_report, citizen, operator,
         assert (citizen.full_name in body) is sees, user
 
 
-def test_an_illegal_action_on_a_page_shows_a_message_not_an_error(client, make_report, operator, lighting_rule):
+def test_an_illegal_action_on_a_page_shows_a_message_not_an_error(
+    client, make_report, operator, lighting_rule
+):
     report = make_report()
     _login(client, operator)
     url = reverse("reports:staff_action", args=[report.pk, "route"])
@@ -149,36 +163,51 @@ def test_an_illegal_action_on_a_page_shows_a_message_not_an_error(client, make_r
     assert messages and Report.objects.get().status == Status.ASSIGNED
 
 
-def test_a_stale_page_cannot_overwrite_a_newer_change(client, make_report, operator, officer, lighting_rule):
+def test_a_stale_page_cannot_overwrite_a_newer_change(
+    client, make_report, operator, officer, lighting_rule
+):
     report = make_report()
     _login(client, operator)
     stale_version = report.version
     services.report_set_priority(report_id=report.pk, actor=operator, priority=2)  # someone else
-    client.post(reverse("reports:staff_action", args=[report.pk, "route"]), {"version": stale_version})
+    client.post(
+        reverse("reports:staff_action", args=[report.pk, "route"]), {"version": stale_version}
+    )
     assert Report.objects.get().status == Status.NEW
 
 
 def test_unknown_actions_are_404(client, make_report, operator, citizen):
     report = make_report()
     _login(client, operator)
-    assert client.post(reverse("reports:staff_action", args=[report.pk, "explode"])).status_code == 404
+    assert (
+        client.post(reverse("reports:staff_action", args=[report.pk, "explode"])).status_code == 404
+    )
     client.logout()
     _login(client, citizen)
-    assert client.post(reverse("reports:citizen_action", args=[report.pk, "explode"])).status_code == 404
+    assert (
+        client.post(reverse("reports:citizen_action", args=[report.pk, "explode"])).status_code
+        == 404
+    )
 
 
 def test_nearby_and_address_helpers(client, make_report, lighting):
     report = make_report()
-    body = client.get(reverse("reports:nearby"), {"lat": report.lat, "lon": report.lon, "category": lighting.pk}).content.decode()
+    body = client.get(
+        reverse("reports:nearby"), {"lat": report.lat, "lon": report.lon, "category": lighting.pk}
+    ).content.decode()
     assert report.ref in body
     assert client.get(reverse("reports:nearby"), {"lat": "x"}).status_code == 200
-    found = client.get(reverse("reports:address_lookup"), {"q": "Kiệt 32 Lê Văn Hưu, phường Thuận Lộc"}).json()
+    found = client.get(
+        reverse("reports:address_lookup"), {"q": "Kiệt 32 Lê Văn Hưu, phường Thuận Lộc"}
+    ).json()
     assert found["found"] and found["area"] == "Phường Phú Xuân"
 
 
 def test_photo_location_reads_gps_without_keeping_the_photo(client, citizen):
     _login(client, citizen)
-    response = client.post(reverse("reports:photo_location"), {"photo": jpeg_upload(gps=(STORY_LAT, STORY_LON))})
+    response = client.post(
+        reverse("reports:photo_location"), {"photo": jpeg_upload(gps=(STORY_LAT, STORY_LON))}
+    )
     data = response.json()
     assert data["found"] and data["area"] == "Phường Phú Xuân"
     assert abs(data["lat"] - STORY_LAT) < 1e-4
@@ -188,5 +217,7 @@ def test_photo_location_reads_gps_without_keeping_the_photo(client, citizen):
 
 def test_the_admin_signs_in_through_the_login_page_with_its_second_factor(client):
     response = client.get("/admin/login/?next=/admin/")
-    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    assert response.status_code == 302 and response["Location"].startswith(
+        reverse("accounts:login")
+    )
     assert "next=/admin/" in response["Location"]

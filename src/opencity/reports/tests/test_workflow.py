@@ -53,8 +53,12 @@ LEGAL = [
 ACTIONS = sorted({a for a, *_ in LEGAL})
 LEGAL_PAIRS = {(a, s) for a, s, *_ in LEGAL}
 # Legal by state only once something happened first (the guard's condition).
-GUARDED = {"answer_info": "asked", "reject_result": "result_pending", "reopen": "disputed",
-           "deny_dispute": "disputed"}
+GUARDED = {
+    "answer_info": "asked",
+    "reject_result": "result_pending",
+    "reopen": "disputed",
+    "deny_dispute": "disputed",
+}
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +79,9 @@ def bring(make_report, operator, officer, citizen, lighting_rule, urban_works):
             steps = [
                 lambda: services.report_route(report_id=r.pk, actor=operator),
                 lambda: services.report_accept(report_id=r.pk, actor=officer),
-                lambda: services.report_resolve(report_id=r.pk, actor=officer, result="Đã thay bóng đèn"),
+                lambda: services.report_resolve(
+                    report_id=r.pk, actor=officer, result="Đã thay bóng đèn"
+                ),
                 lambda: services.report_rate(report_id=r.pk, actor=citizen, rating=4),
             ]
             for step in steps[: path.index(state)]:
@@ -105,18 +111,29 @@ def test_the_expected_table_names_every_action_of_the_workflow():
 
 
 def test_submit_creates_a_new_report_with_one_event(citizen, lighting, phu_xuan):
-    report = Report(category=lighting, description="Đèn hỏng", lat=16.4745, lon=107.5755, area=phu_xuan,
-                    reporter=citizen)
+    report = Report(
+        category=lighting,
+        description="Đèn hỏng",
+        lat=16.4745,
+        lon=107.5755,
+        area=phu_xuan,
+        reporter=citizen,
+    )
     event = _apply(report, "submit", actor=citizen)
     report.refresh_from_db()
     assert (report.status, report.version) == (NEW, 1)
-    assert list(report.events.values_list("action", "from_status", "to_status")) == [("submit", "", NEW)]
+    assert list(report.events.values_list("action", "from_status", "to_status")) == [
+        ("submit", "", NEW)
+    ]
     assert event.actor == citizen and event.actor_role == "citizen" and event.is_public
 
 
-@pytest.mark.parametrize(("action", "source", "target", "public"), LEGAL,
-                         ids=[f"{a}-from-{s}" for a, s, *_ in LEGAL])
-def test_legal_transition_changes_state_and_writes_one_event(bring, operator, action, source, target, public):
+@pytest.mark.parametrize(
+    ("action", "source", "target", "public"), LEGAL, ids=[f"{a}-from-{s}" for a, s, *_ in LEGAL]
+)
+def test_legal_transition_changes_state_and_writes_one_event(
+    bring, operator, action, source, target, public
+):
     report = bring(source, prepare=GUARDED.get(action))
     before_events = list(report.events.values_list("pk", flat=True))
     version = report.version
@@ -211,32 +228,44 @@ def test_later_transitions_leave_earlier_events_untouched(bring, officer):
 def test_a_stale_expected_version_raises_conflict_and_changes_nothing(bring, operator):
     report = bring(NEW)
     with pytest.raises(ConflictError) as exc:
-        services.report_route(report_id=report.pk, actor=operator, expected_version=report.version - 1)
+        services.report_route(
+            report_id=report.pk, actor=operator, expected_version=report.version - 1
+        )
     assert exc.value.http_status == 409
     report.refresh_from_db()
     assert report.status == NEW and report.unit_id is None
     assert list(report.events.values_list("action", flat=True)) == ["submit"]
 
 
-def test_the_second_operator_routing_the_same_report_gets_409(bring, operator, admin_user, other_unit):
+def test_the_second_operator_routing_the_same_report_gets_409(
+    bring, operator, admin_user, other_unit
+):
     report = bring(NEW)
     seen_by_both = report.version  # both opened the triage page
     services.report_route(report_id=report.pk, actor=operator, expected_version=seen_by_both)
     with pytest.raises(ConflictError) as exc:
-        services.report_route(report_id=report.pk, actor=admin_user, unit_id=other_unit.pk,
-                              expected_version=seen_by_both)
+        services.report_route(
+            report_id=report.pk,
+            actor=admin_user,
+            unit_id=other_unit.pk,
+            expected_version=seen_by_both,
+        )
     assert exc.value.http_status == 409
     report.refresh_from_db()
     assert report.unit.code == "hepco"
     assert report.events.filter(action="route").count() == 1
 
 
-def test_a_result_based_on_an_old_version_is_refused_after_someone_else_acted(bring, officer, unit_head):
+def test_a_result_based_on_an_old_version_is_refused_after_someone_else_acted(
+    bring, officer, unit_head
+):
     report = bring(IN_PROGRESS)
     seen = report.version
     services.report_ask_info(report_id=report.pk, actor=unit_head, question="Đã kiểm tra chưa?")
     with pytest.raises(ConflictError):
-        services.report_resolve(report_id=report.pk, actor=officer, result="Xong", expected_version=seen)
+        services.report_resolve(
+            report_id=report.pk, actor=officer, result="Xong", expected_version=seen
+        )
     report.refresh_from_db()
     assert report.status == IN_PROGRESS and report.result_text == ""
 
@@ -290,14 +319,18 @@ def _race(*actions):
 
 @real_concurrency
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_operators_routing_at_once_only_one_succeeds(make_report, operator, admin_user, lighting_rule,
-                                                          other_unit):
+def test_two_operators_routing_at_once_only_one_succeeds(
+    make_report, operator, admin_user, lighting_rule, other_unit
+):
     report = make_report()
     version = report.version
     results = _race(
-        lambda: services.report_route(report_id=report.pk, actor=operator, expected_version=version),
-        lambda: services.report_route(report_id=report.pk, actor=admin_user, unit_id=other_unit.pk,
-                                      expected_version=version),
+        lambda: services.report_route(
+            report_id=report.pk, actor=operator, expected_version=version
+        ),
+        lambda: services.report_route(
+            report_id=report.pk, actor=admin_user, unit_id=other_unit.pk, expected_version=version
+        ),
     )
     ok = [r for r in results if isinstance(r, Report)]
     refused = [r for r in results if isinstance(r, ConflictError)]

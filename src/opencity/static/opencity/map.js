@@ -171,11 +171,38 @@
     }).catch(function () {});
   }
 
+  // Rescue dispatch (data-map="dispatch"): open requests (red) and rescue teams (blue) from
+  // data-points-url, refreshed every 30 s.
+  function dispatchMap(el) {
+    var map = baseMap(el, 11);
+    var layer = L.layerGroup().addTo(map);
+    var fitted = false;
+    function load() {
+      fetch(el.dataset.pointsUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (gj) {
+        layer.clearLayers();
+        var bounds = [];
+        gj.features.forEach(function (f) {
+          var c = f.geometry.coordinates;
+          var team = f.properties.kind === "team";
+          var m = L.circleMarker([c[1], c[0]], { radius: team ? 9 : 7, color: team ? "#0d47a1" : "#b3261e", weight: 2,
+            fillColor: team ? "#42a5f5" : (f.properties.status === "new" ? "#e53935" : "#ff9800"), fillOpacity: 0.9 });
+          m.bindTooltip((team ? "\u{1F6A4} " : "\u{1F198} ") + f.properties.label);
+          layer.addLayer(m);
+          bounds.push([c[1], c[0]]);
+        });
+        if (!fitted && bounds.length) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 14 }); fitted = true; }
+      }).catch(function () {});
+    }
+    load();
+    setInterval(load, 30000);
+  }
+
   document.querySelectorAll("[data-map]").forEach(function (el) {
     var kind = el.dataset.map;
     if (kind === "public") publicMap(el);
     else if (kind === "pick") pickMap(el);
     else if (kind === "point") pointMap(el);
     else if (kind === "areas") areasMap(el);
+    else if (kind === "dispatch") dispatchMap(el);
   });
 })();

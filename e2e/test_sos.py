@@ -1,0 +1,67 @@
+"""A rescue request from the tap to "rescued", with the requester seeing each step."""
+
+from __future__ import annotations
+
+import re
+
+from opencity.accounts.models import Role, User
+from opencity.conftest import PASSWORD, STORY_LAT, STORY_LON
+
+
+def _status(page) -> str:
+    return page.get_attribute("[data-testid=sos-live]", "data-status")
+
+
+def test_a_rescue_request_goes_from_the_tap_to_rescued(login, citizen, operator):
+    from opencity.emergency.models import RescueRequest, RescueTeam
+
+    team = RescueTeam.objects.create(name="Đội cứu hộ Phú Vang")
+    rescuer = User.objects.create_user("0901000009", PASSWORD, full_name="Trần Văn Cứu", role=Role.CITIZEN)
+    team.members.add(rescuer)
+
+    # The citizen taps SOS, puts the pin on the (lazily loaded) map and sends.
+    me = login(citizen)
+    me.click("a.sos-chip")
+    me.wait_for_url(re.compile(r"/sos/$"))
+    me.click("#sos-show-map")
+    me.wait_for_selector("#sos-map.leaflet-container")
+    me.evaluate("""([lat, lon]) => document.getElementById('sos-map').dispatchEvent(
+        new CustomEvent('opencity:set-place', {detail: {lat: lat, lon: lon}}))""", [STORY_LAT, STORY_LON])
+    assert me.input_value("#id_lat")
+    me.fill("#id_people", "3")
+    me.check("input[name=needs][value=trapped]")
+    me.fill("#id_note", "Nước ngập tới mái nhà")
+    me.click("[data-testid=sos-send]")
+    me.wait_for_url(re.compile(r"/sos/\d+/$"))
+    req = RescueRequest.objects.get()
+    assert _status(me) == "new" and req.requester == citizen
+    assert me.js_errors == []
+
+    # The IOC acknowledges: the requester sees "received" on the next poll (htmx, every 10 s).
+    ioc = login(operator, width=1366)
+    ioc.goto("/ioc/dispatch/")
+    row = ioc.locator(f"[data-testid=dispatch-row][data-id='{req.pk}']")
+    row.locator("[data-action=acknowledge]").click()
+    ioc.wait_for_load_state()
+    me.wait_for_selector("[data-testid=sos-live][data-status=acknowledged]", timeout=15_000)
+
+    row = ioc.locator(f"[data-testid=dispatch-row][data-id='{req.pk}']")
+    row.locator("select[name=team]").select_option(str(team.pk))
+    row.locator("[data-action=assign]").click()
+    ioc.wait_for_load_state()
+    me.reload()
+    assert _status(me) == "assigned"
+    assert "Đội cứu hộ Phú Vang" in me.inner_text("[data-testid=sos-live]")
+
+    # The team member moves it on from the phone page; the requester sees each step.
+    crew = login(rescuer)
+    crew.goto("/sos/team/")
+    for action, status in (("dispatch", "dispatched"), ("arrive", "on_scene"), ("rescue", "rescued")):
+        crew.click(f"[data-testid=team-request][data-id='{req.pk}'] [data-action={action}]")
+        crew.wait_for_url(re.compile(r"/sos/team/$"))
+        me.reload()
+        assert _status(me) == status
+        assert me.locator(f"li.done[data-step={status}]").count() == 1
+    assert crew.locator("[data-testid=team-request]").count() == 0
+    assert RescueRequest.objects.get().status == "rescued"
+    assert me.js_errors == [] and crew.js_errors == [] and ioc.js_errors == []

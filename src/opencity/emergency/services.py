@@ -1,0 +1,284 @@
+"""Every change to rescue requests and teams. Each service runs in one transaction and goes
+through :mod:`workflow` for status changes; notifications to the requester are inbox rows
+(``verb="sos"``) created in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from opencity import policy
+from opencity.accounts.models import Role, User
+from opencity.errors import NotFoundError, PermissionDeniedError, ValidationError
+from opencity.geo.selectors import area_for_point
+from opencity.lib.phone import normalize_phone
+from opencity.notifications.services import notify
+from opencity.reports.services.common import process_photos
+
+from . import workflow
+from .models import Need, RescuePhoto, RescueRequest, RescueTeam, Status, TeamStatus, base_urgency
+
+MAX_PEOPLE = 500
+MAX_NOTE = 1000
+
+# What the requester is told at each step (English source, translated per recipient).
+STEP_MESSAGES = {
+    "acknowledge": gettext_lazy("Your rescue request was received by the operations centre."),
+    "assign": gettext_lazy("A rescue team was assigned to your request."),
+    "dispatch": gettext_lazy("The rescue team is on the way."),
+    "arrive": gettext_lazy("The rescue team has arrived."),
+    "rescue": gettext_lazy("You are marked as rescued. Stay safe."),
+    "close": gettext_lazy("Your rescue request was closed."),
+    "cancel": gettext_lazy("Your rescue request was cancelled."),
+}
+
+
+def _lock(request_id: int) -> RescueRequest:
+    try:
+        return RescueRequest.objects.select_for_update(of=("self",)).select_related("assigned_team").get(
+            pk=request_id)
+    except RescueRequest.DoesNotExist:
+        raise NotFoundError(_("This rescue request does not exist.")) from None
+
+
+def _coords(lat, lon) -> tuple[float, float]:
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Share your location or put the pin on the map."), field="lat",
+                              code="location_required") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValidationError(_("This is not a valid location."), field="lat", code="location_invalid")
+    return lat, lon
+
+
+def _clean_needs(needs) -> list[str]:
+    values = []
+    for n in needs or []:
+        if n not in Need.values:
+            raise ValidationError(_("Unknown need “%(need)s”.") % {"need": str(n)[:30]}, field="needs",
+                                  code="need_invalid")
+        if n not in values:
+            values.append(n)
+    if not values:
+        raise ValidationError(_("Tick at least one need."), field="needs", code="needs_required")
+    return values
+
+
+def _notify_requester(req: RescueRequest, action: str, note: str = "") -> None:
+    message = STEP_MESSAGES.get(action)
+    if req.requester is None or message is None:
+        return
+    notify([req.requester], verb="sos", title=message, body=note,
+           url=reverse("emergency:status", args=[req.pk]))
+
+
+def rescue_request_create(
+    *,
+    actor,
+    lat,
+    lon,
+    people,
+    needs,
+    client_token: str,
+    note: str = "",
+    photos=None,
+    caller_name: str = "",
+    caller_phone: str = "",
+    for_caller: bool = False,
+) -> tuple[RescueRequest, bool]:
+    """File a request; returns (request, created). The same ``client_token`` always returns the
+    first request made with it (a retried POST on a weak connection never duplicates)."""
+    token = (client_token or "").strip()
+    if not (8 <= len(token) <= 64):
+        raise ValidationError(_("The form is out of date. Reload the page and send again."),
+                              field="client_token", code="token_invalid")
+    existing = RescueRequest.objects.filter(client_token=token).first()
+    if existing is not None:
+        if existing.requester_id not in (None, getattr(actor, "pk", None)) and existing.filed_by_id != getattr(
+                actor, "pk", None):
+            raise ValidationError(_("The form is out of date. Reload the page and send again."),
+                                  field="client_token", code="token_invalid")
+        return existing, False
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDeniedError()
+    if for_caller and not policy.can_file_for_caller(actor):
+        raise PermissionDeniedError(_("Only hotline and IOC operators file requests for callers."))
+    lat, lon = _coords(lat, lon)
+    area = area_for_point(lat, lon)
+    if area is None:
+        raise ValidationError(_("This place is outside the city. Call 112 or the hotline 1900 1075."),
+                              field="lat", code="outside_city")
+    try:
+        people = int(people)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Enter the number of people."), field="people", code="people_invalid") from None
+    if not 1 <= people <= MAX_PEOPLE:
+        raise ValidationError(_("The number of people must be between 1 and %(n)d.") % {"n": MAX_PEOPLE},
+                              field="people", code="people_invalid")
+    needs = _clean_needs(needs)
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise ValidationError(_("At most %(n)d characters, please (you wrote %(m)d).") % {"n": MAX_NOTE, "m": len(note)},
+                              field="note", code="too_long")
+    if for_caller:
+        caller_name = (caller_name or "").strip()[:120]
+        if not caller_name:
+            raise ValidationError(_("Enter the caller's name."), field="caller_name", code="required")
+        try:
+            caller_phone = normalize_phone(caller_phone)
+        except ValidationError as exc:
+            raise ValidationError(exc.message, field="caller_phone", code="phone_invalid") from None
+    processed = process_photos(photos)
+    req = RescueRequest(
+        requester=None if for_caller else actor, filed_by=actor if for_caller else None,
+        caller_name=caller_name if for_caller else "", caller_phone=caller_phone if for_caller else "",
+        lat=round(lat, 6), lon=round(lon, 6), area=area, people=people, needs=needs, note=note,
+        client_token=token, urgency=base_urgency(needs, people),
+    )
+    try:
+        with transaction.atomic():
+            workflow.apply(req, "file", actor=actor, data={"for_caller": for_caller})
+            for p in processed:
+                photo = RescuePhoto(request=req, width=p.width, height=p.height)
+                photo.image.save("photo.jpg", p.image, save=False)
+                photo.thumb.save("thumb.jpg", p.thumb, save=False)
+                photo.save()
+    except IntegrityError:
+        # Two retries raced: the other one won; answer with its request.
+        existing = RescueRequest.objects.filter(client_token=token).first()
+        if existing is None:
+            raise
+        return existing, False
+    return req, True
+
+
+@transaction.atomic
+def rescue_acknowledge(*, actor, request_id: int, expected_version: int | None = None) -> RescueRequest:
+    if not policy.can_dispatch_rescue(actor):
+        raise PermissionDeniedError()
+    req = _lock(request_id)
+    workflow.apply(req, "acknowledge", actor=actor, expected_version=expected_version)
+    _notify_requester(req, "acknowledge")
+    return req
+
+
+@transaction.atomic
+def rescue_assign(*, actor, request_id: int, team_id, expected_version: int | None = None) -> RescueRequest:
+    if not policy.can_dispatch_rescue(actor):
+        raise PermissionDeniedError()
+    req = _lock(request_id)
+    try:
+        team = RescueTeam.objects.select_for_update().get(pk=int(team_id))
+    except (RescueTeam.DoesNotExist, TypeError, ValueError):
+        raise ValidationError(_("Choose a rescue team."), field="team", code="team_required") from None
+    if team.status != TeamStatus.AVAILABLE:
+        raise ValidationError(_("This team is not available."), field="team", code="team_unavailable")
+    workflow.apply(req, "assign", actor=actor, expected_version=expected_version,
+                   changes={"assigned_team_id": team.pk}, data={"team": team.name})
+    req.assigned_team = team
+    team.status = TeamStatus.BUSY
+    team.save(update_fields=["status"])
+    _notify_requester(req, "assign", team.name)
+    return req
+
+
+def _release_team(req: RescueRequest) -> None:
+    team = req.assigned_team
+    if team is None:
+        return
+    others = RescueRequest.objects.filter(
+        assigned_team=team, status__in=(Status.ASSIGNED, Status.DISPATCHED, Status.ON_SCENE)).exclude(pk=req.pk)
+    if team.status == TeamStatus.BUSY and not others.exists():
+        RescueTeam.objects.filter(pk=team.pk).update(status=TeamStatus.AVAILABLE)
+
+
+@transaction.atomic
+def rescue_team_step(*, actor, request_id: int, action: str, note: str = "",
+                     expected_version: int | None = None) -> RescueRequest:
+    """A team member's progress: dispatched → on scene → rescued (or closed)."""
+    if action not in workflow.TEAM_ACTIONS:
+        raise ValidationError(_("Unknown step."), field="action", code="action_invalid")
+    req = _lock(request_id)
+    if not (policy.can_act_as_team(actor, req) or policy.can_dispatch_rescue(actor)):
+        raise PermissionDeniedError(_("This request is not assigned to your team."))
+    note = (note or "").strip()[:MAX_NOTE]
+    workflow.apply(req, action, actor=actor, note=note, expected_version=expected_version)
+    if action in ("rescue", "close"):
+        _release_team(req)
+    _notify_requester(req, action, note)
+    return req
+
+
+@transaction.atomic
+def rescue_cancel(*, actor, request_id: int, reason: str, expected_version: int | None = None) -> RescueRequest:
+    req = _lock(request_id)
+    own = actor is not None and actor.is_authenticated and req.requester_id == actor.pk
+    if not (policy.can_dispatch_rescue(actor) or own):
+        raise PermissionDeniedError()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for cancelling."), field="reason", code="required")
+    if len(reason) > 500:
+        raise ValidationError(_("At most %(n)d characters, please (you wrote %(m)d).") % {"n": 500, "m": len(reason)},
+                              field="reason", code="too_long")
+    workflow.apply(req, "cancel", actor=actor, note=reason, expected_version=expected_version,
+                   changes={"cancel_reason": reason})
+    _release_team(req)
+    if not own:
+        _notify_requester(req, "cancel", reason)
+    return req
+
+
+@transaction.atomic
+def team_report_position(*, actor, lat, lon) -> list[RescueTeam]:
+    """Store the member's position as their teams' last position."""
+    teams = list(RescueTeam.objects.filter(members=actor)) if actor is not None and actor.is_authenticated else []
+    if not teams:
+        raise PermissionDeniedError(_("You are not a member of a rescue team."))
+    lat, lon = _coords(lat, lon)
+    now = timezone.now()
+    RescueTeam.objects.filter(pk__in=[t.pk for t in teams]).update(last_lat=round(lat, 6), last_lon=round(lon, 6),
+                                                                   position_updated_at=now)
+    return teams
+
+
+def _escalation_recipients():
+    return User.objects.filter(role__in=(Role.OPERATOR, Role.LEADER), is_active=True)
+
+
+def rescue_escalate_overdue(*, now: dt.datetime | None = None) -> int:
+    """Notify every IOC operator and leader once about each request still unacknowledged after
+    OPENCITY_SOS_ACK_MINUTES. ``escalated_at`` is claimed with a conditional update, so running
+    twice (or in two workers at once) notifies once."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(minutes=settings.OPENCITY_SOS_ACK_MINUTES)
+    ids = list(RescueRequest.objects.filter(status=Status.NEW, escalated_at__isnull=True, created_at__lte=cutoff)
+               .values_list("pk", flat=True))
+    done = 0
+    for pk in ids:
+        with transaction.atomic():
+            if RescueRequest.objects.filter(pk=pk, escalated_at__isnull=True, status=Status.NEW).update(
+                    escalated_at=now) != 1:
+                continue
+            req = RescueRequest.objects.select_related("area").get(pk=pk)
+            req.escalated_at = now
+            # Recorded in the timeline too (no status change; the version is left alone so an
+            # operator's acknowledge in flight is not refused).
+            from .models import RescueEvent
+
+            RescueEvent.objects.create(request=req, action="escalate", from_status=req.status,
+                                       to_status=req.status, is_public=False, created_at=now,
+                                       data={"minutes": req.waiting_minutes(now)})
+            notify(_escalation_recipients(), verb="sos",
+                   title=gettext_lazy("Rescue request not acknowledged"),
+                   body=f"{req.ref} · {req.area.name} · {req.people}",
+                   url=reverse("emergency:board"))
+            done += 1
+    return done

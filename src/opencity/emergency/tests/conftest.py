@@ -1,0 +1,81 @@
+"""The cast for rescue tests: two teams (one member each), a helper that files requests through
+the service, and English messages."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from opencity.accounts.models import Role, User
+from opencity.conftest import PASSWORD, STORY_LAT, STORY_LON
+from opencity.emergency.models import RescueTeam
+
+_tokens = itertools.count(1)
+
+
+@pytest.fixture
+def team(db) -> RescueTeam:
+    return RescueTeam.objects.create(name="Đội cứu hộ Phú Vang")
+
+
+@pytest.fixture
+def other_team(db) -> RescueTeam:
+    return RescueTeam.objects.create(name="Đội cứu hộ Quảng Điền")
+
+
+@pytest.fixture
+def rescuer(db, team) -> User:
+    user = User.objects.create_user("0905000050", PASSWORD, full_name="Hồ Cứu Hộ", role=Role.CITIZEN)
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def other_rescuer(db, other_team) -> User:
+    user = User.objects.create_user("0905000051", PASSWORD, full_name="Lê Đội Khác", role=Role.CITIZEN)
+    other_team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def file_sos(citizen):
+    from opencity.emergency.services import rescue_request_create
+
+    def make(**kwargs):
+        params = {"actor": citizen, "lat": STORY_LAT, "lon": STORY_LON, "people": 3, "needs": ["evacuation"],
+                  "client_token": f"test-token-{next(_tokens):06d}", "note": "Nước lên tới mái nhà"}
+        params.update(kwargs)
+        return rescue_request_create(**params)[0]
+
+    return make
+
+
+@pytest.fixture
+def walk(operator, rescuer, team):
+    """Move a request forward through the services up to ``until`` (a status)."""
+    from opencity.emergency import services
+
+    def go(req, until: str):
+        order = ["acknowledged", "assigned", "dispatched", "on_scene", "rescued"]
+        for status in order[: order.index(until) + 1]:
+            if status == "acknowledged":
+                services.rescue_acknowledge(actor=operator, request_id=req.pk)
+            elif status == "assigned":
+                services.rescue_assign(actor=operator, request_id=req.pk, team_id=team.pk)
+            else:
+                action = {"dispatched": "dispatch", "on_scene": "arrive", "rescued": "rescue"}[status]
+                services.rescue_team_step(actor=rescuer, request_id=req.pk, action=action)
+        req.refresh_from_db()
+        return req
+
+    return go
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    from django.utils import translation
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
