@@ -9,12 +9,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := src/opencity/static/vendor
 
-.PHONY: run test test-quick setup venv static messages db chromium lint clean help
+.PHONY: run test test-quick setup venv static messages db chromium lint clean help bench
 
 help:
 	@echo "make run     — set everything up and serve the demo on http://$(HOST):$(PORT)/"
 	@echo "make test    — set up and run every test (unit, API, browser)"
 	@echo "make test-quick — the suite without browser tests"
+	@echo "make bench   — 1 M reports on PostgreSQL, every scenario beside its ceilings (~20 min; bench/README.md)"
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	test -x $(PYTHON) || $(PY) -m venv $(VENV)
@@ -59,6 +60,11 @@ test: setup chromium
 
 test-quick: setup
 	$(BIN)/pytest -q -m "not e2e" $(PYTEST_ARGS)
+
+# Benchmarks (issue 7): a fresh PostgreSQL database opencity_bench, 1 M generated reports, the
+# server as production runs it, load from wrk; not part of `make test`. BENCH_REPORTS=… to change.
+bench: setup chromium
+	$(PYTHON) bench/run.py
 
 lint: venv
 	$(BIN)/ruff check src e2e
