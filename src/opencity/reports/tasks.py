@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from . import kpi
 from .services import deadlines_escalate, report_close_expired
@@ -31,3 +31,9 @@ def close_expired_reports() -> int:
 def refresh_recent_rollups() -> int:
     """Nightly safety net: recount the roll-ups of every report touched in the last 25 hours."""
     return kpi.rollups_refresh_recent(since=timezone.now() - dt.timedelta(hours=25))
+
+
+@db_task(retries=2, retry_delay=30)
+def refresh_rollup_day(day_iso: str) -> int:
+    """Recount one day's roll-up in the worker, off the request that changed a report."""
+    return kpi.rollup_refresh_days([dt.date.fromisoformat(day_iso)])
