@@ -35,6 +35,7 @@ def main() -> None:
             ("report", report_url, None, True),
             ("triage", "/ioc/triage/", OPERATOR, False),
             ("inbox", "/unit/inbox/", OFFICER, False),
+            ("statistics", "/statistics/", None, True),
         ]
         for width in (390, 1366):
             for name, path, phone, full in shots:
