@@ -18,6 +18,7 @@ never test roles themselves. The rules, in words:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
@@ -252,6 +253,47 @@ def can_view_rescue(user, req) -> bool:
     return role_of(user) in CITY_WIDE_READ_ROLES or can_act_as_team(user, req)
 
 
+# --- The city's numbers (opencity.ioc console and digital reports) -----------------------
+# Two government levels: operators, administrators and city leaders see the whole city; a
+# ward/commune official sees only the reports located in the home ward; a unit head sees the
+# units they head. Everyone else sees only the public statistics page.
+
+
+@dataclass(frozen=True)
+class KpiBounds:
+    """The part of the city's numbers a user may see: the whole city (no bound), one ward
+    (``area_id``) or some units (``unit_ids``)."""
+
+    level: str  # "city" | "ward" | "unit"
+    area_id: int | None = None
+    unit_ids: frozenset[int] = frozenset()
+
+    def allows(self, *, area_id: int | None = None, unit_id: int | None = None) -> bool:
+        """May a figure filtered to this ward and/or unit be shown?"""
+        if self.level == "city":
+            return True
+        if self.level == "ward":
+            return area_id == self.area_id
+        return unit_id is not None and unit_id in self.unit_ids
+
+
+def kpi_bounds(user) -> KpiBounds | None:
+    """None: no access to the console or the digital reports."""
+    role = role_of(user)
+    if role in (Role.OPERATOR, Role.ADMIN, Role.LEADER):
+        return KpiBounds("city")
+    if role == Role.WARD_OFFICIAL and user.home_area_id is not None:
+        return KpiBounds("ward", area_id=user.home_area_id)
+    heads = head_unit_ids(user) if role in (Role.OFFICER, Role.WARD_OFFICIAL) else frozenset()
+    if heads:
+        return KpiBounds("unit", unit_ids=heads)
+    return None
+
+
+def can_view_console(user) -> bool:
+    return kpi_bounds(user) is not None
+
+
 def navigation(user) -> dict[str, bool]:
     return {
         "triage": can_use_triage(user),
@@ -261,4 +303,5 @@ def navigation(user) -> dict[str, bool]:
         "caller": can_file_for_caller(user),
         "warnings_compose": can_issue_warnings(user),
         "dispatch": can_view_dispatch_board(user),
+        "console": can_view_console(user),
     }
