@@ -9,28 +9,16 @@ already be inside ``transaction.atomic``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from opencity.errors import ConflictError, IllegalTransitionError
+from opencity.lib import statemachine
+from opencity.lib.statemachine import Transition
 
 from .models import OPEN_STATUSES, RescueEvent, RescueRequest, Status
 
 S = Status
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[str]
-    target: str | None  # None: the status does not change
-    label: str
-    public: bool = True
-    stamp: str | None = None  # the timestamp field set when the step happens
-
 
 OPEN = frozenset(OPEN_STATUSES)
 
@@ -54,20 +42,16 @@ TEAM_ACTIONS = ("dispatch", "arrive", "rescue", "close")
 
 
 def allowed(req: RescueRequest, action: str) -> bool:
-    return (req.status if req.pk else "") in TRANSITIONS[action].sources
+    return statemachine.allowed(TRANSITIONS, req, action)
+
+
+def _refusal(t: Transition, status: str) -> str:
+    return _("“%(action)s” is not possible while the request is “%(status)s”.") % {
+        "action": t.label, "status": Status(status).label if status else "—"}
 
 
 def check(req: RescueRequest, action: str) -> Transition:
-    t = TRANSITIONS.get(action)
-    if t is None:
-        raise ValueError(f"unknown action {action!r}")
-    current = req.status if req.pk else ""
-    if current not in t.sources:
-        raise IllegalTransitionError(
-            _("“%(action)s” is not possible while the request is “%(status)s”.")
-            % {"action": t.label, "status": Status(current).label if current else "—"}
-        )
-    return t
+    return statemachine.check(TRANSITIONS, req, action, refusal=_refusal)
 
 
 def apply(
@@ -81,35 +65,15 @@ def apply(
     expected_version: int | None = None,
 ) -> RescueEvent:
     """Perform ``action``; raises IllegalTransitionError (409) or ConflictError (409) when the
-    request changed since ``expected_version`` (or since it was read)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("workflow.apply must run inside transaction.atomic")
+    request changed since ``expected_version`` (or since it was read). Must run inside
+    ``transaction.atomic``."""
     t = check(req, action)
-    if expected_version is not None and expected_version != req.version:
-        raise ConflictError()
-    from_status = req.status if req.pk else ""
-    to_status = t.target or from_status
-    now = timezone.now()
-    old_version = req.version
-    values = {**(changes or {}), "status": to_status, "version": old_version + 1, "updated_at": now}
-    if t.stamp:
-        values.setdefault(t.stamp, now)
-    if req.pk is None:
-        for name, value in values.items():
-            setattr(req, name, value)
-        req.full_clean(exclude=["area", "requester", "filed_by", "assigned_team"])
-        req.save()
-    else:
-        if RescueRequest.objects.filter(pk=req.pk, version=old_version).update(**values) != 1:
-            raise ConflictError()
-        for name, value in values.items():
-            setattr(req, name, value)
+    step = statemachine.write(req, t, changes=changes, expected_version=expected_version,
+                              clean_exclude=["area", "requester", "filed_by", "assigned_team"])
     return RescueEvent.objects.create(
-        request=req,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_role=getattr(actor, "role", "") or "",
-        action=action, from_status=from_status, to_status=to_status, note=note,
-        is_public=t.public, data=data or {}, created_at=now,
+        request=req, **statemachine.actor_fields(actor),
+        action=action, from_status=step.from_status, to_status=step.to_status, note=note,
+        is_public=t.public, data=data or {}, created_at=step.at,
     )
 
 

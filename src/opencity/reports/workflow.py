@@ -9,29 +9,18 @@ transaction. Callers must already be inside ``transaction.atomic``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from opencity.errors import ConflictError, IllegalTransitionError
+from opencity.lib import statemachine
+from opencity.lib.statemachine import Transition
 
 from .models import Report, Status, TimelineEvent
 
 S = Status
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[str]
-    target: str | None  # None: the status does not change
-    label: str
-    public: bool = True
-    guard: Callable[[Report], str | None] | None = field(default=None, compare=False)
 
 
 def _needs_result_pending(r: Report) -> str | None:
@@ -111,27 +100,16 @@ TRANSITIONS: dict[str, Transition] = {
 
 def allowed(report: Report, action: str) -> bool:
     """Would ``action`` be legal now (state and guard)? For showing buttons."""
-    t = TRANSITIONS[action]
-    if (report.status if report.pk else "") not in t.sources:
-        return False
-    return t.guard is None or t.guard(report) is None
+    return statemachine.allowed(TRANSITIONS, report, action)
+
+
+def _refusal(t: Transition, status: str) -> str:
+    return _("“%(action)s” is not possible while the report is “%(status)s”.") % {
+        "action": t.label, "status": Status(status).label if status else "—"}
 
 
 def check(report: Report, action: str) -> Transition:
-    t = TRANSITIONS.get(action)
-    if t is None:
-        raise ValueError(f"unknown action {action!r}")
-    current = report.status if report.pk else ""
-    if current not in t.sources:
-        raise IllegalTransitionError(
-            _("“%(action)s” is not possible while the report is “%(status)s”.")
-            % {"action": t.label, "status": Status(report.status).label if report.status else "—"}
-        )
-    if t.guard is not None:
-        reason = t.guard(report)
-        if reason:
-            raise IllegalTransitionError(reason)
-    return t
+    return statemachine.check(TRANSITIONS, report, action, refusal=_refusal)
 
 
 def apply(
@@ -148,41 +126,22 @@ def apply(
 ) -> TimelineEvent:
     """Perform ``action``: check it against the current state, then set ``changes`` (field →
     value) and the new status, save them under the optimistic lock, and record the timeline
-    event. Raises IllegalTransitionError (409) or
-    ConflictError (409) when someone else changed the report first."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("workflow.apply must run inside transaction.atomic")
+    event. Raises IllegalTransitionError (409) or ConflictError (409) when someone else changed
+    the report first. Must run inside ``transaction.atomic``."""
     t = check(report, action)
-    if expected_version is not None and expected_version != report.version:
-        raise ConflictError()
-    from_status = report.status if report.pk else ""
-    to_status = t.target or from_status
-    now = timezone.now()
-    old_version = report.version
-    values = {**(changes or {}), "status": to_status, "version": old_version + 1, "updated_at": now}
-    if report.pk is None:
-        for name, value in values.items():
-            setattr(report, name, value)
-        report.full_clean(exclude=["area", "category", "reporter", "unit"])
-        report.save()
-    else:
-        updated = Report.objects.filter(pk=report.pk, version=old_version).update(**values)
-        if updated != 1:
-            raise ConflictError()  # the caller's object stays as it was read
-        for name, value in values.items():
-            setattr(report, name, value)
+    step = statemachine.write(report, t, changes=changes, expected_version=expected_version,
+                              clean_exclude=["area", "category", "reporter", "unit"])
     return TimelineEvent.objects.create(
         report=report,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_role=getattr(actor, "role", "") or "",
+        **statemachine.actor_fields(actor),
         actor_unit=actor_unit,
         action=action,
-        from_status=from_status,
-        to_status=to_status,
+        from_status=step.from_status,
+        to_status=step.to_status,
         note=note,
         is_public=t.public if is_public is None else is_public,
         data=data or {},
-        created_at=now,
+        created_at=step.at,
     )
 
 

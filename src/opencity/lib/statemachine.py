@@ -1,0 +1,103 @@
+"""A versioned state machine: the shape both ``reports/workflow.py`` and
+``emergency/workflow.py`` share.
+
+Each app keeps its own transition table, its own event model and its own messages; this module
+holds what must be the same in both: checking an action against the current state (and an
+optional guard), and writing the new state under an optimistic lock on a ``version`` column, so
+that of two people acting on the same row at once exactly one succeeds (the other gets a 409).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from opencity.errors import ConflictError, IllegalTransitionError
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]  # "" is the state of a row not yet saved
+    target: str | None  # None: the status does not change
+    label: str
+    public: bool = True
+    guard: Callable[[Any], str | None] | None = field(default=None, compare=False)  # a reason to refuse
+    stamp: str | None = None  # a timestamp field set when the step happens
+
+
+def current_status(obj: models.Model) -> str:
+    return obj.status if obj.pk else ""
+
+
+def allowed(transitions: dict[str, Transition], obj: models.Model, action: str) -> bool:
+    """Would ``action`` be legal now (state and guard)? For showing buttons."""
+    t = transitions[action]
+    if current_status(obj) not in t.sources:
+        return False
+    return t.guard is None or t.guard(obj) is None
+
+
+def check(transitions: dict[str, Transition], obj: models.Model, action: str, *,
+          refusal: Callable[[Transition, str], str]) -> Transition:
+    """The transition for ``action``, or IllegalTransitionError (409) with ``refusal(t, status)``
+    (the app's own wording) or the guard's reason."""
+    t = transitions.get(action)
+    if t is None:
+        raise ValueError(f"unknown action {action!r}")
+    status = current_status(obj)
+    if status not in t.sources:
+        raise IllegalTransitionError(refusal(t, status))
+    if t.guard is not None:
+        reason = t.guard(obj)
+        if reason:
+            raise IllegalTransitionError(reason)
+    return t
+
+
+@dataclass(frozen=True)
+class Step:
+    transition: Transition
+    from_status: str
+    to_status: str
+    at: dt.datetime
+
+
+def write(obj: models.Model, t: Transition, *, changes: dict[str, Any] | None = None,
+          expected_version: int | None = None, clean_exclude: list[str] | None = None) -> Step:
+    """Set ``changes`` and the new status on ``obj`` and save them: a new row is validated and
+    inserted; an existing one is updated only if its ``version`` is still the one read (else
+    ConflictError, and ``obj`` stays as it was read). Must run inside ``transaction.atomic``,
+    with the caller writing its event in the same transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a state transition must run inside transaction.atomic")
+    if expected_version is not None and expected_version != obj.version:
+        raise ConflictError()
+    from_status = current_status(obj)
+    to_status = t.target or from_status
+    now = timezone.now()
+    old_version = obj.version
+    values = {**(changes or {}), "status": to_status, "version": old_version + 1, "updated_at": now}
+    if t.stamp:
+        values.setdefault(t.stamp, now)
+    if obj.pk is None:
+        for name, value in values.items():
+            setattr(obj, name, value)
+        obj.full_clean(exclude=clean_exclude or [])
+        obj.save()
+    else:
+        if type(obj).objects.filter(pk=obj.pk, version=old_version).update(**values) != 1:
+            raise ConflictError()
+        for name, value in values.items():
+            setattr(obj, name, value)
+    return Step(t, from_status, to_status, now)
+
+
+def actor_fields(actor) -> dict[str, Any]:
+    """Who acted, for an event row (anonymous and system actors are stored as no one)."""
+    return {"actor": actor if getattr(actor, "is_authenticated", False) else None,
+            "actor_role": getattr(actor, "role", "") or ""}
