@@ -28,7 +28,8 @@ from opencity.reports.api import router as reports_router
 
 DESCRIPTION = """
 The API of OpenCity's mobile client: field reports (submit, follow, rate; the IOC's and units'
-processing), categories, wards, API tokens and notifications.
+processing), categories, wards, API tokens, one's profile (home ward, location shared for
+warnings) and notifications.
 
 **Authentication.** `Authorization: Bearer <token>` with a token from `POST /api/v1/auth/token`,
 or the web session (then unsafe methods need Django's CSRF token in `X-CSRFToken`). Public reads

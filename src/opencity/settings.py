@@ -286,9 +286,15 @@ OPENCITY_CAP_SENDER_NAME = env_str(
     "OPENCITY_CAP_SENDER_NAME", "Trung tâm Giám sát, điều hành đô thị thông minh Huế"
 )
 OPENCITY_ALERT_BATCH_SIZE = env_int("OPENCITY_ALERT_BATCH_SIZE", 1000)
+# A citizen's last shared location counts for warnings for this many hours after sharing.
+OPENCITY_ALERT_LOCATION_MAX_AGE_HOURS = env_int("OPENCITY_ALERT_LOCATION_MAX_AGE_HOURS", 72)
 OPENCITY_PUSH_BACKEND = env_str("OPENCITY_PUSH_BACKEND", "opencity.alerts.push.WebPushBackend")
 # Rescue requests (SOS): minutes before an unacknowledged request escalates to the IOC.
 OPENCITY_SOS_ACK_MINUTES = env_int("OPENCITY_SOS_ACK_MINUTES", 5)
+# Hotline: the shared secret the telephone exchange signs its webhooks with (empty: the webhook
+# answers 503 and accepts nothing), and how old a signed request may be, in seconds.
+OPENCITY_HOTLINE_WEBHOOK_SECRET = env_secret("OPENCITY_HOTLINE_WEBHOOK_SECRET")
+OPENCITY_HOTLINE_WEBHOOK_TOLERANCE = env_int("OPENCITY_HOTLINE_WEBHOOK_TOLERANCE", 300)
 OPENCITY_VAPID_PUBLIC_KEY = env_str("OPENCITY_VAPID_PUBLIC_KEY")
 OPENCITY_VAPID_PRIVATE_KEY = env_secret("OPENCITY_VAPID_PRIVATE_KEY")
 OPENCITY_VAPID_SUBJECT = env_str("OPENCITY_VAPID_SUBJECT", f"mailto:{OPENCITY_CAP_SENDER}")

@@ -21,12 +21,16 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["phone", "full_name", "citizen_id", "email"]
     readonly_fields = ["citizen_id", "date_joined", "last_login"]
-    autocomplete_fields = ["home_area"]
+    autocomplete_fields = ["home_area", "last_location_area"]
     inlines = [MembershipInline]
     fieldsets = (
         (None, {"fields": ("phone", "password", "citizen_id")}),
         (_("Person"), {"fields": ("full_name", "email", "preferred_language", "email_notifications")}),
         (_("Role"), {"fields": ("role", "home_area", "is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Location shared for warnings"), {
+            "classes": ("collapse",),
+            "fields": ("last_location_area", "last_location_lat", "last_location_lon", "last_location_at"),
+        }),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("phone", "full_name", "role", "password1", "password2")}),)

@@ -1,4 +1,5 @@
-"""API: sign in for a token, list and revoke one's tokens; one's notification inbox.
+"""API: sign in for a token, list and revoke one's tokens; one's profile (home ward, shared
+location); one's notification inbox.
 
 The notification endpoints live here until the notifications app has its own ``api.py``:
 they are the signed-in person's own inbox, like the tokens.
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from ninja import Field, Query, Router, Schema, Status
 
+from opencity import policy
 from opencity.errors import NotFoundError
 from opencity.lib.api import (
     CursorParam,
@@ -33,7 +35,7 @@ from opencity.notifications import services as notification_services
 from opencity.notifications.models import Notification
 
 from . import services
-from .models import ApiToken, Role
+from .models import ApiToken, Role, User
 
 router = Router(tags=["auth"])
 notifications_router = Router(tags=["notifications"])
@@ -156,6 +158,164 @@ def token_revoke(request: HttpRequest, token_id: int):
     ).exists():
         raise NotFoundError(_("This token does not exist."))
     services.api_token_revoke(user=request.user, token_id=token_id)
+    return Status(204, None)
+
+
+# --- my profile --------------------------------------------------------------------------
+
+
+class AreaRefOut(Schema):
+    id: int
+    code: str = Field(..., description="The official administrative code.")
+    name: str
+
+
+class LocationOut(Schema):
+    lat: float
+    lon: float
+    area: AreaRefOut = Field(..., description="The ward or commune the position lies in (found by the server).")
+    shared_at: dt.datetime
+    counts_until: dt.datetime = Field(
+        ..., description="Until then, warnings for `area` reach you (`OPENCITY_ALERT_LOCATION_MAX_AGE_HOURS` after sharing)."
+    )
+    recent: bool = Field(..., description="`counts_until` is still ahead.")
+
+
+class MeOut(Schema):
+    citizen_id: str = Field(..., description="The unique 12-digit citizen ID.")
+    phone: str = Field(..., description="E.164, e.g. `+84905123456`.")
+    full_name: str
+    email: str
+    preferred_language: str = Field(..., description="`vi` or `en`: notifications and e-mails use it.")
+    role: str
+    home_area: AreaRefOut | None = Field(
+        ..., description="Your home ward or commune: its warnings reach you. Null: only whole-city warnings."
+    )
+    home_area_editable: bool = Field(
+        ..., description="False for ward/commune officials: their ward is their jurisdiction, set by an administrator."
+    )
+    last_location: LocationOut | None = Field(
+        ..., description="The location you last shared for warnings where you are; null if none (or erased)."
+    )
+
+
+class MePatchIn(Schema):
+    full_name: str | None = Field(None, max_length=120)
+    email: str | None = Field(None, max_length=254)
+    preferred_language: str | None = Field(None, description="`vi` or `en`.")
+    home_area_id: int | None = Field(
+        None, description="A ward's `id` from `GET /api/v1/areas`; `null` clears it. Omit to keep it."
+    )
+
+
+class LocationIn(Schema):
+    lat: float = Field(..., ge=-90, le=90)
+    lon: float = Field(..., ge=-180, le=180)
+
+
+def _area_ref(area) -> dict | None:
+    return {"id": area.pk, "code": area.code, "name": area.name} if area is not None else None
+
+
+def _me_out(user) -> dict:
+    location = None
+    if user.last_location_at is not None and user.last_location_area_id is not None:
+        until = user.last_location_at + services.location_max_age()
+        location = {
+            "lat": user.last_location_lat,
+            "lon": user.last_location_lon,
+            "area": _area_ref(user.last_location_area),
+            "shared_at": user.last_location_at,
+            "counts_until": until,
+            "recent": services.location_is_recent(user),
+        }
+    return {
+        "citizen_id": user.citizen_id,
+        "phone": user.phone,
+        "full_name": user.full_name,
+        "email": user.email,
+        "preferred_language": user.preferred_language,
+        "role": user.role,
+        "home_area": _area_ref(user.home_area),
+        "home_area_editable": policy.can_change_home_area(user),
+        "last_location": location,
+    }
+
+
+def _fresh(user):
+    return User.objects.select_related("home_area", "last_location_area").get(pk=user.pk)
+
+
+@router.get(
+    "/me",
+    tags=["profile"],
+    response={200: MeOut, **errors(401)},
+    summary="My profile: details, home ward and shared location",
+)
+def me_get(request: HttpRequest):
+    return _me_out(_fresh(request.user))
+
+
+@router.patch(
+    "/me",
+    tags=["profile"],
+    response={200: MeOut, **errors(400, 401, 403, 422)},
+    summary="Change my name, e-mail, language or home ward",
+    description=(
+        "Only the fields sent change. `home_area_id` must be one of the city's wards and communes "
+        "(400 `area_invalid`); a ward/commune official cannot change theirs (403 `home_area_locked`)."
+    ),
+)
+def me_patch(request: HttpRequest, payload: MePatchIn):
+    changes = payload.dict(exclude_unset=True)
+    services.profile_update(user=request.user, **changes)
+    return _me_out(_fresh(request.user))
+
+
+@router.post(
+    "/me/location",
+    tags=["profile"],
+    response={200: MeOut, **errors(400, 401, 403, 422)},
+    summary="Share my current location, to receive the warnings for where I am",
+    description=(
+        "The server finds the ward the position lies in; warnings for that ward reach you for "
+        "`OPENCITY_ALERT_LOCATION_MAX_AGE_HOURS` (72 by default) after sharing, besides those for "
+        "your home ward. Outside the city: 400 `outside_city`, nothing saved. "
+        "`DELETE /api/v1/auth/me/location` erases it."
+    ),
+)
+def me_location_share(request: HttpRequest, payload: LocationIn, idempotency_key: IdempotencyKey = None):
+    def run():
+        services.location_share(user=request.user, lat=payload.lat, lon=payload.lon)
+        return 200, _me_out(_fresh(request.user))
+
+    return Status(*idempotent(request, clean_idempotency_key(idempotency_key), run))
+
+
+@router.post(
+    "/me/home-area/from-location",
+    tags=["profile"],
+    response={200: MeOut, **errors(400, 401, 403, 422)},
+    summary="Set my home ward from a position (e.g. the phone's, at home)",
+    description="Only the ward is kept, not the position. Outside the city: 400 `outside_city`, nothing saved.",
+)
+def me_home_from_location(request: HttpRequest, payload: LocationIn, idempotency_key: IdempotencyKey = None):
+    def run():
+        services.home_area_from_point(user=request.user, lat=payload.lat, lon=payload.lon)
+        return 200, _me_out(_fresh(request.user))
+
+    return Status(*idempotent(request, clean_idempotency_key(idempotency_key), run))
+
+
+@router.delete(
+    "/me/location",
+    tags=["profile"],
+    response={204: None, **errors(401, 403)},
+    summary="Erase my shared location",
+    description="Consent withdrawn (Law 91/2025/QH15): the position, its ward and its time are erased at once.",
+)
+def me_location_clear(request: HttpRequest):
+    services.location_clear(user=request.user)
     return Status(204, None)
 
 

@@ -27,3 +27,36 @@ class SignupForm(forms.Form):
     email = forms.EmailField(label=_("E-mail (optional, for notifications)"), required=False)
     password = forms.CharField(label=_("Password (at least 8 characters)"),
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+class WardChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class ProfileForm(forms.Form):
+    """Name, e-mail and language. Checks beyond the field types are the service's."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=120,
+                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("E-mail (optional, for notifications)"), required=False,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    preferred_language = forms.ChoiceField(label=_("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")],
+                                           help_text=_("For the pages, your notifications and e-mails."))
+
+
+class HomeAreaForm(forms.Form):
+    """The home ward, one of the city's wards and communes."""
+
+    home_area = WardChoiceField(label=_("Home ward/commune"), queryset=None, required=False,
+                                empty_label=_("— Not set —"))
+
+    def __init__(self, *args, can_change_home_area: bool = True, **kwargs):
+        from opencity.geo.selectors import wards
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["home_area"]
+        field.queryset = wards().only("pk", "name")
+        if not can_change_home_area:
+            field.disabled = True
+            field.help_text = _("Your ward is the ward you work in: an administrator sets it.")

@@ -59,8 +59,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text=_("For ward/commune officials: the ward they work in."),
+        help_text=_("Where the person lives: they receive its warnings. For ward/commune officials "
+                    "it is also the ward they work in (set by an administrator)."),
     )
+    # The last position the person chose to share ("receive warnings for where I am"), with the
+    # ward it lies in (computed on the server). Cleared when they turn sharing off (Law
+    # 91/2025/QH15: consent, right to erase). Used for warnings only while recent
+    # (OPENCITY_ALERT_LOCATION_MAX_AGE_HOURS).
+    last_location_lat = models.FloatField(_("last shared latitude"), null=True, blank=True)
+    last_location_lon = models.FloatField(_("last shared longitude"), null=True, blank=True)
+    last_location_area = models.ForeignKey(
+        "geo.Area",
+        verbose_name=_("ward/commune of the last shared location"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # served by the (area, time) index below
+    )
+    last_location_at = models.DateTimeField(_("location shared at"), null=True, blank=True)
     preferred_language = models.CharField(max_length=5, default="vi", choices=[("vi", "Tiếng Việt"), ("en", "English")])
     email_notifications = models.BooleanField(_("send notifications by e-mail"), default=True)
     is_active = models.BooleanField(default=True)
@@ -77,6 +94,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        indexes = [
+            # Warning delivery: people whose recent location lies in the target wards.
+            models.Index(fields=["last_location_area", "last_location_at"], name="accounts_user_last_loc"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.phone

@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("signup/", views.signup_view, name="signup"),
     path("security/", views.security_view, name="security"),
+    path("profile/", views.profile_view, name="profile"),
 ]

@@ -1,10 +1,11 @@
-"""Sign-up, log-in (with TOTP for staff who enabled it), log-out, security settings."""
+"""Sign-up, log-in (with TOTP for staff who enabled it), log-out, security settings, profile."""
 
 from __future__ import annotations
 
 import base64
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
@@ -16,12 +17,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from opencity.errors import DomainError
+from opencity import policy
+from opencity.errors import DomainError, ValidationError
 from opencity.lib.audit import audit
 from opencity.lib.phone import normalize_phone
 
 from . import services
-from .forms import LoginForm, OtpForm, SignupForm, SignupPhoneForm
+from .forms import HomeAreaForm, LoginForm, OtpForm, ProfileForm, SignupForm, SignupPhoneForm
 from .models import User
 
 
@@ -167,3 +169,90 @@ def security_view(request: HttpRequest) -> HttpResponse:
         "tokens": user.api_tokens.filter(revoked_at__isnull=True),
     }
     return render(request, "accounts/security.html", context)
+
+
+def _profile_forms(user, action: str | None = None, data=None) -> tuple[ProfileForm, HomeAreaForm]:
+    details = ProfileForm(data if action == "profile" else None, initial={
+        "full_name": user.full_name, "email": user.email, "preferred_language": user.preferred_language})
+    home = HomeAreaForm(data if action == "home_area" else None, initial={"home_area": user.home_area_id},
+                        can_change_home_area=policy.can_change_home_area(user))
+    return details, home
+
+
+def _profile_action(request: HttpRequest, user, action: str, details: ProfileForm, home: HomeAreaForm):
+    """Run one POSTed action; returns the redirect on success, None when a form is invalid."""
+    if action == "profile":
+        if not details.is_valid():
+            return None
+        user = services.profile_update(user=user, **details.cleaned_data)
+        messages.success(request, _("Your profile was saved."))
+        response = redirect("accounts:profile")
+        # The pages follow the chosen language too, as with the language switch.
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language, samesite="Lax",
+                            secure=request.is_secure())
+        return response
+    if action == "home_area":
+        if not home.is_valid():
+            return None
+        area = home.cleaned_data["home_area"]
+        user = services.profile_update(user=user, home_area_id=area.pk if area else None)
+        messages.success(request, _("Your home ward is now %(ward)s.") % {"ward": user.home_area.name}
+                         if user.home_area else _("Your home ward was removed."))
+        return redirect("accounts:profile")
+    if action == "home_from_point":
+        user = services.home_area_from_point(user=user, lat=request.POST.get("lat"), lon=request.POST.get("lon"))
+        messages.success(request, _("Your home ward is now %(ward)s.") % {"ward": user.home_area.name})
+        return redirect("accounts:profile")
+    if action == "share_location":
+        user = services.location_share(user=user, lat=request.POST.get("lat"), lon=request.POST.get("lon"))
+        messages.success(request, _("Location shared: you receive the warnings for %(ward)s.")
+                         % {"ward": user.last_location_area.name})
+        return redirect("accounts:profile")
+    if action == "clear_location":
+        services.location_clear(user=user)
+        messages.success(request, _("Your shared location was erased."))
+        return redirect("accounts:profile")
+    raise ValidationError(_("Unknown action."), field="action")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_view(request: HttpRequest) -> HttpResponse:
+    """One's own profile: name, e-mail, language, home ward, and the location shared for
+    warnings. Each POST names its ``action``; errors come back on the page with a 4xx."""
+    user = request.user
+    action = request.POST.get("action", "") if request.method == "POST" else None
+    details, home = _profile_forms(user, action, request.POST if action else None)
+    status = 200
+    location_error = home_error = ""
+    if action is not None:
+        try:
+            response = _profile_action(request, user, action, details, home)
+        except DomainError as exc:
+            status = exc.http_status
+            form = {"profile": details, "home_area": home}.get(action)
+            if form is not None:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            elif action == "home_from_point":
+                home_error = exc.message
+            else:
+                location_error = exc.message
+        else:
+            if response is not None:
+                return response
+            status = 400
+        user.refresh_from_db()
+    until = user.last_location_at + services.location_max_age() if user.last_location_at else None
+    context = {
+        "form": details,
+        "home_form": home,
+        "profile_user": user,
+        "location_error": location_error,
+        "home_error": home_error,
+        "location_recent": services.location_is_recent(user),
+        "location_max_age_hours": int(services.location_max_age().total_seconds() // 3600),
+        "location_until": until,
+        "can_change_home_area": policy.can_change_home_area(user),
+        "vapid_public_key": settings.OPENCITY_VAPID_PUBLIC_KEY,
+    }
+    return render(request, "accounts/profile.html", context, status=status)

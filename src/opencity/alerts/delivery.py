@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -32,7 +32,7 @@ from opencity.accounts.models import User
 from opencity.notifications.models import Notification
 
 from .models import Delivery, Message, MessageStatus, MsgType, PushSubscription
-from .push import get_backend
+from .push import get_backend, send_to_subscriptions
 
 logger = logging.getLogger(__name__)
 VERB = "warning"
@@ -45,16 +45,32 @@ class FanOutResult:
     done: bool = False
 
 
-def target_users(message: Message):
-    """Active people whose home ward lies in the message's target.
+def target_users(message: Message, *, now: dt.datetime | None = None):
+    """Active people in the message's target: whose home ward is a target ward, or whose
+    last shared location lies in one and was shared within
+    ``OPENCITY_ALERT_LOCATION_MAX_AGE_HOURS``. An update or a cancel also reaches the people
+    an earlier message of the warning reached by their location, however old it is by now, as
+    long as it still lies in the target: whoever was warned hears how it ends.
 
-    A whole-city warning also reaches people who have not told us their ward.
+    One query over the user table, so a person matched twice is still one row (and one
+    delivery). It is served by the indexes on ``home_area`` and on ``(last_location_area,
+    last_location_at)``; the target wards are inlined as a short list of ids.
+
+    A whole-city warning reaches everyone whose home is in the city or not told us.
     """
     qs = User.objects.filter(is_active=True)
     if message.whole_city:
         city = settings.OPENCITY_CITY_CODE
         return qs.filter(Q(home_area__isnull=True) | Q(home_area__parent__code=city) | Q(home_area__code=city))
-    return qs.filter(home_area_id__in=message.areas.values("pk"))
+    area_ids = list(message.areas.values_list("pk", flat=True))
+    if not area_ids:
+        return qs.none()
+    now = now or timezone.now()
+    hours = max(1, settings.OPENCITY_ALERT_LOCATION_MAX_AGE_HOURS)
+    located = Q(last_location_at__gte=now - dt.timedelta(hours=hours))
+    if message.msg_type != MsgType.ALERT:
+        located |= Exists(Delivery.objects.filter(alert_id=message.alert_id, user_id=OuterRef("pk")))
+    return qs.filter(Q(home_area_id__in=area_ids) | (Q(last_location_area_id__in=area_ids) & located))
 
 
 def _texts(message: Message, lang: str) -> tuple[str, str]:
@@ -179,15 +195,7 @@ def message_push(*, message_id: int, batch_size: int | None = None) -> int:
             lang = delivery.user.preferred_language or "vi"
             payload = payloads.setdefault(lang, _payload(message, lang))
             ttl = max(60, int((message.expires - timezone.now()).total_seconds()))
-            for sub in subs[delivery.user_id]:
-                outcome = backend.send(sub, payload, ttl=min(ttl, 86400))
-                if outcome == "ok":
-                    sent += 1
-                    PushSubscription.objects.filter(pk=sub.pk).update(last_success_at=timezone.now(), failures=0)
-                elif outcome == "gone":
-                    sub.delete()
-                else:
-                    PushSubscription.objects.filter(pk=sub.pk).update(failures=F("failures") + 1)
+            sent += send_to_subscriptions(backend, subs[delivery.user_id], payload, ttl=min(ttl, 86400))
     Message.objects.filter(pk=message.pk).update(push_done_at=timezone.now())
     return sent
 

@@ -7,6 +7,12 @@
 
 A backend's ``send`` returns ``"ok"``, ``"gone"`` (the subscription no longer exists: delete it)
 or ``"failed"`` (try again with the next message).
+
+Subscriptions are stored per user and device (:class:`~opencity.alerts.models.PushSubscription`),
+whatever the message: :func:`send_to_subscriptions` sends one payload and keeps the
+subscriptions' books, :func:`send_push_to_user` does it for one person's devices (the steps of
+a rescue request); warnings use the former in batches (``delivery.message_push``). Call them
+from the worker, never in a request: a push service may take seconds to answer.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from functools import lru_cache
 from typing import Literal
 
 from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -94,3 +102,58 @@ def _backend_class(path: str):
 
 def get_backend() -> PushBackend:
     return _backend_class(settings.OPENCITY_PUSH_BACKEND)()
+
+
+def send_to_subscriptions(backend: PushBackend, subscriptions, payload: dict, *, ttl: int) -> int:
+    """Send one payload to each subscription and keep the books: a success resets the failure
+    count, a subscription the push service no longer knows is deleted, a failure is counted
+    (and logged by the backend). Returns the pushes sent."""
+    from .models import PushSubscription
+
+    sent = 0
+    for sub in subscriptions:
+        outcome = backend.send(sub, payload, ttl=ttl)
+        if outcome == "ok":
+            sent += 1
+            PushSubscription.objects.filter(pk=sub.pk).update(last_success_at=timezone.now(), failures=0)
+        elif outcome == "gone":
+            PushSubscription.objects.filter(pk=sub.pk).delete()
+        else:
+            PushSubscription.objects.filter(pk=sub.pk).update(failures=F("failures") + 1)
+    return sent
+
+
+def send_push_to_user(user, *, title: str, body: str = "", url: str = "", tag: str = "",
+                      ttl: int = 3600, **extra) -> int:
+    """Push a notification to every device the person subscribed. Returns the pushes sent (0
+    without a device, or when push is not configured: that is logged). ``tag`` makes the
+    browser replace the earlier notification with the same tag; ``extra`` goes into the
+    payload as is (``severity``…)."""
+    from .models import PushSubscription
+
+    backend = get_backend()
+    subscriptions = list(PushSubscription.objects.filter(user=user))
+    if not subscriptions:
+        return 0
+    if not backend.is_configured():
+        logger.warning("Web push skipped for user %s: VAPID keys are not configured "
+                       "(OPENCITY_VAPID_PUBLIC_KEY, OPENCITY_VAPID_PRIVATE_KEY).", getattr(user, "pk", user))
+        return 0
+    payload = {"title": str(title)[:200], "body": str(body)[:240], "url": url, "tag": tag,
+               "renotify": bool(tag), "lang": getattr(user, "preferred_language", "") or "vi", **extra}
+    return send_to_subscriptions(backend, subscriptions, payload, ttl=ttl)
+
+
+def notifications_push(*, notification_ids: list[int], tag: str = "") -> int:
+    """Push inbox entries other than warnings (a rescue request's steps) to their people's
+    devices, through the same backend and subscriptions as warnings. Returns pushes sent; a
+    failure is logged and swallowed (the inbox entry is the record)."""
+    from opencity.notifications.models import Notification
+
+    sent = 0
+    for n in Notification.objects.filter(pk__in=notification_ids, user__is_active=True).select_related("user"):
+        try:
+            sent += send_push_to_user(n.user, title=n.title, body=n.body, url=n.url, tag=tag)
+        except Exception:
+            logger.exception("web push of notification %s failed", n.pk)
+    return sent

@@ -5,7 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import delivery
+from . import delivery, push
 
 
 @db_task(retries=3, retry_delay=30)
@@ -21,3 +21,12 @@ def resume_deliveries() -> int:
     for message_id in ids:
         deliver_message(message_id)
     return len(ids)
+
+
+@db_task()
+def push_notifications(notification_ids: list[int], tag: str = "") -> int:
+    """Push inbox entries (already written, in each person's language) to their devices.
+
+    Not retried: a retry after a push service took the message would show it twice, and the
+    inbox entry is there in any case. Failures are logged, never raised."""
+    return push.notifications_push(notification_ids=notification_ids, tag=tag)

@@ -1,6 +1,6 @@
 """Every change to rescue requests and teams. Each service runs in one transaction and goes
 through :mod:`workflow` for status changes; notifications to the requester are inbox rows
-(``verb="sos"``) created in the same transaction."""
+(``verb="sos"``) created in the same transaction, pushed to their devices after commit."""
 
 from __future__ import annotations
 
@@ -72,11 +72,22 @@ def _clean_needs(needs) -> list[str]:
 
 
 def _notify_requester(req: RescueRequest, action: str, note: str = "") -> None:
+    """Tell the requester about a step: an inbox entry now (same transaction), and a web push
+    to their devices after commit, in the worker (``alerts.tasks.push_notifications``; one tag
+    per request, so each step replaces the previous one on the lock screen). A push that fails
+    is logged; the step and its inbox entry stand."""
     message = STEP_MESSAGES.get(action)
     if req.requester is None or message is None:
         return
-    notify([req.requester], verb="sos", title=message, body=note,
-           url=reverse("emergency:status", args=[req.pk]))
+    created = notify([req.requester], verb="sos", title=message, body=note,
+                     url=reverse("emergency:status", args=[req.pk]))
+    ids = [n.pk for n in created]
+    if ids:
+        from opencity.alerts.tasks import push_notifications
+
+        tag = f"sos-{req.pk}"
+        # robust: a queue that cannot be reached is logged and does not undo the step.
+        transaction.on_commit(lambda: push_notifications(ids, tag), robust=True)
 
 
 def rescue_request_create(

@@ -15,7 +15,7 @@ from django.core.management import call_command
 
 from opencity.alerts import delivery
 from opencity.alerts.models import Delivery, PushSubscription
-from opencity.alerts.push import WebPushBackend
+from opencity.alerts.push import WebPushBackend, send_push_to_user
 from opencity.alerts.vapid import new_vapid_keys
 
 from .factories import browser_keys
@@ -78,6 +78,22 @@ def test_a_warning_is_pushed_encrypted_and_signed(publish, resident_thuan_an, pu
     assert payload["url"] == f"/warnings/{message.alert_id}/" and payload["severity"] == "Extreme"
     assert payload["title"].endswith("Cảnh báo lũ trên sông Hương")
     assert Delivery.objects.get(user=resident_thuan_an).pushed_at is not None
+
+
+def test_one_persons_devices_get_a_generic_push(resident_thuan_an, push_service, vapid):
+    """``send_push_to_user`` (a rescue request's steps) goes through the same signed, encrypted path."""
+    private, p256dh, auth_secret, auth = browser_keys()
+    PushSubscription.objects.create(user=resident_thuan_an, endpoint=f"{push_service}/push/phone",
+                                    p256dh=p256dh, auth=auth)
+    sent = send_push_to_user(resident_thuan_an, title="Đội cứu hộ đang trên đường đến.", body="Đội Phú Vang",
+                             url="/sos/7/", tag="sos-7")
+    assert sent == 1
+    [request] = Receiver.received
+    payload = json.loads(http_ece.decrypt(request["body"], private_key=private, auth_secret=auth_secret,
+                                          version="aes128gcm"))
+    assert payload == {"title": "Đội cứu hộ đang trên đường đến.", "body": "Đội Phú Vang", "url": "/sos/7/",
+                       "tag": "sos-7", "renotify": True, "lang": "vi"}
+    assert PushSubscription.objects.get(user=resident_thuan_an).last_success_at is not None
 
 
 def test_a_subscription_the_push_service_forgot_is_removed(publish, resident_thuan_an, push_service, vapid):
