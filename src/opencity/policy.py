@@ -308,6 +308,20 @@ def can_change_home_area(user) -> bool:
     return can_edit_profile(user) and role_of(user) != Role.WARD_OFFICIAL
 
 
+# --- Hotline (opencity.hotline) -----------------------------------------------------------
+# Hotline operators, IOC operators and administrators use the console: log and take calls, see
+# a caller's history (their number, name, earlier calls, reports and rescue requests), file for
+# callers, call back. City leaders read the call counts only, never numbers or names.
+
+
+def can_use_hotline(user) -> bool:
+    return role_of(user) in (Role.HOTLINE, Role.OPERATOR, Role.ADMIN)
+
+
+def can_view_hotline_counts(user) -> bool:
+    return can_use_hotline(user) or role_of(user) == Role.LEADER
+
+
 def navigation(user) -> dict[str, bool]:
     return {
         "triage": can_use_triage(user),
@@ -318,4 +332,5 @@ def navigation(user) -> dict[str, bool]:
         "warnings_compose": can_issue_warnings(user),
         "dispatch": can_view_dispatch_board(user),
         "console": can_view_console(user),
+        "hotline": can_use_hotline(user),
     }

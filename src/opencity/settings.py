@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "opencity.open311",
     "opencity.alerts",
     "opencity.emergency",
+    "opencity.hotline",
     "opencity.bench",  # manage.py gen_load, /healthz (bench/README.md)
 ]
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("opencity.ioc.urls")),  # /statistics/
     path("", include("opencity.alerts.urls")),  # /warnings/ (pages) and /alerts/ (CAP, Atom)
     path("", include("opencity.emergency.urls")),  # /sos/ and /ioc/dispatch/
+    path("hotline/", include("opencity.hotline.urls")),
     path("", include("opencity.bench.urls")),  # /healthz
     path("i18n/setlang/", set_language, name="set_language"),
     path("manifest.webmanifest", TemplateView.as_view(template_name="manifest.webmanifest",

@@ -315,6 +315,9 @@ def demo_load(*, reports: int = 2000, seed: int = 2025) -> DemoSummary:
         from opencity.emergency.demo import demo_load_rescue
 
         demo_load_rescue()  # and the rescue requests of those floods
+        from opencity.hotline.demo import demo_load_calls
+
+        demo_load_calls()  # and the hotline's calls, linked to what it filed
 
         from opencity.reports import kpi
 

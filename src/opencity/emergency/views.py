@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opencity import policy
 from opencity.errors import DomainError, PermissionDeniedError, ValidationError
+from opencity.hotline import filing as hotline_filing
 from opencity.lib.phone import display_phone
 
 from . import selectors, services, workflow
@@ -42,6 +43,10 @@ def sos_new(request: HttpRequest) -> HttpResponse:
     for_caller = request.GET.get("for") == "caller" or request.POST.get("for") == "caller"
     if for_caller and not policy.can_file_for_caller(request.user):
         return _error(request, PermissionDeniedError(_("Only hotline and IOC operators file requests for callers.")))
+    try:
+        call = hotline_filing.call_for_filing(request) if for_caller else None  # ?call=<id>: link to it
+    except DomainError as exc:
+        return _error(request, exc)
     status = 200
     if request.method == "POST":
         form = SosForm(request.POST, request.FILES, for_caller=for_caller)
@@ -60,14 +65,17 @@ def sos_new(request: HttpRequest) -> HttpResponse:
                 form.add_error(field, exc.message)
                 status = exc.http_status
             else:
+                if call is not None:
+                    return hotline_filing.link_and_return(request, call, rescue=req)
                 return redirect("emergency:status", req.pk)
         else:
             status = 400
     else:
-        form = SosForm(for_caller=for_caller)
+        form = SosForm(for_caller=for_caller,
+                       initial=hotline_filing.caller_initial(call, name="caller_name", phone="caller_phone"))
     mine = [] if for_caller else selectors.rescue_list_mine(user=request.user)
     return render(request, "emergency/new.html", {
-        "form": form, "for_caller": for_caller, "mine": mine,
+        "form": form, "for_caller": for_caller, "mine": mine, "call": call,
         "is_team_member": policy.is_rescue_team_member(request.user),
         "can_file_for_caller": policy.can_file_for_caller(request.user),
         "map_center": settings.OPENCITY_MAP_CENTER,

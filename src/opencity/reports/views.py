@@ -13,7 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opencity import policy
 from opencity.errors import DomainError
+from opencity.errors import ValidationError as DomainValidationError
 from opencity.geo import selectors as geo
+from opencity.hotline import filing as hotline_filing
 from opencity.lib.images import probe_gps
 
 from . import selectors, services
@@ -57,11 +59,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_new(request: HttpRequest) -> HttpResponse:
     for_caller = policy.can_file_for_caller(request.user) and request.GET.get("for") == "caller"
+    call = hotline_filing.call_for_filing(request) if for_caller else None  # ?call=<id>: link to it
     category = None
     raw_cat = request.POST.get("category") or request.GET.get("category")
     if raw_cat and str(raw_cat).isdigit():
         category = Category.objects.filter(pk=raw_cat, is_active=True).prefetch_related("questions").first()
-    form = ReportForm(request.POST or None, request.FILES or None, category=category, for_caller=for_caller)
+    form = ReportForm(request.POST or None, request.FILES or None, category=category, for_caller=for_caller,
+                      initial=hotline_filing.caller_initial(call, name="reporter_name", phone="reporter_phone"))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -93,6 +97,8 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 form.add_error(field, exc.message)
                 status = exc.http_status
             else:
+                if call is not None:
+                    return hotline_filing.link_and_return(request, call, report=report)
                 messages.success(request, _("Thank you! Your report %(ref)s was received.") % {"ref": report.ref})
                 return redirect("reports:detail", report.pk)
         else:
