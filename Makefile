@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := src/opencity/static/vendor
 
-.PHONY: run test test-quick setup venv static messages db chromium lint clean help bench
+.PHONY: run test test-quick setup venv static messages db chromium fonts lint clean help bench bench-10m
 
 help:
 	@echo "make run     — set everything up and serve the demo on http://$(HOST):$(PORT)/"
@@ -43,7 +43,7 @@ locale/vi/LC_MESSAGES/django.mo: locale/vi/LC_MESSAGES/django.po | venv
 
 messages: locale/vi/LC_MESSAGES/django.mo
 
-setup: venv static messages
+setup: venv static messages fonts
 
 db: setup
 	$(MANAGE) migrate --noinput -v0
@@ -51,6 +51,10 @@ db: setup
 
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+# A Unicode TrueType font for the PDF digital reports (Vietnamese letters); OPENCITY_PDF_FONT overrides.
+fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || test -n "$$OPENCITY_PDF_FONT" || (apt-get update -qq && apt-get install -y -qq fonts-dejavu-core >/dev/null)
 
 run: db
 	@bash scripts/run.sh $(HOST) $(PORT)

@@ -294,6 +294,31 @@ def can_view_console(user) -> bool:
     return kpi_bounds(user) is not None
 
 
+# --- Digital reports (opencity.ioc.digital) ----------------------------------------------
+# A monthly report shows the figures of the console, so the same bounds decide who may
+# generate, download or subscribe to it: the city's report only with city-wide bounds, a
+# ward's report for the whole city's staff and that ward's officials, a unit's report for the
+# whole city's staff and that unit's heads.
+
+
+def can_use_digital_reports(user) -> bool:
+    return kpi_bounds(user) is not None
+
+
+def can_access_digital_report(user, *, level: str, area_id: int | None, unit_id: int | None) -> bool:
+    """Generate, download or subscribe to the report of this level and ward or unit."""
+    bounds = kpi_bounds(user)
+    if bounds is None:
+        return False
+    if level == "city":
+        return bounds.allows()
+    if level == "ward":
+        return area_id is not None and bounds.allows(area_id=area_id)
+    if level == "unit":
+        return unit_id is not None and bounds.allows(unit_id=unit_id)
+    return False
+
+
 # --- One's own profile (opencity.accounts) -----------------------------------------------
 # Everyone signed in edits their own name, e-mail, language and shared location. The home
 # ward is also a ward/commune official's jurisdiction (see above), so only an administrator

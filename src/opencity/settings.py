@@ -261,6 +261,21 @@ elif HUEY_BACKEND == "redis":
 else:
     raise ImproperlyConfigured("OPENCITY_HUEY_BACKEND must be 'sqlite' or 'redis'")
 
+# --- IOC console live feed (ioc/live.py) -----------------------------------------------
+# Redis pub/sub wakes the server-sent-event streams when several processes serve; empty: the
+# streams poll the LiveEvent table. A stream ends after STREAM_SECONDS and the browser reconnects.
+OPENCITY_LIVE_REDIS_URL = env_str("OPENCITY_LIVE_REDIS_URL", "")
+OPENCITY_LIVE_POLL_SECONDS = env_float("OPENCITY_LIVE_POLL_SECONDS", 2.0)
+OPENCITY_LIVE_STREAM_SECONDS = env_float("OPENCITY_LIVE_STREAM_SECONDS", 25.0)
+OPENCITY_LIVE_KEEP_DAYS = env_int("OPENCITY_LIVE_KEEP_DAYS", 7)
+# Streams served over WSGI at once per process (each holds a thread); ASGI streams hold none.
+OPENCITY_LIVE_WSGI_STREAMS = env_int("OPENCITY_LIVE_WSGI_STREAMS", 4)
+
+# --- Digital reports (ioc/digital) -------------------------------------------------------
+# A TrueType/OpenType font with Vietnamese letters for the PDF reports; empty: the first found
+# of DejaVu Sans (Debian fonts-dejavu-core), Noto Sans, Liberation Sans, FreeSans.
+OPENCITY_PDF_FONT = env_str("OPENCITY_PDF_FONT", "")
+
 # --- City and maps ---------------------------------------------------------------------
 OPENCITY_CITY_CODE = env_str("OPENCITY_CITY_CODE", "46")  # Thành phố Huế
 OPENCITY_MAP_CENTER = (16.4637, 107.5909)

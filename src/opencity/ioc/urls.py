@@ -1,8 +1,16 @@
 from django.urls import path
 
 from . import views
+from .digital import views as digital
 
 app_name = "ioc"
 urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
+    # digital reports (báo cáo số): ioc/digital/
+    path("ioc/reports/", digital.page, name="digital_reports"),
+    path("ioc/reports/request/", digital.request_report, name="digital_report_request"),
+    path("ioc/reports/<int:pk>/status/", digital.report_status, name="digital_report_status"),
+    path("ioc/reports/<int:pk>/download/", digital.download, name="digital_report_download"),
+    path("ioc/reports/subscriptions/", digital.subscribe, name="digital_report_subscribe"),
+    path("ioc/reports/subscriptions/<int:pk>/cancel/", digital.unsubscribe, name="digital_report_unsubscribe"),
 ]

@@ -8,6 +8,8 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
+from opencity.lib.schedule import local_crontab
+
 from . import kpi
 from .services import deadlines_escalate, report_close_expired
 
@@ -26,7 +28,7 @@ def close_expired_reports() -> int:
     return report_close_expired()
 
 
-@db_periodic_task(crontab(hour="2", minute="17"))
+@db_periodic_task(local_crontab(hour="2", minute="17"))  # 02:17 in Huế
 @lock_task("reports-rollups-refresh")
 def refresh_recent_rollups() -> int:
     """Nightly safety net: recount the roll-ups of every report touched in the last 25 hours."""
