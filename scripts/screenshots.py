@@ -15,7 +15,7 @@ BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PASSWORD = "hue-demo-2025"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-CITIZEN, OPERATOR, OFFICER = "0901000001", "0901000002", "0901000003"
+CITIZEN, OPERATOR, OFFICER, LEADER = "0901000001", "0901000002", "0901000003", "0901000007"
 
 
 def main() -> None:
@@ -36,6 +36,7 @@ def main() -> None:
             ("triage", "/ioc/triage/", OPERATOR, False),
             ("inbox", "/unit/inbox/", OFFICER, False),
             ("statistics", "/statistics/", None, True),
+            ("console", "/ioc/", LEADER, True),
         ]
         for width in (390, 1366):
             for name, path, phone, full in shots:

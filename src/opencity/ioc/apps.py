@@ -1,6 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class IocConfig(AppConfig):
     name = "opencity.ioc"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from opencity.emergency.models import RescueEvent
+        from opencity.reports.models import TimelineEvent
+
+        from . import live
+
+        post_save.connect(live.record_report_event, sender=TimelineEvent, dispatch_uid="ioc-live-report")
+        post_save.connect(live.record_rescue_event, sender=RescueEvent, dispatch_uid="ioc-live-rescue")

@@ -38,3 +38,10 @@ def send_monthly_digital_reports() -> dict:
     return counts
 
 
+@db_periodic_task(local_crontab(hour="3", minute="41"))
+@lock_task("ioc-live-prune")
+def prune_live_events() -> int:
+    """Drop live-feed rows older than OPENCITY_LIVE_KEEP_DAYS (the timelines keep the history)."""
+    from .live import prune
+
+    return prune()

@@ -6,6 +6,12 @@ from .digital import views as digital
 app_name = "ioc"
 urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
+    path("ioc/", views.console_page, name="console"),
+    path("ioc/cards/", views.console_cards, name="cards"),
+    path("ioc/overdue/", views.console_overdue, name="overdue"),
+    path("ioc/map.json", views.console_map, name="map"),
+    path("ioc/list/", views.console_list, name="list"),
+    path("ioc/live/stream", views.live_stream, name="live"),
     # digital reports (báo cáo số): ioc/digital/
     path("ioc/reports/", digital.page, name="digital_reports"),
     path("ioc/reports/request/", digital.request_report, name="digital_report_request"),

@@ -1,21 +1,32 @@
-"""The public statistics page: per unit, as Hue-S publishes for its units — received, processed,
-on time, satisfied — with the city's headline figures. Views parse, ask ``reports.kpi``, render;
-every figure links to the public list of the reports it counts (``kpi.drilldown``)."""
+"""The public statistics page (per unit, as Hue-S publishes for its units) and the IOC console
+(live figures, trend, ranking, map, overdue list and feed for the IOC, leaders, ward officials
+and unit heads). Views parse, ask ``reports.kpi`` / ``ioc.selectors``, render; every figure
+links to the list of the reports it counts (``kpi.drilldown``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.core.handlers.asgi import ASGIRequest
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language, pgettext
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from opencity import policy
+from opencity.errors import PermissionDeniedError
 from opencity.geo import selectors as geo
 from opencity.orgs.models import Unit
 from opencity.reports import kpi
+from opencity.reports.models import Category
+
+from . import live
+from . import selectors as console
 
 # sort key → (what is compared, the direction of a first click)
 SORTS = {
@@ -44,18 +55,6 @@ def _links(scope: kpi.Scope, **dims) -> dict[str, str]:
     return {figure: _link(scope, figure, **dims) for figure in HEADLINE}
 
 
-def _sorted(rows: list[Row], sort: str) -> tuple[list[Row], str]:
-    key = sort.lstrip("-")
-    if key not in SORTS:
-        return _sorted(rows, DEFAULT_SORT)
-    value, _first = SORTS[key]
-    descending = sort.startswith("-")
-    present = [r for r in rows if value(r) is not None]
-    missing = [r for r in rows if value(r) is None]  # no figure yet: always last
-    present.sort(key=lambda r: (value(r), r.unit.name), reverse=descending)
-    return present + sorted(missing, key=lambda r: r.unit.name), sort
-
-
 def _period_menu(current: kpi.Period) -> list[tuple[str, list[kpi.Period]]]:
     groups = [
         (_("Months"), kpi.recent_periods("month", 12)),
@@ -80,18 +79,10 @@ def statistics(request: HttpRequest) -> HttpResponse:
     units = Unit.objects.in_bulk(list(per_unit))
     rows = [Row(units[uid], f, _links(scope, unit_id=uid)) for uid, f in per_unit.items()
             if uid in units and f.received]
-    rows, sort = _sorted(rows, request.GET.get("sort", DEFAULT_SORT))
-
+    rows, sort = console.sort_rows(rows, SORTS, request.GET.get("sort", DEFAULT_SORT), DEFAULT_SORT,
+                                   name=lambda r: r.unit.name)
     base = {k: v for k, v in (("period", period.key), ("area", area.pk if area else "")) if v}
-    headers = {}
-    for key, (_value, first) in SORTS.items():
-        active = sort.lstrip("-") == key
-        if active:
-            next_sort = key if sort.startswith("-") else f"-{key}"
-            state = "descending" if sort.startswith("-") else "ascending"
-        else:
-            next_sort, state = (f"-{key}" if first == "desc" else key), ""
-        headers[key] = {"url": "?" + urlencode({**base, "sort": next_sort}), "state": state}
+    headers = console.sort_headers(SORTS, sort, lambda nxt: "?" + urlencode({**base, "sort": nxt}))
 
     context = {
         "period": period,
@@ -105,3 +96,145 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "headers": headers,
     }
     return render(request, "ioc/statistics.html", context)
+
+
+# --- The IOC console -----------------------------------------------------------------------
+
+
+def _console_context(request: HttpRequest, filters: console.ConsoleFilters) -> dict:
+    return {"filters": filters, "query": filters.query(), "headline": console.headline(filters)}
+
+
+def _filter_choices(filters: console.ConsoleFilters) -> dict:
+    bounds = filters.bounds
+    wards = list(geo.wards()) if bounds.level == "city" else [filters.area] if filters.area else []
+    units = Unit.objects.filter(is_active=True).order_by("name")
+    if bounds.level == "unit":
+        units = units.filter(pk__in=bounds.unit_ids)
+    return {"wards": wards, "units": list(units), "categories": list(Category.objects.all()),
+            "periods": _period_menu(filters.period)}
+
+
+@login_required
+@require_GET
+def console_page(request: HttpRequest) -> HttpResponse:
+    filters = console.console_filters(request.user, request.GET)
+    rows, sort = console.ranking(filters, request.GET.get("sort", console.DEFAULT_RANKING_SORT))
+    overdue, overdue_total = console.overdue_reports(request.user, filters)
+    points = console.trend(filters)
+    by_category = kpi.figures_by(filters.scope, "category")
+    categories = Category.objects.in_bulk(list(by_category))
+    top = sorted(((categories[c], f) for c, f in by_category.items() if c in categories and f.received),
+                 key=lambda cf: -cf[1].received)[:10]
+    charts = {
+        "trend": {
+            "labels": [p.period.label for p in points],
+            "series": {
+                "received": [p.figures.received for p in points],
+                "processed": [p.figures.processed for p in points],
+                "on_time_rate": [round(p.figures.on_time_rate * 100, 1) if p.figures.on_time_rate is not None
+                                 else None for p in points],
+            },
+            "links": {"received": [p.links["received"] for p in points],
+                      "processed": [p.links["processed"] for p in points]},
+            "names": {"received": pgettext("number of reports", "Received"),
+                      "processed": pgettext("number of reports", "Processed"), "on_time_rate": _("On time (%)")},
+        },
+        "categories": {
+            "labels": [c.name for c, _f in reversed(top)],
+            "values": [f.received for _c, f in reversed(top)],
+            "links": [console.list_url(filters, "received", category_id=c.pk) for c, _f in reversed(top)],
+            "name": pgettext("number of reports", "Received"),
+        },
+    }
+    hotline = _hotline_counts(request, filters)
+    if hotline is not None:
+        charts["hotline"] = {
+            "labels": [f"{d.day:%d/%m}" for d in hotline.days],
+            "series": {"inbound": [d.inbound for d in hotline.days], "outbound": [d.outbound for d in hotline.days]},
+            "names": {"inbound": _("Inbound"), "outbound": _("Outbound")},
+        }
+    context = {
+        **_console_context(request, filters),
+        **_filter_choices(filters),
+        "rows": rows,
+        "sort": sort,
+        "headers": console.ranking_headers(filters, sort),
+        "overdue": overdue,
+        "overdue_total": overdue_total,
+        "overdue_link": console.list_url(filters, "overdue"),
+        "trend": points,
+        "charts": charts,
+        "feed": live.recent(filters.bounds),
+        "live_after": live.latest_id(),
+        "hotline": hotline,
+    }
+    return render(request, "ioc/console.html", context)
+
+
+def _hotline_counts(request: HttpRequest, filters: console.ConsoleFilters):
+    """The hotline's calls by day, direction and topic for the console's period (city level)."""
+    if filters.bounds.level != "city":
+        return None
+    try:
+        from opencity.hotline import selectors as hotline
+    except ImportError:
+        return None
+    start = filters.period.start or console.default_period().start
+    end = filters.period.end or console.default_period().end
+    return hotline.call_counts(user=request.user, start=start, end=end)
+
+
+@login_required
+@require_GET
+def console_cards(request: HttpRequest) -> HttpResponse:
+    """The headline cards alone (htmx refreshes them when the live feed moves)."""
+    filters = console.console_filters(request.user, request.GET)
+    return render(request, "ioc/partials/console_cards.html", _console_context(request, filters))
+
+
+@login_required
+@require_GET
+def console_overdue(request: HttpRequest) -> HttpResponse:
+    filters = console.console_filters(request.user, request.GET)
+    overdue, total = console.overdue_reports(request.user, filters)
+    return render(request, "ioc/partials/console_overdue.html",
+                  {"overdue": overdue, "overdue_total": total, "overdue_link": console.list_url(filters, "overdue")})
+
+
+@login_required
+@require_GET
+def console_map(request: HttpRequest) -> JsonResponse:
+    filters = console.console_filters(request.user, request.GET)
+    return JsonResponse(console.map_data(filters))
+
+
+@login_required
+@require_GET
+def console_list(request: HttpRequest) -> HttpResponse:
+    """The reports behind a console figure, in the viewer's scope."""
+    qs = console.drilldown_list(request.user, request.GET).prefetch_related("photos")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "ioc/list.html", {"page": page, "params": params.urlencode(),
+                                             "back": reverse("ioc:console")})
+
+
+@require_GET
+def live_stream(request: HttpRequest) -> HttpResponse:
+    """Server-sent events of the console's live feed (see ``ioc.live``)."""
+    bounds = policy.kpi_bounds(request.user)
+    if bounds is None:
+        raise PermissionDeniedError(_("The operations console is for the IOC, leaders, ward officials and unit heads."))
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or ""
+    after = int(raw) if raw.isdigit() and len(raw) < 19 else live.latest_id()
+    language = get_language()
+    if isinstance(request, ASGIRequest):
+        body = live.astream(bounds, after, language=language)
+    else:
+        body = live.stream(bounds, after, language=language)
+    response = StreamingHttpResponse(body, content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache, no-store"
+    response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
+    return response

@@ -408,6 +408,9 @@ def drilldown(scope: Scope, figure: str, *, unit_id: int | None = None, area_id:
         f["period"] = key
     if figure == "overdue":
         f["overdue"] = "1"
+    elif figure == "received" and not scope.public_only:
+        # staff lists show merged and rejected reports too; the public list never does
+        f["status"] = "received"
     elif FIGURE_STATUS.get(figure):
         f["status"] = FIGURE_STATUS[figure]
     elif figure not in FIGURE_STATUS:

@@ -21,3 +21,25 @@ def hours(value) -> str:
     if value is None:
         return "—"
     return str(floatformat(value, 1))
+
+
+@register.filter
+def live_label(event) -> str:
+    """What a live-feed row says happened, from its code, in the page's language."""
+    family, _dot, action = event.kind.partition(".")
+    if family == "report":
+        from opencity.reports.workflow import action_label
+    elif family == "rescue":
+        from opencity.emergency.workflow import action_label
+    else:
+        return event.kind
+    return str(action_label(action))
+
+
+
+@register.filter
+def overdue_hours(report) -> str:
+    """Working hours past the deadline, one decimal."""
+    from opencity.reports.deadlines import hours_overdue
+
+    return str(floatformat(hours_overdue(report), 1))

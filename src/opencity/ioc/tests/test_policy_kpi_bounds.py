@@ -4,6 +4,10 @@ import pytest
 
 from opencity import policy
 
+# Marked so that pytest-django runs these with the other database tests (before the
+# transactional ones that flush the wards): the users come through getfixturevalue.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.mark.parametrize("who", ["operator", "admin_user", "leader"])
 def test_city_staff_see_the_whole_city(request, who):

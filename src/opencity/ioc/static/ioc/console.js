@@ -1,0 +1,122 @@
+// The IOC console: two charts (ECharts), the map (Leaflet: density by ward, open reports in
+// clusters) and the live feed's housekeeping. Data comes from the page (json_script) and
+// /ioc/map.json; every chart element and map marker opens the reports behind it.
+(function () {
+  "use strict";
+  var BRAND = "#4a2377", BRAND_SOFT = "#b9a3d6", OK = "#2e7d32", HOT = "#c62828";
+
+  function data(el) { return JSON.parse(document.getElementById(el.dataset.source).textContent); }
+
+  function go(url) { if (url) { window.location.href = url; } }
+
+  function chart(el, option, onClick) {
+    var c = echarts.init(el, null, { renderer: "canvas" });
+    c.setOption(option);
+    c.on("click", onClick);
+    window.addEventListener("resize", function () { c.resize(); });
+    el.dataset.ready = "1";
+    return c;
+  }
+
+  function trend(el) {
+    var t = data(el).trend;
+    var series = ["received", "processed"].map(function (key, i) {
+      return { id: key, name: t.names[key], type: "bar", data: t.series[key], itemStyle: { color: i ? BRAND : BRAND_SOFT }, cursor: "pointer" };
+    });
+    series.push({ id: "on_time_rate", name: t.names.on_time_rate, type: "line", yAxisIndex: 1, data: t.series.on_time_rate, itemStyle: { color: OK }, connectNulls: true });
+    chart(el, {
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { bottom: 0 },
+      grid: { left: 40, right: 40, top: 16, bottom: 56 },
+      xAxis: { type: "category", data: t.labels, axisLabel: { rotate: 45, fontSize: 10 } },
+      yAxis: [{ type: "value", minInterval: 1 }, { type: "value", max: 100, axisLabel: { formatter: "{value}%" } }],
+      series: series
+    }, function (p) { var links = t.links[p.seriesId]; if (links) { go(links[p.dataIndex]); } });
+  }
+
+  function categories(el) {
+    var c = data(el).categories;
+    chart(el, {
+      animation: false,
+      tooltip: { trigger: "item" },
+      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", data: c.labels, axisLabel: { width: 150, overflow: "truncate", fontSize: 11 } },
+      series: [{ name: c.name, type: "bar", data: c.values, itemStyle: { color: BRAND }, cursor: "pointer" }]
+    }, function (p) { go(c.links[p.dataIndex]); });
+  }
+
+  function hotline(el) {
+    var h = data(el).hotline;
+    chart(el, {
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { bottom: 0 },
+      grid: { left: 36, right: 8, top: 8, bottom: 48 },
+      xAxis: { type: "category", data: h.labels, axisLabel: { fontSize: 10 } },
+      yAxis: { type: "value", minInterval: 1 },
+      series: ["inbound", "outbound"].map(function (key, i) {
+        return { name: h.names[key], type: "bar", stack: "calls", data: h.series[key], itemStyle: { color: i ? OK : BRAND } };
+      })
+    }, function () {});
+  }
+
+  function shade(density, max) {
+    if (!density || !max) { return 0.04; }
+    return 0.08 + 0.6 * Math.sqrt(density / max);
+  }
+
+  function consoleMap(el) {
+    var map = L.map(el, { minZoom: 8, maxZoom: 19, attributionControl: !!el.dataset.tiles }).setView([16.4637, 107.5909], 11);
+    if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map); }
+    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45 });
+    Promise.all([
+      fetch(el.dataset.areasUrl).then(function (r) { return r.json(); }),
+      fetch(el.dataset.url, { credentials: "same-origin" }).then(function (r) { return r.json(); })
+    ]).then(function (res) {
+      var gj = res[0], d = res[1];
+      var max = 0;
+      Object.keys(d.areas).forEach(function (k) { max = Math.max(max, d.areas[k].density || 0); });
+      var wards = L.geoJSON(gj, {
+        style: function (f) {
+          var a = d.areas[String(f.properties.id)] || {};
+          return { color: BRAND, weight: 1, fillColor: BRAND, fillOpacity: shade(a.density, max) };
+        },
+        onEachFeature: function (f, layer) {
+          var a = d.areas[String(f.properties.id)] || {};
+          layer.bindTooltip(f.properties.name + ": " + (a.received || 0) + " " + el.dataset.labelReceived +
+            (a.density ? " · " + a.density + " " + el.dataset.labelDensity : ""), { sticky: true });
+        }
+      }).addTo(map);
+      try { map.fitBounds(wards.getBounds(), { padding: [8, 8] }); } catch (e) { /* no boundaries */ }
+      cluster.addLayers(d.points.map(function (p) {
+        var m = L.circleMarker([p[0], p[1]], { radius: 6, weight: 1, color: "#fff", fillOpacity: 0.9, fillColor: p[4] ? HOT : BRAND });
+        var link = document.createElement("a");
+        link.href = "/reports/" + p[2] + "/";
+        link.textContent = "#" + p[2] + (p[4] ? " · " + el.dataset.labelOverdue : "");
+        m.bindPopup(link);
+        return m;
+      }));
+      map.addLayer(cluster);
+      el.dataset.points = String(d.points.length);
+      el.dataset.ready = "1";
+    });
+  }
+
+  // The live feed keeps its newest 50 lines; the "nothing yet" note goes once a line arrives.
+  document.addEventListener("htmx:afterSwap", function (ev) {
+    var feed = document.getElementById("live-feed");
+    if (!feed || ev.target !== feed) { return; }
+    while (feed.children.length > 50) { feed.removeChild(feed.lastElementChild); }
+    var empty = document.querySelector(".live-empty");
+    if (empty) { empty.remove(); }
+  });
+  document.addEventListener("htmx:sseOpen", function () { document.body.classList.add("live-on"); });
+  document.addEventListener("htmx:sseError", function () { document.body.classList.remove("live-on"); });
+
+  document.querySelectorAll("[data-chart=trend]").forEach(trend);
+  document.querySelectorAll("[data-chart=categories]").forEach(categories);
+  document.querySelectorAll("[data-chart=hotline]").forEach(hotline);
+  document.querySelectorAll("[data-console-map]").forEach(consoleMap);
+})();
