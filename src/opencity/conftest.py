@@ -35,11 +35,16 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # The production hasher takes ~0.4 s per password here; every cast member has one.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.core.cache import cache
+
     from opencity.geo.selectors import reset_index
 
+    # each test starts with an empty cache (the public map's clusters are cached per process)
+    cache.clear()
     reset_index()
     yield
     reset_index()
+    cache.clear()
 
 
 @pytest.fixture

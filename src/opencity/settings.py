@@ -106,6 +106,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compress HTML, JSON and static files (WhiteNoise serves them through the finders, so
+    # without pre-compressed copies). BREACH: the only secret in our pages is the CSRF token,
+    # which Django masks afresh on every response, and since Django 4.2 this middleware pads
+    # each response by a random length ("Heal the Breach"); session cookies are never in a body.
+    "opencity.lib.compression.GZipMiddleware",  # not server-sent events (lib/compression.py)
     "opencity.lib.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -294,6 +299,9 @@ OPENCITY_DUE_SOON_FRACTION = env_float("OPENCITY_DUE_SOON_FRACTION", 0.25)
 OPENCITY_ESCALATE_IOC_AFTER = env_float("OPENCITY_ESCALATE_IOC_AFTER", 0.5)
 if not 0 < OPENCITY_DUE_SOON_FRACTION < 1 or OPENCITY_ESCALATE_IOC_AFTER < 0:
     raise ImproperlyConfigured("OPENCITY_DUE_SOON_FRACTION must be in (0, 1), OPENCITY_ESCALATE_IOC_AFTER ≥ 0")
+# Public map: zoomed-out clusters of the whole city are recounted at most this often per
+# process (0: every request). Zoomed-in points are always live (reports/selectors.py).
+OPENCITY_MAP_CLUSTER_CACHE_SECONDS = env_int("OPENCITY_MAP_CLUSTER_CACHE_SECONDS", 60)
 OPENCITY_OPEN311_JURISDICTION = env_str("OPENCITY_OPEN311_JURISDICTION", "hue.gov.vn")
 
 # --- Warnings (CAP 1.2) and web push ---------------------------------------------------------

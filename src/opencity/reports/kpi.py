@@ -26,12 +26,18 @@ current category. ``public_only`` restricts every figure to public reports, so t
 list of reports behind a figure (:func:`drilldown`) has exactly as many rows as the figure.
 
 Speed: counts and sums come from :class:`~reports.models.KpiRollup`, one row per received
-day × unit × ward × category × public flag. A report's row changes when something happens to
-it, so every transition refreshes the roll-up of the day the report was received, after the
-transaction commits (:func:`rollup_touch`, hooked to the TimelineEvent each transition writes);
-``manage.py rebuild_rollups`` rebuilds them all (after bulk loads such as the demo pack), and a
-nightly job refreshes the days touched in the last day (a safety net). Medians and "overdue now"
-are read from the report table (indexed on ``status, created_at`` and ``due_at``).
+day × unit × ward × category × public flag (``span="day"``), and the same per month
+(``span="month"``): periods made of whole months (month, quarter, year, all time) read the month
+rows, days and weeks the day rows. Month rows also keep a histogram of the processing time in
+fixed working-hour buckets (:class:`~reports.models.KpiHours`, :data:`HOUR_BUCKETS`; per day and
+month, for the city and per unit, ward, category), from which the median is interpolated
+within its bucket (exact to the bucket width; exact outright for small scopes, days and weeks,
+and scopes narrowed two ways, read from the report table). A report's rows change when
+something happens to it, so every transition refreshes the roll-ups of the day (and month) the
+report was received, after the transaction commits (:func:`rollup_touch`, hooked to the
+TimelineEvent each transition writes); ``manage.py rebuild_rollups`` rebuilds them all (after
+bulk loads such as the demo pack), and a nightly job refreshes the days touched in the last day
+(a safety net). Only "overdue now" is read from the report table (indexed on ``due_at``).
 """
 
 from __future__ import annotations
@@ -43,9 +49,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import (
+    Cast,
     Coalesce,
+    Floor,
     TruncDate,
     TruncMonth,
     TruncQuarter,
@@ -58,7 +81,7 @@ from django.utils.translation import gettext as _
 from opencity.lib.worktime import TZ, WorkCalendar, default_calendar
 
 from . import deadlines
-from .models import KpiRollup, Report, Status, TimelineEvent
+from .models import KpiHours, KpiRollup, KpiSpan, Report, Status, TimelineEvent
 
 logger = logging.getLogger(__name__)
 
@@ -317,8 +340,18 @@ GROUPS = {"unit": "unit_id", "area": "area_id", "category": "category_id"}
 _TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
 
 
-def _rollups(scope: Scope):
-    return KpiRollup.objects.filter(**scope.period.day_filter(), **scope.dims())
+MONTHLY_KINDS = ("month", "quarter", "year", "all")
+
+
+def _span(scope: Scope, by: str | None = None) -> str:
+    """Month rows for periods made of whole months (unless grouped by day or week)."""
+    if scope.period.kind in MONTHLY_KINDS and by not in ("day", "week"):
+        return KpiSpan.MONTH
+    return KpiSpan.DAY
+
+
+def _rollups(scope: Scope, by: str | None = None):
+    return KpiRollup.objects.filter(span=_span(scope, by), **scope.period.day_filter(), **scope.dims())
 
 
 def _reports(scope: Scope):
@@ -356,7 +389,7 @@ def figures_by(scope: Scope, by: str, *, now: dt.datetime | None = None) -> dict
     "unit") or per period ("day", "week", "month", "quarter", "year"; keys: :class:`Period`)."""
     key = _group_key(by)
     rows = (
-        _rollups(scope).annotate(group=F(key) if isinstance(key, str) else key)
+        _rollups(scope, by).annotate(group=F(key) if isinstance(key, str) else key)
         .values("group").annotate(**_sums()).order_by("group")
     )
     out: dict = {}
@@ -380,9 +413,83 @@ def figures_by(scope: Scope, by: str, *, now: dt.datetime | None = None) -> dict
     return out
 
 
-def median_work_hours(scope: Scope) -> float | None:
-    """The median processing time of the processed reports, read from the report table: a count
-    and one ordered, offset read of the period's processed rows (O(n log n) in the database)."""
+# Processing-time histogram: bucket i covers [lower, lower + width) working hours.
+#   0–48 h in 0.5 h buckets (0–95), 48–240 h in 4 h buckets (96–143), 240–1,200 h in 24 h
+#   buckets (144–183), then one open bucket from 1,200 h (184).
+HOUR_BUCKET_STEPS = ((0.0, 48.0, 0.5), (48.0, 240.0, 4.0), (240.0, 1200.0, 24.0))
+OPEN_BUCKET_FROM = 1200.0
+# Up to this many processed reports in a scope, the median is read exactly from the report table
+# (a small, indexed read); above, from the month roll-ups' histograms.
+EXACT_MEDIAN_MAX = 1000
+
+
+def _bucket_table() -> list[tuple[float, float | None]]:
+    table: list[tuple[float, float | None]] = []
+    for low, high, width in HOUR_BUCKET_STEPS:
+        n = round((high - low) / width)
+        table += [(low + i * width, width) for i in range(n)]
+    return table + [(OPEN_BUCKET_FROM, None)]
+
+
+HOUR_BUCKETS = _bucket_table()  # index → (lower bound, width; None: open-ended)
+
+
+def hour_bucket(hours: float) -> int:
+    """The histogram bucket of a processing time (as :func:`_bucket_sql` computes it)."""
+    first = 0
+    for low, high, width in HOUR_BUCKET_STEPS:
+        if hours < high:
+            return first + int((max(hours, low) - low) // width)
+        first += round((high - low) / width)
+    return first
+
+
+def _bucket_sql():
+    whens, first = [], 0
+    for low, high, width in HOUR_BUCKET_STEPS:
+        whens.append(When(work_hours__lt=high, then=Cast(
+            Value(float(first)) + Floor((F("work_hours") - Value(low)) / Value(width)), IntegerField())))
+        first += round((high - low) / width)
+    return Case(*whens, default=Value(first), output_field=IntegerField())
+
+
+def median_from_histogram(counts: dict[int, int]) -> float | None:
+    """The median of a histogram ``{bucket: count}``, interpolated linearly within the bucket
+    that holds it (so exact to that bucket's width); the open last bucket gives its lower bound."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    target, seen = n / 2, 0
+    for bucket in sorted(counts):
+        c = counts[bucket]
+        if c and seen + c >= target:
+            low, width = HOUR_BUCKETS[bucket]
+            if width is None:
+                return low
+            return low + (target - seen) / c * width
+        seen += c
+    return None  # unreachable
+
+
+HISTOGRAM_DIMS = {"unit": "unit_id", "area": "area_id", "category": "category_id"}  # and "city"
+
+
+def hour_histogram(scope: Scope) -> dict[int, int] | None:
+    """``{bucket: processed reports}`` for a scope of whole months, from the month histograms
+    (kept for the whole city and per unit, ward or category); None for a scope narrowed by more
+    than one of those (not kept: read the report table)."""
+    narrowed = [(dim, getattr(scope, f"{dim}_id")) for dim in HISTOGRAM_DIMS if getattr(scope, f"{dim}_id")]
+    if len(narrowed) > 1:
+        return None
+    dim, dim_id = narrowed[0] if narrowed else ("city", None)
+    qs = KpiHours.objects.filter(span=KpiSpan.MONTH, dim=dim, dim_id=dim_id, **scope.period.day_filter())
+    if scope.public_only:
+        qs = qs.filter(is_public=True)
+    rows = qs.values("bucket").annotate(total=Sum("n")).order_by()
+    return {row["bucket"]: row["total"] for row in rows}
+
+
+def _exact_median(scope: Scope) -> float | None:
     values = (_reports(scope).filter(PROCESSED_Q, work_hours__isnull=False)
               .order_by("work_hours").values_list("work_hours", flat=True))
     n = values.count()
@@ -392,6 +499,24 @@ def median_work_hours(scope: Scope) -> float | None:
         return values[n // 2]
     low, high = values[n // 2 - 1: n // 2 + 1]
     return (low + high) / 2
+
+
+def median_work_hours(scope: Scope) -> float | None:
+    """The median processing time (working hours) of the processed reports of ``scope``.
+
+    For periods of whole months with more than :data:`EXACT_MEDIAN_MAX` processed reports, for
+    the whole city or one unit, ward or category: from the month histograms (one indexed sum
+    over the period's rows, never the report table), interpolated within its bucket — exact to the bucket width (0.5 h below
+    48 h, 4 h to 240 h, 24 h to 1,200 h). Otherwise exact, from the report table."""
+    if _span(scope) == KpiSpan.MONTH:
+        counts = hour_histogram(scope)
+        if counts is not None:
+            n = sum(counts.values())
+            if not n:
+                return None
+            if n > EXACT_MEDIAN_MAX:
+                return median_from_histogram(counts)
+    return _exact_median(scope)
 
 
 def drilldown(scope: Scope, figure: str, *, unit_id: int | None = None, area_id: int | None = None,
@@ -460,21 +585,77 @@ def _day_range(day: dt.date) -> dict:
     return Period.of("day", day).created_filter()
 
 
+HOURS_COLUMNS = ("span", "day", "is_public", "dim", "dim_id", "bucket", "n")
+
+
+def _insert_hours(qs) -> None:
+    """``INSERT INTO reports_kpihours … SELECT …``: the rows of ``qs`` (``values()`` in the order
+    of :data:`HOURS_COLUMNS`) written by the database itself — a month holds tens of thousands
+    of histogram rows, which as Python objects took seconds."""
+    conn = transaction.get_connection()
+    q = conn.ops.quote_name
+    sql, params = qs.query.sql_with_params()
+    columns = ", ".join(q(KpiHours._meta.get_field(c).column) for c in HOURS_COLUMNS)
+    with conn.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {q(KpiHours._meta.db_table)} ({columns}) {sql}", params)
+
+
+def _day_hours(period: Period) -> None:
+    """(Re)write the day histograms of the days of ``period`` from its processed reports: for
+    the whole city and per unit, ward and category (four GROUP BYs, written in SQL)."""
+    KpiHours.objects.filter(span=KpiSpan.DAY, **period.day_filter()).delete()
+    processed = Report.objects.filter(RECEIVED_Q, PROCESSED_Q, work_hours__isnull=False, **period.created_filter())
+    for dim, column in (("city", None), *HISTOGRAM_DIMS.items()):
+        qs = processed.filter(**{f"{column}__isnull": False}) if column else processed
+        qs = (qs.annotate(h_span=Value(KpiSpan.DAY.value, output_field=CharField()),
+                          h_day=TruncDate("created_at", tzinfo=TZ),
+                          h_dim=Value(dim, output_field=CharField()),
+                          h_dim_id=F(column) if column else Value(None, output_field=IntegerField()),
+                          h_bucket=_bucket_sql())
+              .values("h_span", "h_day", "is_public", "h_dim", "h_dim_id", "h_bucket")
+              .annotate(h_n=Count("pk")).order_by())
+        _insert_hours(qs)
+
+
+def _month_rows(month: Period) -> int:
+    """(Re)write the month rows of ``month`` — roll-ups and histograms — as sums of its day rows
+    (O(day rows), the report table untouched). Inside a transaction holding the lock."""
+    KpiRollup.objects.filter(span=KpiSpan.MONTH, day=month.start).delete()
+    sums = (KpiRollup.objects.filter(span=KpiSpan.DAY, **month.day_filter())
+            .values(*DIMENSIONS).annotate(**_sums()).order_by())
+    objs = KpiRollup.objects.bulk_create(
+        [KpiRollup(span=KpiSpan.MONTH, day=month.start, **row) for row in sums], batch_size=1000)
+    KpiHours.objects.filter(span=KpiSpan.MONTH, day=month.start).delete()
+    _insert_hours(
+        KpiHours.objects.filter(span=KpiSpan.DAY, **month.day_filter())
+        .annotate(h_span=Value(KpiSpan.MONTH.value, output_field=CharField()),
+                  h_day=Value(month.start, output_field=DateField()))
+        .values("h_span", "h_day", "is_public", "dim", "dim_id", "bucket").annotate(h_n=Sum("n")).order_by())
+    return len(objs)
+
+
 def rollup_refresh_days(days: Iterable[dt.date], *, wait: bool = True) -> int:
-    """Recount the roll-up rows of the reports received on ``days``. Returns rows written.
+    """Recount the roll-up rows of the reports received on ``days`` (their day rows, then their
+    months' rows and histograms). Returns day rows written.
     With ``wait=False`` a day is skipped while a full rebuild holds the lock (the nightly
     refresh recounts it), so that people's actions never wait for a rebuild."""
     written = 0
+    by_month: dict[dt.date, list[dt.date]] = {}
     for day in sorted(set(days)):
+        by_month.setdefault(day.replace(day=1), []).append(day)
+    for first, month_days in by_month.items():
         with transaction.atomic():
             if not _lock(wait=wait):
-                logger.info("KPI roll-up refresh of %s skipped: a rebuild is running", day)
+                logger.info("KPI roll-up refresh of %s skipped: a rebuild is running", month_days)
                 continue
-            KpiRollup.objects.filter(day=day).delete()
-            rows = (Report.objects.filter(RECEIVED_Q, **_day_range(day))
-                    .values(*DIMENSIONS).annotate(**_aggregates()).order_by())
-            objs = KpiRollup.objects.bulk_create([KpiRollup(day=day, **row) for row in rows])
-            written += len(objs)
+            for day in month_days:
+                KpiRollup.objects.filter(span=KpiSpan.DAY, day=day).delete()
+                rows = (Report.objects.filter(RECEIVED_Q, **_day_range(day))
+                        .values(*DIMENSIONS).annotate(**_aggregates()).order_by())
+                objs = KpiRollup.objects.bulk_create([KpiRollup(day=day, **row) for row in rows])
+                written += len(objs)
+                _day_hours(Period.of("day", day))
+            _month_rows(Period.of("month", first))
     return written
 
 
@@ -536,10 +717,11 @@ def work_hours_backfill(*, chunk_size: int = 2000) -> int:
 
 def rollups_rebuild() -> int:
     """Rebuild every roll-up row from the reports, month by month (bounded memory), in one
-    transaction (readers see the old rows until it commits). Returns rows written."""
+    transaction (readers see the old rows until it commits). Returns day rows written."""
     written = 0
     with transaction.atomic():
         _lock()
+        KpiHours.objects.all().delete()
         KpiRollup.objects.all().delete()
         bounds = Report.objects.aggregate(first=Min("created_at"), last=Max("created_at"))
         if bounds["first"] is None:
@@ -552,6 +734,8 @@ def rollups_rebuild() -> int:
                     .values("day", *DIMENSIONS).annotate(**_aggregates()).order_by())
             objs = KpiRollup.objects.bulk_create([KpiRollup(**row) for row in rows], batch_size=1000)
             written += len(objs)
+            _day_hours(month)
+            _month_rows(month)
             month = Period.of("month", month.end)
     return written
 
@@ -560,9 +744,15 @@ def rollups_check(scope: Scope | None = None) -> list[str]:
     """Differences between the roll-ups and a direct count (empty when they agree)."""
     scope = scope or Scope()
     direct = _reports(scope).aggregate(**_aggregates())
-    stored = _rollups(scope).aggregate(**_sums())
     problems = []
-    for f in fields(Figures):
-        if f.name in direct and abs((direct[f.name] or 0) - (stored[f.name] or 0)) > 1e-6:
-            problems.append(f"{f.name}: roll-up {stored[f.name]} ≠ reports {direct[f.name]}")
+    spans = [KpiSpan.DAY, KpiSpan.MONTH] if _span(scope) == KpiSpan.MONTH else [KpiSpan.DAY]
+    for span in spans:
+        stored = (KpiRollup.objects.filter(span=span, **scope.period.day_filter(), **scope.dims())
+                  .aggregate(**_sums()))
+        for f in fields(Figures):
+            if f.name in direct and abs((direct[f.name] or 0) - (stored[f.name] or 0)) > 1e-6:
+                problems.append(f"{f.name}: {span} roll-up {stored[f.name]} ≠ reports {direct[f.name]}")
+    counts = hour_histogram(scope) if _span(scope) == KpiSpan.MONTH else None
+    if counts is not None and sum(counts.values()) != direct["work_hours_count"]:
+        problems.append(f"histogram: {sum(counts.values())} ≠ reports {direct['work_hours_count']}")
     return problems

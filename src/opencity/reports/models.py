@@ -215,7 +215,14 @@ class Report(models.Model):
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["area", "status"]),
             models.Index(fields=["category", "status"]),
-            models.Index(fields=["lat", "lon"]),
+            # the public map's viewport and "nearby": covering, so a street-level viewport is
+            # read from the index alone (PostgreSQL; elsewhere a plain (lat, lon) index)
+            models.Index(fields=["lat", "lon"], include=["id", "created_at", "status", "is_public", "category", "reject_reason"],
+                         name="report_lat_lon_map"),
+            # open reports by deadline: the escalation job's pages and "overdue now" (a plain
+            # due_at index also walks every closed report's deadline)
+            models.Index(fields=["due_at", "id"], name="report_active_due",
+                         condition=models.Q(status__in=["assigned", "in_progress"])),
         ]
         constraints = [
             models.CheckConstraint(
@@ -454,11 +461,19 @@ class Escalation(models.Model):
 # --- KPI roll-ups (see reports/kpi.py) -------------------------------------------------------
 
 
-class KpiRollup(models.Model):
-    """Reports *received* on one local day, counted per unit × ward × category × public flag,
-    with what has happened to them since. Derived data, written only by ``reports.kpi``
-    (refreshed after every transition, rebuilt by ``manage.py rebuild_rollups``)."""
+class KpiSpan(models.TextChoices):
+    DAY = "day", "day"
+    MONTH = "month", "month"
 
+
+class KpiRollup(models.Model):
+    """Reports *received* on one local day (``span="day"``) or in one month (``span="month"``,
+    ``day`` = the 1st), counted per unit × ward × category × public flag, with what has happened
+    to them since (the processing-time histogram beside them: :class:`KpiHours`).
+    Derived data, written only by ``reports.kpi`` (refreshed after every transition, rebuilt by
+    ``manage.py rebuild_rollups``)."""
+
+    span = models.CharField(max_length=5, choices=KpiSpan.choices, default=KpiSpan.DAY)
     day = models.DateField()
     unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     area = models.ForeignKey("geo.Area", on_delete=models.CASCADE, related_name="+")
@@ -476,10 +491,30 @@ class KpiRollup(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["day"]),
-            models.Index(fields=["unit", "day"]),
-            models.Index(fields=["area", "day"]),
+            models.Index(fields=["span", "day"]),
+            models.Index(fields=["span", "unit", "day"]),
+            models.Index(fields=["span", "area", "day"]),
         ]
+
+
+class KpiHours(models.Model):
+    """A histogram of the processing time: how many processed reports received on one local day
+    (``span="day"``) or in one month (``span="month"``, ``day`` = the 1st), public or not, took a
+    time in ``bucket`` (fixed working-hour buckets, ``reports.kpi.HOUR_BUCKETS``) — for the whole
+    city (``dim="city"``) or per unit, ward or category (``dim``, ``dim_id``). The median of a
+    period of whole months is read from the month rows without touching the report table.
+    Derived data, written only by ``reports.kpi`` with the roll-ups."""
+
+    span = models.CharField(max_length=5, choices=KpiSpan.choices)
+    day = models.DateField()
+    is_public = models.BooleanField()
+    dim = models.CharField(max_length=8)
+    dim_id = models.PositiveIntegerField(null=True, blank=True)
+    bucket = models.PositiveSmallIntegerField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["span", "dim", "dim_id", "day"])]
 
 
 def _invalidate_calendar(sender, **kwargs):

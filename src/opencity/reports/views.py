@@ -178,9 +178,34 @@ def report_map(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/map.html", {**_filter_context(request), "map_center": _map_center()})
 
 
+def _bbox(request: HttpRequest) -> tuple[float, float, float, float] | None:
+    """``bbox=south,west,north,east`` in degrees (what Leaflet's ``getBounds().toBBoxString()``
+    gives reordered); absent: None."""
+    raw = request.GET.get("bbox", "").strip()
+    if not raw:
+        return None
+    try:
+        south, west, north, east = (float(x) for x in raw.split(","))
+    except ValueError:
+        raise DomainValidationError(_("The map's bounding box must be four numbers: south,west,north,east."),
+                                    code="bad_bbox", field="bbox") from None
+    if not (-90 <= south <= north <= 90 and -180 <= west <= east <= 180):
+        raise DomainValidationError(_("The map's bounding box must be four numbers: south,west,north,east."),
+                                    code="bad_bbox", field="bbox")
+    return south, west, north, east
+
+
 @require_GET
 def points_geojson(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(selectors.map_points(user=None, filters=_filters(request)))
+    """Public reports in the map's viewport: points, or server-side clusters when zoomed out
+    (``selectors.map_points``)."""
+    raw_zoom = request.GET.get("zoom", "").strip()
+    zoom = int(raw_zoom) if raw_zoom.isdigit() else None
+    try:
+        bbox = _bbox(request)
+    except DomainValidationError as e:
+        return JsonResponse({"error": e.code, "message": str(e.message)}, status=400)
+    return JsonResponse(selectors.map_points(user=None, filters=_filters(request), bbox=bbox, zoom=zoom))
 
 
 @require_GET

@@ -32,6 +32,9 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
+# schemathesis asks for gzip, as the requests library does, but its WSGI transport does not
+# decode the answer; compression has its own tests (bench/tests/test_compression.py).
+PLAIN = {"Accept-Encoding": "identity"}
 SETTINGS = settings(
     max_examples=25,
     deadline=None,
@@ -70,10 +73,10 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 @schema.include(method="GET").parametrize()
 @SETTINGS
 def test_public_reads_hold_to_the_schema(case, report):
-    case.call_and_validate(checks=CHECKS)
+    case.call_and_validate(headers=PLAIN, checks=CHECKS)
 
 
 @schema.include(method="POST").parametrize()
 @SETTINGS
 def test_posts_with_a_token_hold_to_the_schema(case, report, token):
-    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+    case.call_and_validate(headers={**PLAIN, "Authorization": f"Bearer {token}"}, checks=CHECKS)

@@ -33,7 +33,7 @@ import datetime as dt
 import pytest
 
 from opencity.reports import kpi, selectors, services
-from opencity.reports.models import KpiRollup, Report
+from opencity.reports.models import KpiHours, KpiRollup, Report
 
 from .helpers import NOW
 
@@ -150,16 +150,21 @@ def test_the_roll_ups_follow_every_transition(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         report = make_report()
-    assert KpiRollup.objects.get().received == 1
+    assert KpiRollup.objects.get(span="day").received == 1
+    assert KpiRollup.objects.get(span="month").received == 1  # its month's row follows too
     with django_capture_on_commit_callbacks(execute=True):
         services.report_route(report_id=report.pk, actor=operator)
         services.report_accept(report_id=report.pk, actor=officer)
         services.report_resolve(report_id=report.pk, actor=officer, result="Đã thay bóng")
     with django_capture_on_commit_callbacks(execute=True):
         services.report_rate(report_id=report.pk, actor=citizen, rating=5)
-    row = KpiRollup.objects.get()
-    assert (row.received, row.processed, row.rated, row.satisfied) == (1, 1, 1, 1)
-    assert row.unit_id == lighting_rule.unit_id
+    for span in ("day", "month"):  # the day's row and its month's row (with the histogram)
+        row = KpiRollup.objects.get(span=span)
+        assert (row.received, row.processed, row.rated, row.satisfied) == (1, 1, 1, 1)
+        assert row.unit_id == lighting_rule.unit_id
+    for span in ("day", "month"):  # the histograms: the city, the unit, the ward, the category
+        assert sorted(KpiHours.objects.filter(span=span).values_list("dim", "n")) == [
+            ("area", 1), ("category", 1), ("city", 1), ("unit", 1)]
     assert kpi.rollups_check() == []
 
 
@@ -167,13 +172,14 @@ def test_rebuild_fills_missing_processing_times(history):
     Report.objects.filter(pk=history["R1"].pk).update(work_hours=None)  # as a bulk load leaves it
     assert kpi.work_hours_backfill() == 1
     assert Report.objects.get(pk=history["R1"].pk).work_hours == pytest.approx(9.5)
-    assert kpi.rollups_rebuild() == KpiRollup.objects.count() > 0
+    assert kpi.rollups_rebuild() == KpiRollup.objects.filter(span="day").count() > 0
     assert kpi.rollups_check() == []
 
 
 def test_the_rebuild_command(history, capsys):
     from django.core.management import call_command
 
+    KpiHours.objects.all().delete()
     KpiRollup.objects.all().delete()
     call_command("rebuild_rollups")
     assert "KPI roll-ups rebuilt" in capsys.readouterr().out

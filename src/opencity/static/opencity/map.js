@@ -29,35 +29,65 @@
     return L.divIcon({ className: "", html: '<div class="pin pin-' + status + '"></div>', iconSize: [18, 18], iconAnchor: [9, 18] });
   }
 
+  // The public map asks the server for the reports in its viewport on every move: points
+  // when zoomed in (grouped on the client by markercluster), server-side clusters when zoomed out
+  // (counted in SQL per grid cell; a tap zooms in on the cluster).
+  function clusterIcon(count) {
+    var size = count < 100 ? "small" : (count < 1000 ? "medium" : "large");
+    var px = count < 100 ? 36 : (count < 1000 ? 44 : 54);
+    var text = count >= 10000 ? Math.round(count / 1000) + "k" : String(count);
+    return L.divIcon({ className: "marker-cluster marker-cluster-" + size, html: "<div><span>" + text + "</span></div>", iconSize: [px, px] });
+  }
+
+  function pointMarker(el, f) {
+    var c = f.geometry.coordinates;
+    var m = L.marker([c[1], c[0]], { icon: pinIcon(f.properties.status), title: f.properties.category });
+    var link = document.createElement("a");
+    link.href = "/reports/" + f.properties.id + "/";
+    link.textContent = (f.properties.icon || "") + " " + f.properties.category;
+    var box = document.createElement("div");
+    box.appendChild(link);
+    var meta = document.createElement("div");
+    meta.className = "small muted";
+    meta.textContent = f.properties.created + " · " + (el.dataset["label_" + f.properties.status] || STATUS_LABEL[f.properties.status] || f.properties.status);
+    box.appendChild(meta);
+    m.bindPopup(box);
+    return m;
+  }
+
   function publicMap(el) {
     var map = baseMap(el, 12);
-    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
-    map.addLayer(cluster);
+    var points = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
+    var clusters = L.layerGroup();
+    map.addLayer(points);
+    map.addLayer(clusters);
     var form = document.querySelector(el.dataset.filters || "#map-filters");
+    var seq = 0;
     function load() {
-      var params = form ? new URLSearchParams(new FormData(form)).toString() : "";
-      fetch(el.dataset.pointsUrl + "?" + params).then(function (r) { return r.json(); }).then(function (gj) {
-        cluster.clearLayers();
-        var markers = gj.features.map(function (f) {
-          var c = f.geometry.coordinates;
-          var m = L.marker([c[1], c[0]], { icon: pinIcon(f.properties.status), title: f.properties.category });
-          var link = document.createElement("a");
-          link.href = "/reports/" + f.properties.id + "/";
-          link.textContent = (f.properties.icon || "") + " " + f.properties.category;
-          var box = document.createElement("div");
-          box.appendChild(link);
-          var meta = document.createElement("div");
-          meta.className = "small muted";
-          meta.textContent = f.properties.created + " · " + (el.dataset["label_" + f.properties.status] || STATUS_LABEL[f.properties.status] || f.properties.status);
-          box.appendChild(meta);
-          m.bindPopup(box);
-          return m;
-        });
-        cluster.addLayers(markers);
+      var params = form ? new URLSearchParams(new FormData(form)) : new URLSearchParams();
+      var b = map.getBounds();
+      params.set("bbox", [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()].map(function (x) { return x.toFixed(5); }).join(","));
+      params.set("zoom", String(Math.round(map.getZoom())));
+      var mine = ++seq;
+      fetch(el.dataset.pointsUrl + "?" + params.toString()).then(function (r) { return r.json(); }).then(function (gj) {
+        if (mine !== seq) return;  // a later move asked again
+        points.clearLayers();
+        clusters.clearLayers();
+        if (gj.mode === "clusters") {
+          gj.features.forEach(function (f) {
+            var c = f.geometry.coordinates;
+            var m = L.marker([c[1], c[0]], { icon: clusterIcon(f.properties.count), keyboard: false });
+            m.on("click", function () { map.setView([c[1], c[0]], Math.min(map.getZoom() + 2, map.getMaxZoom())); });
+            clusters.addLayer(m);
+          });
+        } else {
+          points.addLayers(gj.features.map(function (f) { return pointMarker(el, f); }));
+        }
         var counter = document.querySelector("[data-map-count]");
-        if (counter) { counter.textContent = gj.features.length; }
-      });
+        if (counter) { counter.textContent = Number(gj.count).toLocaleString(document.documentElement.lang || "vi") + (gj.more ? "+" : ""); }
+      }).catch(function () {});
     }
+    map.on("moveend", load);
     if (form) {
       form.addEventListener("change", load);
       form.addEventListener("submit", function (ev) { ev.preventDefault(); load(); });
