@@ -223,6 +223,11 @@ class Report(models.Model):
             # due_at index also walks every closed report's deadline)
             models.Index(fields=["due_at", "id"], name="report_active_due",
                          condition=models.Q(status__in=["assigned", "in_progress"])),
+            # "overdue now" of a period, whole city or per unit/ward/category: read from the
+            # index alone on PostgreSQL (10 M reports, one year: 221 ms -> 30 ms; bench/README.md)
+            models.Index(fields=["created_at"], name="report_active_created",
+                         include=["id", "due_at", "paused_at", "unit", "area", "category", "is_public"],
+                         condition=models.Q(status__in=["assigned", "in_progress"])),
         ]
         constraints = [
             models.CheckConstraint(
