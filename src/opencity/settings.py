@@ -180,6 +180,8 @@ else:
     raise ImproperlyConfigured("OPENCITY_DB_ENGINE must be 'sqlite' or 'postgres'")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (INCLUDE) are a PostgreSQL speed-up; SQLite keeps the key columns only.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # --- Accounts ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
