@@ -7,9 +7,13 @@ message and user, inserted with ``ignore_conflicts``) and moves the cursor. A wo
 mid-way therefore leaves either a whole batch or none of it, and the next run (the periodic
 ``resume_deliveries`` or a retry) continues after the cursor: nobody gets a message twice.
 
-Push goes after the inbox rows, to deliveries not yet pushed; each delivery is claimed (its
-``pushed_at`` set) just before its push is sent, so a second worker or a rerun never pushes it
-again. A crash between claim and send loses at most that one push; the inbox row is there.
+The rows are written in SQL (``INSERT … SELECT`` from the targeting query), not one Python
+object per person: half a million people take seconds, not minutes (``make bench``).
+
+Push goes after the inbox rows, to deliveries not yet pushed; a batch of deliveries is claimed
+(its ``pushed_at`` set, rows locked by another worker skipped) and committed before its pushes
+are sent, so a second worker or a rerun never pushes one again. A crash between claim and send
+loses at most that batch's pushes; the inbox rows are there.
 The notification's ``tag`` (one per warning) makes a browser replace an earlier push of the
 same warning rather than stack them.
 """
@@ -22,13 +26,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, TextField, Value, When
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from opencity.accounts.models import User
+from opencity.geo.models import Area
 from opencity.notifications.models import Notification
 
 from .models import Delivery, Message, MessageStatus, MsgType, PushSubscription
@@ -60,8 +65,10 @@ def target_users(message: Message, *, now: dt.datetime | None = None):
     """
     qs = User.objects.filter(is_active=True)
     if message.whole_city:
+        # The city's own area and its wards, as ids: no join per person row.
         city = settings.OPENCITY_CITY_CODE
-        return qs.filter(Q(home_area__isnull=True) | Q(home_area__parent__code=city) | Q(home_area__code=city))
+        areas = list(Area.objects.filter(Q(code=city) | Q(parent__code=city)).values_list("pk", flat=True))
+        return qs.filter(Q(home_area__isnull=True) | Q(home_area_id__in=areas))
     area_ids = list(message.areas.values_list("pk", flat=True))
     if not area_ids:
         return qs.none()
@@ -91,6 +98,52 @@ def _deliverable(message: Message) -> bool:
     return message.status == MessageStatus.ACTUAL and message.alert.latest_id == message.pk
 
 
+def _insert_inbox_rows(message: Message, user_ids: list[int], *, at: dt.datetime) -> int:
+    """Write the inbox rows and deliveries of these people in SQL: no Python object per person.
+    Returns how many were written.
+
+    The title and body are chosen per row by the person's language, in the ``SELECT`` of an
+    ``INSERT``. On PostgreSQL one statement writes both tables (a data-modifying ``WITH``); on
+    SQLite the inbox rows come back with ``RETURNING`` and the deliveries follow in one
+    ``executemany``.
+    """
+    if not user_ids:
+        return 0
+    url = reverse("alerts:detail", args=[message.alert_id])
+    texts = {code: _texts(message, code) for code, _name in settings.LANGUAGES}
+    default = texts.get(settings.LANGUAGE_CODE) or _texts(message, "vi")
+
+    def by_language(index: int) -> Case:
+        return Case(*[When(preferred_language=code, then=Value(text[index])) for code, text in texts.items()],
+                    default=Value(default[index]), output_field=TextField())
+
+    people = (User.objects.filter(pk__in=user_ids).order_by()
+              .annotate(n_verb=Value(VERB, output_field=TextField()), n_title=by_language(0),
+                        n_body=by_language(1), n_url=Value(url, output_field=TextField()),
+                        n_at=Value(at, output_field=DateTimeField()))
+              .values_list("pk", "n_verb", "n_title", "n_body", "n_url", "n_at"))
+    select, params = people.query.sql_with_params()
+    notifications = connection.ops.quote_name(Notification._meta.db_table)
+    deliveries = connection.ops.quote_name(Delivery._meta.db_table)
+    insert = f"INSERT INTO {notifications} (user_id, verb, title, body, url, created_at) {select} RETURNING id, user_id"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH n AS ({insert}) INSERT INTO {deliveries} "
+                "(message_id, alert_id, user_id, notification_id, created_at) "
+                "SELECT %s, %s, n.user_id, n.id, %s FROM n ON CONFLICT DO NOTHING",
+                [*params, message.pk, message.alert_id, at])
+            return cursor.rowcount
+        cursor.execute(insert, params)
+        rows = cursor.fetchall()
+        at_db = connection.ops.adapt_datetimefield_value(at)
+        cursor.executemany(
+            f"INSERT INTO {deliveries} (message_id, alert_id, user_id, notification_id, created_at) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [(message.pk, message.alert_id, user_id, notification_id, at_db) for notification_id, user_id in rows])
+        return len(rows)
+
+
 def _fan_out_batch(message_id: int, batch_size: int, delivered_at) -> tuple[int, bool]:
     """One batch, all or nothing. Returns (people newly delivered, finished)."""
     with transaction.atomic():
@@ -106,24 +159,22 @@ def _fan_out_batch(message_id: int, batch_size: int, delivered_at) -> tuple[int,
         if not ids:
             Message.objects.filter(pk=message.pk).update(fanout_done_at=now)
             return 0, True
-        already = set(Delivery.objects.filter(message=message, user_id__in=ids).values_list("user_id", flat=True))
-        fresh = [i for i in ids if i not in already]
-        langs = dict(User.objects.filter(pk__in=fresh).values_list("pk", "preferred_language"))
-        texts = {lang: _texts(message, lang or "vi") for lang in set(langs.values())}
-        url = reverse("alerts:detail", args=[message.alert_id])
-        at = delivered_at or now
-        notifications = Notification.objects.bulk_create([
-            Notification(user_id=uid, verb=VERB, title=texts[langs[uid]][0], body=texts[langs[uid]][1],
-                         url=url, created_at=at)
-            for uid in fresh
-        ])
-        Delivery.objects.bulk_create([
-            Delivery(message=message, alert_id=message.alert_id, user_id=n.user_id, notification=n, created_at=at)
-            for n in notifications
-        ], ignore_conflicts=True)
+        if connection.vendor == "postgresql":
+            # Losing the last few batches' commits in a crash is harmless here: the cursor goes
+            # back with them and the next run writes them again. Not waiting for the disk on
+            # every batch saves a third of the time.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        # Nobody beyond the cursor has the message, unless the cursor was moved back by hand:
+        # one probe of the (message, user) unique index says so, and only then are they read.
+        fresh = ids
+        if Delivery.objects.filter(message=message, user_id__gt=message.fanout_cursor).exists():
+            already = set(Delivery.objects.filter(message=message, user_id__in=ids).values_list("user_id", flat=True))
+            fresh = [i for i in ids if i not in already]
+        written = _insert_inbox_rows(message, fresh, at=delivered_at or now)
         Message.objects.filter(pk=message.pk).update(
-            fanout_cursor=ids[-1], delivered_count=F("delivered_count") + len(fresh))
-        return len(fresh), False
+            fanout_cursor=ids[-1], delivered_count=F("delivered_count") + written)
+        return written, False
 
 
 def message_fan_out(*, message_id: int, batch_size: int | None = None, max_batches: int | None = None,
@@ -158,6 +209,21 @@ def _payload(message: Message, lang: str) -> dict:
     }
 
 
+def _claim_pushes(message: Message, size: int, after: int = 0) -> tuple[list[tuple[int, str]], int]:
+    """Claim the next ``size`` deliveries of the message after the id ``after``, not yet pushed,
+    whose person has a device: one locked read (rows another worker holds are skipped) and one
+    ``UPDATE`` of their ``pushed_at``, committed before anything is sent. Returns the (user id,
+    language) pairs and the last delivery id claimed, where the next claim starts."""
+    with transaction.atomic():
+        rows = list(Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+                    .filter(message=message, pushed_at__isnull=True, pk__gt=after,
+                            user_id__in=PushSubscription.objects.values("user_id"))
+                    .order_by("pk").values_list("pk", "user_id", "user__preferred_language")[:size])
+        if rows:
+            Delivery.objects.filter(pk__in=[pk for pk, _user, _lang in rows]).update(pushed_at=timezone.now())
+    return [(user_id, lang or settings.LANGUAGE_CODE) for _pk, user_id, lang in rows], rows[-1][0] if rows else after
+
+
 def message_push(*, message_id: int, batch_size: int | None = None) -> int:
     """Push a delivered message to the browsers of people not yet pushed. Returns pushes sent."""
     message = Message.objects.select_related("alert").get(pk=message_id)
@@ -175,27 +241,21 @@ def message_push(*, message_id: int, batch_size: int | None = None) -> int:
         return 0
     size = max(1, batch_size or settings.OPENCITY_ALERT_BATCH_SIZE)
     payloads: dict[str, dict] = {}
-    sent = 0
-    last_id = 0
-    with_subscription = PushSubscription.objects.values("user_id")
+    sent = last = 0
     while True:
-        batch = list(Delivery.objects.filter(message=message, pushed_at__isnull=True, pk__gt=last_id,
-                                             user_id__in=with_subscription)
-                     .select_related("user").order_by("pk")[:size])
+        batch, last = _claim_pushes(message, size, last)
         if not batch:
             break
-        last_id = batch[-1].pk
+        ttl = min(86400, max(60, int((message.expires - timezone.now()).total_seconds())))
         subs = defaultdict(list)
-        for sub in PushSubscription.objects.filter(user_id__in=[d.user_id for d in batch]):
+        for sub in PushSubscription.objects.filter(user_id__in=[user_id for user_id, _lang in batch]):
             subs[sub.user_id].append(sub)
-        for delivery in batch:
-            # Claim before sending: two workers on the same message never push one delivery twice.
-            if not Delivery.objects.filter(pk=delivery.pk, pushed_at__isnull=True).update(pushed_at=timezone.now()):
-                continue
-            lang = delivery.user.preferred_language or "vi"
+        by_language = defaultdict(list)
+        for user_id, lang in batch:
+            by_language[lang].extend(subs[user_id])
+        for lang, subscriptions in by_language.items():
             payload = payloads.setdefault(lang, _payload(message, lang))
-            ttl = max(60, int((message.expires - timezone.now()).total_seconds()))
-            sent += send_to_subscriptions(backend, subs[delivery.user_id], payload, ttl=min(ttl, 86400))
+            sent += send_to_subscriptions(backend, subscriptions, payload, ttl=ttl)
     Message.objects.filter(pk=message.pk).update(push_done_at=timezone.now())
     return sent
 

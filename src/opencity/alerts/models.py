@@ -238,7 +238,8 @@ class Delivery(models.Model):
     send twice.
     """
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    # Its lookups are served by the (message, user) unique index: no index of its own.
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="warning_deliveries")
@@ -254,7 +255,10 @@ class Delivery(models.Model):
         ]
         indexes = [
             models.Index(fields=["alert", "user"], name="alerts_delivery_alert_user"),
-            models.Index(fields=["message", "pushed_at"], name="alerts_delivery_push"),
+            # The push claims: a message's deliveries not yet pushed, in id order (shrinks as
+            # pushes go out).
+            models.Index(fields=["message", "id"], condition=models.Q(pushed_at__isnull=True),
+                         name="alerts_delivery_unpushed"),
         ]
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")

@@ -107,20 +107,20 @@ def get_backend() -> PushBackend:
 def send_to_subscriptions(backend: PushBackend, subscriptions, payload: dict, *, ttl: int) -> int:
     """Send one payload to each subscription and keep the books: a success resets the failure
     count, a subscription the push service no longer knows is deleted, a failure is counted
-    (and logged by the backend). Returns the pushes sent."""
+    (and logged by the backend). The books are written once per call, not per push. Returns
+    the pushes sent."""
     from .models import PushSubscription
 
-    sent = 0
+    outcomes: dict[str, list[int]] = {"ok": [], "gone": [], "failed": []}
     for sub in subscriptions:
-        outcome = backend.send(sub, payload, ttl=ttl)
-        if outcome == "ok":
-            sent += 1
-            PushSubscription.objects.filter(pk=sub.pk).update(last_success_at=timezone.now(), failures=0)
-        elif outcome == "gone":
-            PushSubscription.objects.filter(pk=sub.pk).delete()
-        else:
-            PushSubscription.objects.filter(pk=sub.pk).update(failures=F("failures") + 1)
-    return sent
+        outcomes[backend.send(sub, payload, ttl=ttl)].append(sub.pk)
+    if outcomes["ok"]:
+        PushSubscription.objects.filter(pk__in=outcomes["ok"]).update(last_success_at=timezone.now(), failures=0)
+    if outcomes["gone"]:
+        PushSubscription.objects.filter(pk__in=outcomes["gone"]).delete()
+    if outcomes["failed"]:
+        PushSubscription.objects.filter(pk__in=outcomes["failed"]).update(failures=F("failures") + 1)
+    return len(outcomes["ok"])
 
 
 def send_push_to_user(user, *, title: str, body: str = "", url: str = "", tag: str = "",

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from opencity.accounts.models import User
@@ -199,3 +201,65 @@ def test_the_task_runs_the_delivery(publish, residents):
     message = publish()
     assert tasks.deliver_message.call_local(message.pk) == 2
     assert tasks.deliver_message.call_local(message.pk) == 0
+
+
+def test_push_keeps_each_subscriptions_books_and_speaks_each_persons_language(
+        publish, residents, memory_push, monkeypatch):
+    in_thuan_an, in_phu_vang, _kim_long = residents
+    ok, failing = _subscribe(in_thuan_an, 1), _subscribe(in_phu_vang, 1)
+    PushSubscription.objects.filter(pk=ok.pk).update(failures=2)
+
+    class Flaky(memory_push):
+        def send(self, subscription, payload, *, ttl=3600):
+            return "failed" if subscription.pk == failing.pk else super().send(subscription, payload, ttl=ttl)
+
+    monkeypatch.setattr(delivery, "get_backend", Flaky)
+    message = publish(headline_en="Flood warning on the Perfume River", description_en="The river is rising.")
+    delivery.message_fan_out(message_id=message.pk)
+    first, last = delivery._claim_pushes(message, 1)
+    second, _last = delivery._claim_pushes(message, 1, last)
+    assert len(first) == len(second) == 1 and first != second
+    assert delivery._claim_pushes(message, 10) == ([], 0)  # all claimed: nothing left for a second worker
+    Delivery.objects.filter(message=message).update(pushed_at=None)
+    assert delivery.message_push(message_id=message.pk, batch_size=10) == 1
+    ok.refresh_from_db()
+    failing.refresh_from_db()
+    assert ok.failures == 0 and ok.last_success_at is not None
+    assert failing.failures == 1 and failing.last_success_at is None
+    assert [(p["user_id"], p["payload"]["lang"]) for p in memory_push.outbox] == [(in_thuan_an.pk, "vi")]
+    assert not Delivery.objects.filter(message=message, pushed_at__isnull=True).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks (SKIP LOCKED) are PostgreSQL's")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_pushing_one_message_at_once_push_each_device_once(publish, thuan_an, memory_push):
+    people = [User.objects.create_user(f"09060{i:05d}", "x", home_area=thuan_an) for i in range(60)]
+    for person in people:
+        _subscribe(person)
+    message = publish(area_ids=[thuan_an.pk])  # delivered and pushed on commit (the worker runs eagerly)
+    delivery.message_fan_out(message_id=message.pk)
+    assert Delivery.objects.filter(message=message).count() == len(people)
+    # As if the push had not run yet.
+    Delivery.objects.filter(message=message).update(pushed_at=None)
+    Message.objects.filter(pk=message.pk).update(push_done_at=None)
+    memory_push.reset()
+    barrier = threading.Barrier(2)
+    results: list = [None, None]
+
+    def worker(i):
+        try:
+            barrier.wait(timeout=10)
+            results[i] = delivery.message_push(message_id=message.pk, batch_size=5)
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert all(isinstance(r, int) for r in results), results
+    endpoints = [p["endpoint"] for p in memory_push.outbox]
+    assert sum(results) == len(endpoints) == len(set(endpoints)) == len(people)

@@ -159,4 +159,4 @@ def test_each_batch_reads_people_in_a_fixed_number_of_queries(publish, thuan_an,
         if i % 3:
             _share(person, thuan_an)
     large = _select_queries(publish(area_ids=[thuan_an.pk]), 100)
-    assert small == large <= 2  # the target's ids, then the batch's languages
+    assert small == large <= 2  # the batch's ids, then the INSERT … SELECT of its rows

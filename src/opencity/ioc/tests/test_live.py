@@ -12,6 +12,7 @@ from django.utils import timezone
 from shapely.geometry import shape
 
 from opencity import policy
+from opencity.errors import DomainError
 from opencity.ioc import live
 from opencity.ioc.models import LiveEvent
 from opencity.reports import services
@@ -49,7 +50,7 @@ def test_a_row_never_carries_the_reporter(make_report, citizen):
 def test_a_rolled_back_change_leaves_no_row(make_report, officer):
     report = make_report()
     before = LiveEvent.objects.count()
-    with pytest.raises(Exception):  # an officer cannot route: nothing is written
+    with pytest.raises(DomainError):  # an officer cannot route: nothing is written
         services.report_route(report_id=report.pk, actor=officer, unit_id=1)
     assert LiveEvent.objects.count() == before
 
