@@ -39,7 +39,9 @@ def _media_root(settings, tmp_path):
 
     from opencity.geo.selectors import reset_index
 
-    # each test starts with an empty cache (the public map's clusters are cached per process)
+    # each test starts with an empty cache (the public map's clusters are cached), and the
+    # city's numbers are counted afresh on every request (tests of the cache turn it on)
+    settings.OPENCITY_KPI_CACHE_SECONDS = 0
     cache.clear()
     reset_index()
     yield

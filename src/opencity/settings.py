@@ -268,6 +268,18 @@ elif HUEY_BACKEND == "redis":
 else:
     raise ImproperlyConfigured("OPENCITY_HUEY_BACKEND must be 'sqlite' or 'redis'")
 
+# --- Cache -------------------------------------------------------------------------------
+# Shared by every server process with Redis (production: OPENCITY_CACHE_URL=redis://…/1); this
+# process's memory without. Holds the map's clusters and the city's numbers (lib/cache.py).
+OPENCITY_CACHE_URL = env_str("OPENCITY_CACHE_URL", "")
+if OPENCITY_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": OPENCITY_CACHE_URL, "KEY_PREFIX": "opencity"}}
+elif OPENCITY_CACHE_URL:
+    raise ImproperlyConfigured("OPENCITY_CACHE_URL must be a redis:// URL or empty")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "opencity"}}
+
 # --- IOC console live feed (ioc/live.py) -----------------------------------------------
 # Redis pub/sub wakes the server-sent-event streams when several processes serve; empty: the
 # streams poll the LiveEvent table. A stream ends after STREAM_SECONDS and the browser reconnects.
@@ -301,9 +313,12 @@ OPENCITY_DUE_SOON_FRACTION = env_float("OPENCITY_DUE_SOON_FRACTION", 0.25)
 OPENCITY_ESCALATE_IOC_AFTER = env_float("OPENCITY_ESCALATE_IOC_AFTER", 0.5)
 if not 0 < OPENCITY_DUE_SOON_FRACTION < 1 or OPENCITY_ESCALATE_IOC_AFTER < 0:
     raise ImproperlyConfigured("OPENCITY_DUE_SOON_FRACTION must be in (0, 1), OPENCITY_ESCALATE_IOC_AFTER ≥ 0")
-# Public map: zoomed-out clusters of the whole city are recounted at most this often per
-# process (0: every request). Zoomed-in points are always live (reports/selectors.py).
+# Public map: zoomed-out clusters of the whole city are recounted at most this often (0: every
+# request). Zoomed-in points are always live (reports/selectors.py, lib/cache.py).
 OPENCITY_MAP_CLUSTER_CACHE_SECONDS = env_int("OPENCITY_MAP_CLUSTER_CACHE_SECONDS", 60)
+# The city's numbers (reports/kpi.py figures: statistics page, IOC console, API) are at most
+# this many seconds old while someone asks for them (0: computed on every request).
+OPENCITY_KPI_CACHE_SECONDS = env_int("OPENCITY_KPI_CACHE_SECONDS", 30)
 OPENCITY_OPEN311_JURISDICTION = env_str("OPENCITY_OPEN311_JURISDICTION", "hue.gov.vn")
 
 # --- Warnings (CAP 1.2) and web push ---------------------------------------------------------

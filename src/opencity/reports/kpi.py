@@ -364,8 +364,26 @@ def _sums() -> dict:
     }
 
 
+def _cached(name: str, scope: Scope, compute, now: dt.datetime | None, *extra):
+    """``compute()`` shared for ``OPENCITY_KPI_CACHE_SECONDS`` by everyone asking the same
+    question (``lib.cache.cached``); a question about a fixed moment (``now``) is not cached."""
+    from django.conf import settings
+
+    from opencity.lib.cache import cached
+
+    if now is not None:
+        return compute()
+    key = ":".join(str(x) for x in ("kpi", name, scope.period.kind, scope.period.key, scope.unit_id,
+                                    scope.area_id, scope.category_id, scope.public_only, *extra))
+    return cached(key, compute, fresh=settings.OPENCITY_KPI_CACHE_SECONDS)
+
+
 def figures(scope: Scope, *, now: dt.datetime | None = None, median: bool = True) -> Figures:
-    """Every figure for ``scope``."""
+    """Every figure for ``scope``, at most ``OPENCITY_KPI_CACHE_SECONDS`` old."""
+    return _cached("figures", scope, lambda: _figures(scope, now=now, median=median), now, median)
+
+
+def _figures(scope: Scope, *, now: dt.datetime | None, median: bool) -> Figures:
     row = _rollups(scope).aggregate(**_sums())
     result = Figures(**{name: row[name] for name in COUNTS})
     result.overdue_now = _reports(scope).filter(deadlines.overdue_q(now)).count()
@@ -386,7 +404,12 @@ def _group_key(by: str):
 
 def figures_by(scope: Scope, by: str, *, now: dt.datetime | None = None) -> dict:
     """Figures per unit / area / category (keys: ids; reports with no unit are left out of
-    "unit") or per period ("day", "week", "month", "quarter", "year"; keys: :class:`Period`)."""
+    "unit") or per period ("day", "week", "month", "quarter", "year"; keys: :class:`Period`),
+    at most ``OPENCITY_KPI_CACHE_SECONDS`` old."""
+    return _cached("by", scope, lambda: _figures_by(scope, by, now=now), now, by)
+
+
+def _figures_by(scope: Scope, by: str, *, now: dt.datetime | None) -> dict:
     key = _group_key(by)
     rows = (
         _rollups(scope, by).annotate(group=F(key) if isinstance(key, str) else key)

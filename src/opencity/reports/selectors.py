@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import threading
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -194,38 +193,25 @@ def _in_bbox(cells: list, cell: float, bbox) -> list:
             and (c[1] + 1) * cell >= west and c[1] * cell <= east]
 
 
-_grid_locks: dict[str, threading.Lock] = {}
-_grid_locks_guard = threading.Lock()
-
-
 def _cluster_grid(filters: dict, zoom: int) -> list[tuple[int, int, int, float, float]]:
     """The whole city's clusters at ``zoom`` for ``filters``, computed at most once per
-    ``OPENCITY_MAP_CLUSTER_CACHE_SECONDS`` per process (Django's cache) and cut to each viewport
-    by the caller. Grouping every public report of the city takes 0.5–1 s at 1 M reports; a
-    zoomed-out view may be that many seconds old, a zoomed-in one (points) is always live."""
+    ``OPENCITY_MAP_CLUSTER_CACHE_SECONDS`` for all server processes (``lib.cache.cached``) and
+    cut to each viewport by the caller. Grouping every public report of the city takes 0.5–1 s
+    at 1 M reports; a zoomed-out view may be that many seconds old, a zoomed-in one (points) is
+    always live."""
     import hashlib
 
     from django.conf import settings
-    from django.core.cache import cache
 
-    seconds = settings.OPENCITY_MAP_CLUSTER_CACHE_SECONDS
-    if seconds <= 0:
-        return _cluster_cells(report_list(user=None, filters={**filters, "public_only": True}), map_cell_degrees(zoom))
+    from opencity.lib.cache import cached
+
     digest = hashlib.sha1(repr(sorted(filters.items())).encode()).hexdigest()[:16]
-    key = f"reports:map-clusters:{zoom}:{digest}"
-    cells = cache.get(key)
-    if cells is None:
-        # One thread per process counts; the others wait for its answer instead of all running
-        # the same second-long GROUP BY at once (measured: 32 at once took 22 s each).
-        with _grid_locks_guard:
-            lock = _grid_locks.setdefault(key, threading.Lock())
-        with lock:
-            cells = cache.get(key)
-            if cells is None:
-                qs = report_list(user=None, filters={**filters, "public_only": True})
-                cells = _cluster_cells(qs, map_cell_degrees(zoom))
-                cache.set(key, cells, seconds)
-    return cells
+    return cached(
+        f"reports:map-clusters:{zoom}:{digest}",
+        lambda: _cluster_cells(report_list(user=None, filters={**filters, "public_only": True}),
+                               map_cell_degrees(zoom)),
+        fresh=settings.OPENCITY_MAP_CLUSTER_CACHE_SECONDS,
+    )
 
 
 def map_points(*, user, filters: dict | None = None, bbox: tuple[float, float, float, float] | None = None,

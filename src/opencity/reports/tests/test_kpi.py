@@ -205,3 +205,19 @@ def test_periods_parse_and_print_back(text, start, end):
 @pytest.mark.parametrize("text", ["2026-13", "2026-Q5", "2026-02-30", "x", "2026-W60"])
 def test_nonsense_periods_are_refused(text):
     assert kpi.Period.parse(text) is None
+
+
+def test_the_numbers_are_shared_for_a_while_and_a_fixed_moment_is_not_cached(history, settings):
+    from django.core.cache import cache
+    from django.db.models import F
+
+    settings.OPENCITY_KPI_CACHE_SECONDS = 60
+    city, public = kpi.Scope(period=MARCH), kpi.Scope(period=MARCH, public_only=True)
+    assert kpi.figures(city).received == 9 and kpi.figures(public).received == 8
+    assert kpi.figures_by(city, "unit")
+    KpiRollup.objects.update(received=F("received") + 1)  # the roll-ups move on
+    assert kpi.figures(city).received == 9  # asked again within the minute: the same answer
+    assert kpi.figures(public).received == 8  # another question has its own answer
+    assert kpi.figures(city, now=NOW).received > 9  # a fixed moment is always counted
+    cache.clear()
+    assert kpi.figures(city).received > 9
