@@ -60,7 +60,7 @@ def alert_chain(alert: Alert) -> list[Message]:
 
 def _features(areas_by_id: dict[int, dict]) -> dict:
     features = []
-    for area in wards().filter(pk__in=areas_by_id).exclude(boundary=None):
+    for area in wards().defer(None).filter(pk__in=areas_by_id).exclude(boundary=None):
         props = areas_by_id[area.pk]
         features.append({
             "type": "Feature",

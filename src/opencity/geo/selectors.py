@@ -24,7 +24,9 @@ def city() -> Area:
 
 
 def wards():
-    return Area.objects.filter(parent__code=settings.OPENCITY_CITY_CODE).order_by("name")
+    """The city's wards and communes by name, without their boundaries and former units (large
+    JSON: ask for them with ``.defer(None)`` or ``.only(...)``)."""
+    return Area.objects.filter(parent__code=settings.OPENCITY_CITY_CODE).order_by("name").defer("boundary", "old_units")
 
 
 def _build_index():
@@ -178,7 +180,7 @@ def warm_up() -> None:
 
 def boundaries_geojson() -> dict:
     features = []
-    for a in wards().exclude(boundary=None):
+    for a in wards().defer(None).exclude(boundary=None):
         features.append(
             {
                 "type": "Feature",
