@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, ExpressionWrapper, F, FloatField, Q, QuerySet
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
 from opencity import policy
@@ -118,23 +119,26 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def nearby_open(*, user, lat: float, lon: float, category_id: int | None = None,
                 radius_m: float = 50, exclude_id: int | None = None, limit: int = 5) -> list[Report]:
-    """Open reports within ``radius_m`` (bounding box on the indexed columns, then exact distance)."""
+    """The nearest open reports within ``radius_m``, nearest first: a bounding box on the
+    indexed ``lat, lon``, ordered in SQL by the planar distance in metres (exact enough at this
+    scale), so only ``limit`` rows are read; each then gets its great-circle ``distance_m``."""
     dlat, dlon = _meters_to_deg(radius_m, lat)
-    qs = Report.objects.filter(policy.report_scope(user)).filter(
-        status__in=OPEN_STATUSES, lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon)
-    ).select_related("category")
+    # metres per degree here: north-south, and east-west at this latitude
+    my, mx = 111_320.0, 111_320.0 * max(math.cos(math.radians(lat)), 0.01)
+    dy, dx = (F("lat") - lat) * my, (F("lon") - lon) * mx
+    d2 = ExpressionWrapper(dy * dy + dx * dx, output_field=FloatField())
+    qs = (Report.objects.filter(policy.report_scope(user))
+          .filter(status__in=OPEN_STATUSES, lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
+          .annotate(d2=d2).filter(d2__lte=radius_m * radius_m).select_related("category"))
     if category_id:
         qs = qs.filter(category_id=category_id)
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
     found = []
-    for r in qs[:200]:
-        d = haversine_m(lat, lon, r.lat, r.lon)
-        if d <= radius_m:
-            r.distance_m = round(d)
-            found.append(r)
-    found.sort(key=lambda r: r.distance_m)
-    return found[:limit]
+    for r in qs.order_by("d2", "-pk")[:limit]:
+        r.distance_m = round(haversine_m(lat, lon, r.lat, r.lon))
+        found.append(r)
+    return found
 
 
 # --- the public map ---------------------------------------------------------------------------
@@ -155,17 +159,20 @@ def map_cell_degrees(zoom: int) -> float:
 
 
 def _map_point_features(rows) -> list[dict]:
-    offset = timezone.localtime().utcoffset() or dt.timedelta(0)  # Asia/Ho_Chi_Minh: no DST
+    """GeoJSON points from (id, lat, lon, status, category id, local date as YYYY-MM-DD) rows;
+    the category's name in the reader's language (from one read of the small category table,
+    not joined into every row) and the date as dd/mm/yyyy."""
+    categories = {pk: (c.name, c.icon) for pk, c in Category.objects.in_bulk().items()}
     return [
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [lon, lat]},
             "properties": {
-                "id": pk, "status": status, "category": name_vi, "category_en": name_en, "icon": icon,
-                "created": (created + offset).strftime("%d/%m/%Y"),
+                "id": pk, "status": status, "category": categories[category_id][0],
+                "icon": categories[category_id][1], "created": f"{day[8:10]}/{day[5:7]}/{day[:4]}",
             },
         }
-        for pk, lat, lon, status, name_vi, name_en, icon, created in rows
+        for pk, lat, lon, status, category_id, day in rows
     ]
 
 
@@ -228,7 +235,9 @@ def map_points(*, user, filters: dict | None = None, bbox: tuple[float, float, f
     if bbox is not None:
         south, west, north, east = bbox
         qs = qs.filter(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east)
-    fields = ("pk", "lat", "lon", "status", "category__name_vi", "category__name_en", "category__icon", "created_at")
+    # the day of the report in the city's time, as text: no datetime object per row
+    day = Cast(TruncDate("created_at", tzinfo=timezone.get_current_timezone()), CharField())
+    fields = ("pk", "lat", "lon", "status", "category_id", "day")
     base = {"type": "FeatureCollection", "zoom": zoom}
     if zoom < MAP_POINTS_ZOOM:
         cell = map_cell_degrees(zoom)
@@ -249,7 +258,7 @@ def map_points(*, user, filters: dict | None = None, bbox: tuple[float, float, f
             ]
             return {**base, "mode": "clusters", "cell": cell, "count": sum(c[2] for c in cells),
                     "more": False, "features": features}
-    rows = list(qs.order_by("-created_at").values_list(*fields)[: limit + 1])
+    rows = list(qs.annotate(day=day).order_by("-created_at").values_list(*fields)[: limit + 1])
     more = len(rows) > limit
     features = _map_point_features(rows[:limit])
     return {**base, "mode": "points", "count": len(features), "more": more, "features": features}

@@ -33,7 +33,7 @@ def test_it_returns_the_points_in_the_viewport_only(client, spread):
     assert {f["properties"]["id"] for f in data["features"]} == {r.pk for r in near}
     assert data["count"] == 3
     for feature in data["features"]:  # nothing about the reporter
-        assert set(feature["properties"]) == {"id", "status", "category", "category_en", "icon", "created"}
+        assert set(feature["properties"]) == {"id", "status", "category", "icon", "created"}
 
 
 def test_without_a_bbox_it_answers_for_the_whole_city(client, spread):
@@ -88,3 +88,19 @@ def test_it_rejects_a_bad_bbox(client, db, bbox):
 
 def test_it_rejects_post(client, db):
     assert client.post(URL).status_code == 405
+
+
+def test_points_carry_the_category_in_the_readers_language_and_the_day_in_hue(client, spread):
+    import datetime as dt
+
+    from opencity.reports.models import Report
+
+    near, _far, _private = spread
+    # 23:30 UTC on 31/12/2025 is already 1 January 2026 in Huế
+    Report.objects.filter(pk=near[0].pk).update(created_at=dt.datetime(2025, 12, 31, 23, 30, tzinfo=dt.UTC))
+    data = client.get(URL, {"bbox": AROUND_STORY, "zoom": 16}).json()
+    first = next(f["properties"] for f in data["features"] if f["properties"]["id"] == near[0].pk)
+    assert first["created"] == "01/01/2026"
+    assert first["category"] == near[0].category.name_vi and first["icon"] == near[0].category.icon
+    english = client.get(URL, {"bbox": AROUND_STORY, "zoom": 16}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert {f["properties"]["category"] for f in english["features"]} == {near[0].category.name_en}

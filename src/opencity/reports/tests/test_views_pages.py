@@ -221,3 +221,18 @@ def test_the_admin_signs_in_through_the_login_page_with_its_second_factor(client
         reverse("accounts:login")
     )
     assert "next=/admin/" in response["Location"]
+
+
+def test_nearby_lists_the_open_reports_within_the_radius_nearest_first(make_report, lighting):
+    from django.contrib.auth.models import AnonymousUser
+
+    from opencity.reports import selectors
+
+    metres = 1 / 111_320  # a metre north, in degrees of latitude
+    far = make_report(lat=STORY_LAT + 40 * metres)
+    near = make_report(lat=STORY_LAT + 10 * metres)
+    make_report(lat=STORY_LAT + 70 * metres)  # beyond 50 m
+    found = selectors.nearby_open(user=AnonymousUser(), lat=STORY_LAT, lon=STORY_LON, category_id=lighting.pk)
+    assert [(r.pk, r.distance_m) for r in found] == [(near.pk, 10), (far.pk, 40)]
+    assert [r.pk for r in selectors.nearby_open(user=AnonymousUser(), lat=STORY_LAT, lon=STORY_LON,
+                                                category_id=lighting.pk, limit=1)] == [near.pk]
