@@ -3,8 +3,11 @@
 --   2: a body file, or "-" for none (then GET)
 --   3: the Content-Type of the body, or "-"
 --   4: an Authorization header value, or "-"
+--   5: a pause in ms each connection takes before each request, or "-" for none (a paced load:
+--      the pause is drawn between half and one and a half times this, so connections do not
+--      march in step)
 -- When the run ends it prints one JSON line: requests, duration, errors and latency percentiles.
-local paths, body, headers = {}, nil, {}
+local paths, body, headers, pause = {}, nil, {}, nil
 local counter = 0
 
 function init(args)
@@ -18,7 +21,13 @@ function init(args)
   end
   if args[3] ~= "-" then headers["Content-Type"] = args[3] end
   if args[4] ~= "-" then headers["Authorization"] = args[4] end
+  if args[5] and args[5] ~= "-" then pause = tonumber(args[5]) end
   math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16) % 100000)
+end
+
+function delay()
+  if pause then return math.floor(pause * (0.5 + math.random())) end
+  return 0
 end
 
 function request()

@@ -12,14 +12,29 @@ class GeoConfig(AppConfig):
     def ready(self) -> None:
         # The address converter takes ~20 s to load its tables: the server warms it in the
         # background so the first citizen typing an old ward name does not wait.
-        if os.environ.get("OPENCITY_WARM_ADDRESSES") == "True":
+        if _warming():
             threading.Thread(target=_warm_up, name="warm-addresses", daemon=True).start()
+
+
+_warm = threading.Event()
+
+
+def _warming() -> bool:
+    return os.environ.get("OPENCITY_WARM_ADDRESSES") == "True"
+
+
+def warmed() -> bool:
+    """Whether this process is done warming up (always, when it does not warm up)."""
+    return _warm.is_set() or not _warming()
 
 
 def _warm_up() -> None:
     from .selectors import warm_up
 
-    warm_up()
-    # The tables stay for the life of the process: a full garbage collection walking them took
-    # ~50 ms (every thread stopped); frozen, they are left out.
-    gc.freeze()
+    try:
+        warm_up()
+        # The tables stay for the life of the process: a full garbage collection walking them
+        # took ~50 ms (every thread stopped); frozen, they are left out.
+        gc.freeze()
+    finally:
+        _warm.set()
