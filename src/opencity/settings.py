@@ -316,9 +316,11 @@ if not 0 < OPENCITY_DUE_SOON_FRACTION < 1 or OPENCITY_ESCALATE_IOC_AFTER < 0:
 # Public map: zoomed-out clusters of the whole city are recounted at most this often (0: every
 # request). Zoomed-in points are always live (reports/selectors.py, lib/cache.py).
 OPENCITY_MAP_CLUSTER_CACHE_SECONDS = env_int("OPENCITY_MAP_CLUSTER_CACHE_SECONDS", 60)
-# The city's numbers (reports/kpi.py figures: statistics page, IOC console, API) are at most
-# this many seconds old while someone asks for them (0: computed on every request).
+# The city's numbers (reports/kpi.py figures) are at most this many seconds old while someone
+# asks for them: public ones (statistics page, API) and those with private reports (the IOC
+# console, whose live feed refreshes them). 0: computed on every request.
 OPENCITY_KPI_CACHE_SECONDS = env_int("OPENCITY_KPI_CACHE_SECONDS", 30)
+OPENCITY_KPI_STAFF_CACHE_SECONDS = env_int("OPENCITY_KPI_STAFF_CACHE_SECONDS", 5)
 OPENCITY_OPEN311_JURISDICTION = env_str("OPENCITY_OPEN311_JURISDICTION", "hue.gov.vn")
 
 # --- Warnings (CAP 1.2) and web push ---------------------------------------------------------

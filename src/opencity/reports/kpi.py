@@ -365,8 +365,10 @@ def _sums() -> dict:
 
 
 def _cached(name: str, scope: Scope, compute, now: dt.datetime | None, *extra):
-    """``compute()`` shared for ``OPENCITY_KPI_CACHE_SECONDS`` by everyone asking the same
-    question (``lib.cache.cached``); a question about a fixed moment (``now``) is not cached."""
+    """``compute()`` shared by everyone asking the same question (``lib.cache.cached``) for
+    ``OPENCITY_KPI_CACHE_SECONDS`` (public figures) or ``OPENCITY_KPI_STAFF_CACHE_SECONDS``
+    (figures with private reports: the IOC console, which the live feed refreshes); a question
+    about a fixed moment (``now``) is not cached."""
     from django.conf import settings
 
     from opencity.lib.cache import cached
@@ -375,11 +377,14 @@ def _cached(name: str, scope: Scope, compute, now: dt.datetime | None, *extra):
         return compute()
     key = ":".join(str(x) for x in ("kpi", name, scope.period.kind, scope.period.key, scope.unit_id,
                                     scope.area_id, scope.category_id, scope.public_only, *extra))
-    return cached(key, compute, fresh=settings.OPENCITY_KPI_CACHE_SECONDS)
+    fresh = settings.OPENCITY_KPI_CACHE_SECONDS
+    if not scope.public_only:
+        fresh = min(fresh, settings.OPENCITY_KPI_STAFF_CACHE_SECONDS)
+    return cached(key, compute, fresh=fresh)
 
 
 def figures(scope: Scope, *, now: dt.datetime | None = None, median: bool = True) -> Figures:
-    """Every figure for ``scope``, at most ``OPENCITY_KPI_CACHE_SECONDS`` old."""
+    """Every figure for ``scope``, a few seconds old at most (``_cached``)."""
     return _cached("figures", scope, lambda: _figures(scope, now=now, median=median), now, median)
 
 
@@ -405,7 +410,7 @@ def _group_key(by: str):
 def figures_by(scope: Scope, by: str, *, now: dt.datetime | None = None) -> dict:
     """Figures per unit / area / category (keys: ids; reports with no unit are left out of
     "unit") or per period ("day", "week", "month", "quarter", "year"; keys: :class:`Period`),
-    at most ``OPENCITY_KPI_CACHE_SECONDS`` old."""
+    a few seconds old at most (``_cached``)."""
     return _cached("by", scope, lambda: _figures_by(scope, by, now=now), now, by)
 
 

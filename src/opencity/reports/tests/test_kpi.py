@@ -221,3 +221,20 @@ def test_the_numbers_are_shared_for_a_while_and_a_fixed_moment_is_not_cached(his
     assert kpi.figures(city, now=NOW).received > 9  # a fixed moment is always counted
     cache.clear()
     assert kpi.figures(city).received > 9
+
+
+def test_figures_with_private_reports_are_shared_for_less_time(history, settings, monkeypatch):
+    from opencity.lib import cache as shared
+
+    seen = []
+    real = shared.cached
+
+    def spy(key, compute, *, fresh):
+        seen.append(fresh)
+        return real(key, compute, fresh=fresh)
+
+    monkeypatch.setattr(shared, "cached", spy)
+    settings.OPENCITY_KPI_CACHE_SECONDS, settings.OPENCITY_KPI_STAFF_CACHE_SECONDS = 30, 5
+    kpi.figures(kpi.Scope(period=MARCH, public_only=True))
+    kpi.figures(kpi.Scope(period=MARCH))
+    assert seen == [30, 5]
