@@ -3,7 +3,7 @@
 Runs in the worker (``tasks.deliver_message``), in batches of ``OPENCITY_ALERT_BATCH_SIZE``
 users walked by id. Each batch is one transaction that locks the message row, reads the
 message's progress cursor, writes the batch's inbox rows and :class:`Delivery` rows (unique per
-message and user, inserted with ``ignore_conflicts``) and moves the cursor. A worker killed
+message and user, inserted with ``ON CONFLICT DO NOTHING``) and moves the cursor. A worker killed
 mid-way therefore leaves either a whole batch or none of it, and the next run (the periodic
 ``resume_deliveries`` or a retry) continues after the cursor: nobody gets a message twice.
 

@@ -11,11 +11,15 @@ computed:
 - missing (a cold cache, or older than ``stale``): computed by one thread per process while
   the others in that process wait for it.
 
-``fresh <= 0`` turns caching off (the tests' setting): the value is computed every time.
+``fresh <= 0`` turns caching off (the tests' setting): the value is computed every time. So does
+a cache that cannot be reached (Redis down): the value is computed and the failure logged — the
+pages get slower, not broken.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +28,7 @@ from typing import TypeVar
 from django.core.cache import cache
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -41,18 +46,37 @@ def cached(key: str, compute: Callable[[], T], *, fresh: float, stale: float | N
     is computing a newer one (then at most ``stale`` seconds old: default ten times ``fresh``)."""
     if fresh <= 0:
         return compute()
-    stale = max(stale if stale is not None else fresh * 10, fresh)
-    entry = cache.get(key)
+    try:
+        return _cached(key, compute, fresh, max(stale if stale is not None else fresh * 10, fresh))
+    except _Unreachable:
+        return compute()
+
+
+class _Unreachable(Exception):
+    """The cache could not be reached."""
+
+
+def _call(operation, *args):
+    try:
+        return operation(*args)
+    except Exception as exc:  # the backend's own errors (redis.ConnectionError…)
+        logger.warning("cache unreachable (%s): computing without it", exc)
+        raise _Unreachable from exc
+
+
+def _cached(key: str, compute: Callable[[], T], fresh: float, stale: float) -> T:
+    entry = _call(cache.get, key)
     if entry is not None:
         value, computed_at = entry
-        if time.time() - computed_at < fresh or not cache.add(f"{key}:refresh", 1, REFRESH_LOCK_SECONDS):
+        if time.time() - computed_at < fresh or not _call(cache.add, f"{key}:refresh", 1, REFRESH_LOCK_SECONDS):
             return value
         try:
             return _store(key, compute, stale)
         finally:
-            cache.delete(f"{key}:refresh")
+            with contextlib.suppress(_Unreachable):
+                _call(cache.delete, f"{key}:refresh")
     with _process_lock(key):
-        entry = cache.get(key)
+        entry = _call(cache.get, key)
         if entry is not None:
             return entry[0]
         return _store(key, compute, stale)
@@ -60,5 +84,6 @@ def cached(key: str, compute: Callable[[], T], *, fresh: float, stale: float | N
 
 def _store(key: str, compute: Callable[[], T], stale: float) -> T:
     value = compute()
-    cache.set(key, (value, time.time()), timeout=int(stale) + 1)
+    with contextlib.suppress(_Unreachable):  # computed: the answer, even if it cannot be kept
+        _call(cache.set, key, (value, time.time()), int(stale) + 1)
     return value

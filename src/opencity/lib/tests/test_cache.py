@@ -68,3 +68,22 @@ def test_a_refresh_that_fails_lets_the_next_caller_try(monkeypatch):
         cached("k", broken, fresh=1)
     assert cache.get("k:refresh") is None
     assert cached("k", lambda: "new", fresh=1) == "new"
+
+
+def test_an_unreachable_cache_costs_time_not_the_page(monkeypatch, caplog):
+    def down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+    monkeypatch.setattr(cache, "get", down)
+    compute = Counter()
+    assert [cached("k", compute, fresh=60) for _ in range(2)] == [1, 2]
+    assert "cache unreachable" in caplog.text
+
+
+def test_a_value_that_cannot_be_kept_is_still_computed_once(monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is loading the dataset in memory")
+
+    monkeypatch.setattr(cache, "set", down)
+    compute = Counter()
+    assert cached("k", compute, fresh=60) == 1 and compute.calls == 1
