@@ -66,7 +66,13 @@ def area_id_for_point(lat: float, lon: float) -> int | None:
 
 def area_for_point(lat: float, lon: float) -> Area | None:
     area_id = area_id_for_point(lat, lon)
-    return Area.objects.get(pk=area_id) if area_id else None
+    return _area(area_id) if area_id else None
+
+
+def _area(area_id: int) -> Area:
+    """One ward for a report or a profile: without its boundary and pre-2025 units (JSON that
+    is large to read and decode, and that callers of a lookup do not need)."""
+    return Area.objects.defer("boundary", "old_units").get(pk=area_id)
 
 
 _KIND = r"^(phường|xã|thị trấn|đặc khu)\s+"
@@ -145,13 +151,13 @@ def area_for_address(text: str) -> Area | None:
     for part in reversed([p.strip() for p in folded.split(",")]):
         for table in tables:
             if part in table:
-                return Area.objects.get(pk=table[part])
+                return _area(table[part])
     # A known name with its kind anywhere in the text, even without commas.
     new_full, old_full, new_bare, _old_bare = tables
     for table in (new_full, old_full):
         for name in sorted(table, key=len, reverse=True):
             if re.search(rf"(^|[\s,]){re.escape(name)}($|[\s,.])", folded):
-                return Area.objects.get(pk=table[name])
+                return _area(table[name])
     # Anything else goes to the converter (it knows every pre-2025 unit of the country).
     candidates = [text]
     if "huế" not in folded and "hue" not in folded:
@@ -166,7 +172,7 @@ def area_for_address(text: str) -> Area | None:
         province = (new.get("province") or {}).get("name_with_type") or ""
         ward = _norm((new.get("ward") or {}).get("name_with_type") or "")
         if ward and "Huế" in province and ward in new_full:
-            return Area.objects.get(pk=new_full[ward])
+            return _area(new_full[ward])
     return None
 
 

@@ -87,7 +87,10 @@ def write(obj: models.Model, t: Transition, *, changes: dict[str, Any] | None = 
     if obj.pk is None:
         for name, value in values.items():
             setattr(obj, name, value)
-        obj.full_clean(exclude=clean_exclude or [])
+        # Fields are checked here; uniqueness and constraints by the database at the insert
+        # (the ORM would ask it first, one query each): callers look their idempotency token
+        # up beforehand and catch the IntegrityError of a race.
+        obj.full_clean(exclude=clean_exclude or [], validate_unique=False, validate_constraints=False)
         obj.save()
     else:
         if type(obj).objects.filter(pk=obj.pk, version=old_version).update(**values) != 1:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from opencity import policy
 
 from . import deadlines, kpi
-from .models import OPEN_STATUSES, Category, PhotoKind, Report, Status, TimelineEvent
+from .models import OPEN_STATUSES, Category, Photo, PhotoKind, Report, Status, TimelineEvent
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 
@@ -85,8 +85,12 @@ def unit_inbox(*, user, filters: dict | None = None) -> QuerySet[Report]:
     return qs.order_by("due_at", "created_at")
 
 
-def timeline(*, user, report: Report) -> QuerySet[TimelineEvent]:
-    qs = report.events.select_related("actor", "actor_unit").prefetch_related("photos")
+def timeline(*, user, report: Report, photos: bool = False) -> QuerySet[TimelineEvent]:
+    """The events the user may see, oldest first; with each event's photos if asked (the API
+    lists them per event; the pages show them with the report)."""
+    qs = report.events.select_related("actor", "actor_unit")
+    if photos:
+        qs = qs.prefetch_related("photos")
     if not policy.can_view_internal(user, report):
         qs = qs.filter(is_public=True)
     return qs
@@ -101,6 +105,13 @@ def visible_photos(*, user, report: Report, kind: str | None = None):
         if report.status not in (Status.RESOLVED, Status.CLOSED):
             qs = qs.exclude(kind=PhotoKind.RESULT)  # a result is public once it is published
     return qs
+
+
+def photos_by_kind(*, user, report: Report) -> tuple[list[Photo], list[Photo]]:
+    """The report's photos and its result photos that the user may see, in one query."""
+    photos = list(visible_photos(user=user, report=report))
+    return ([p for p in photos if p.kind == PhotoKind.REPORT],
+            [p for p in photos if p.kind == PhotoKind.RESULT])
 
 
 def _meters_to_deg(meters: float, lat: float) -> tuple[float, float]:
@@ -267,6 +278,8 @@ def map_points(*, user, filters: dict | None = None, bbox: tuple[float, float, f
 def report_answers(report: Report) -> list[tuple[str, str]]:
     """The answers to the category's questions, as (question, readable answer) pairs."""
     out = []
+    if not report.answers:
+        return out  # most reports answer no extra question: no query
     for q in report.category.questions.all():
         if q.code not in (report.answers or {}):
             continue

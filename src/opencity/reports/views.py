@@ -222,12 +222,13 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if report.reporter_id != getattr(request.user, "pk", None):
             return redirect("reports:detail", report.merged_into_id)
     user = request.user
+    photos, result_photos = selectors.photos_by_kind(user=user, report=report)
     context = {
         "report": report,
         "answers": selectors.report_answers(report),
         "events": selectors.timeline(user=user, report=report),
-        "photos": selectors.visible_photos(user=user, report=report, kind="report"),
-        "result_photos": selectors.visible_photos(user=user, report=report, kind="result"),
+        "photos": photos,
+        "result_photos": result_photos,
         "actions": available_actions(user, report) if user.is_authenticated else set(),
         "show_reporter": can_view_reporter(user, report),
         "show_internal": can_view_internal(user, report),

@@ -103,6 +103,6 @@ def report_timeline(request: HttpRequest, response: HttpResponse, report_id: int
     internal = policy.can_view_internal(request.user, report)
     body = [
         event_out(request, e, internal=internal)
-        for e in selectors.timeline(user=request.user, report=report)
+        for e in selectors.timeline(user=request.user, report=report, photos=True)
     ]
     return conditional(request, response, body)

@@ -349,14 +349,9 @@ def report_out(request: HttpRequest, report: Report) -> dict:
     user = request.user
     internal = policy.can_view_internal(user, report)
     show_reporter = policy.can_view_reporter(user, report)
-    photos = [
-        _photo(request, p)
-        for p in selectors.visible_photos(user=user, report=report, kind=PhotoKind.REPORT)
-    ]
-    result_photos = [
-        _photo(request, p)
-        for p in selectors.visible_photos(user=user, report=report, kind=PhotoKind.RESULT)
-    ]
+    report_photos, results = selectors.photos_by_kind(user=user, report=report)
+    photos = [_photo(request, p) for p in report_photos]
+    result_photos = [_photo(request, p) for p in results]
     published = report.status in (ReportStatus.RESOLVED, ReportStatus.CLOSED)
     reporter = None
     if show_reporter:
