@@ -30,7 +30,6 @@ from .schemas import (
     ReportOut,
     SubmitForm,
     act,
-    fresh,
     parse_answers,
     report_out,
 )
@@ -80,7 +79,8 @@ def report_create(
         client_token=clean_idempotency_key(idempotency_key),
         channel="api",
     )
-    return Status(201, report_out(request, fresh(report.pk)))
+    # The report as the service left it or found it (category, ward and unit loaded): no re-read.
+    return Status(201, report_out(request, report))
 
 
 # --- the reporter's and the public's actions ---------------------------------------------

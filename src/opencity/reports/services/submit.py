@@ -110,6 +110,12 @@ def _locate(lat, lon, address: str):
     )
 
 
+def _by_token(client_token: str) -> Report | None:
+    """The report an earlier try with this token created, with what its answer shows."""
+    return (Report.objects.select_related("category", "area", "unit", "reporter")
+            .filter(client_token=client_token).first())
+
+
 def report_submit(
     *,
     reporter,
@@ -135,7 +141,7 @@ def report_submit(
     """
     client_token = (client_token or "").strip()[:64] or None
     if client_token:
-        existing = Report.objects.filter(client_token=client_token).first()
+        existing = _by_token(client_token)
         if existing is not None:
             if reporter is not None and existing.reporter_id not in (None, reporter.pk):
                 raise ConflictError(_("This form was already used."))
@@ -182,7 +188,7 @@ def report_submit(
                 route_locked(report, actor=None, unit=rule.unit, note="", automatic=True)
     except IntegrityError:
         if client_token:
-            existing = Report.objects.filter(client_token=client_token).first()
+            existing = _by_token(client_token)
             if existing is not None:
                 return existing
         raise
