@@ -129,10 +129,14 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def nearby_open(*, user, lat: float, lon: float, category_id: int | None = None,
-                radius_m: float = 50, exclude_id: int | None = None, limit: int = 5) -> list[Report]:
+                radius_m: float = 50, exclude_id: int | None = None, limit: int = 5,
+                category: Category | None = None) -> list[Report]:
     """The nearest open reports within ``radius_m``, nearest first: a bounding box on the
     indexed ``lat, lon``, ordered in SQL by the planar distance in metres (exact enough at this
-    scale), so only ``limit`` rows are read; each then gets its great-circle ``distance_m``."""
+    scale), so only ``limit`` rows are read; each then gets its great-circle ``distance_m``.
+    Given the ``category`` itself (the caller has read it), its reports are not joined to it."""
+    if category is not None:
+        category_id = category.pk
     dlat, dlon = _meters_to_deg(radius_m, lat)
     # metres per degree here: north-south, and east-west at this latitude
     my, mx = 111_320.0, 111_320.0 * max(math.cos(math.radians(lat)), 0.01)
@@ -140,7 +144,9 @@ def nearby_open(*, user, lat: float, lon: float, category_id: int | None = None,
     d2 = ExpressionWrapper(dy * dy + dx * dx, output_field=FloatField())
     qs = (Report.objects.filter(policy.report_scope(user))
           .filter(status__in=OPEN_STATUSES, lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
-          .annotate(d2=d2).filter(d2__lte=radius_m * radius_m).select_related("category"))
+          .annotate(d2=d2).filter(d2__lte=radius_m * radius_m))
+    if category is None:
+        qs = qs.select_related("category")
     if category_id:
         qs = qs.filter(category_id=category_id)
     if exclude_id:
@@ -148,6 +154,8 @@ def nearby_open(*, user, lat: float, lon: float, category_id: int | None = None,
     found = []
     for r in qs.order_by("d2", "-pk")[:limit]:
         r.distance_m = round(haversine_m(lat, lon, r.lat, r.lon))
+        if category is not None:
+            r.category = category
         found.append(r)
     return found
 

@@ -132,8 +132,7 @@ def nearby(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("category", "")
     category = Category.objects.filter(pk=raw).first() if raw.isdigit() else None
     radius = category.duplicate_radius_m if category else 50
-    reports = selectors.nearby_open(user=request.user, lat=lat, lon=lon,
-                                    category_id=category.pk if category else None, radius_m=radius)
+    reports = selectors.nearby_open(user=request.user, lat=lat, lon=lon, category=category, radius_m=radius)
     return render(request, "reports/partials/nearby.html", {"reports": reports})
 
 

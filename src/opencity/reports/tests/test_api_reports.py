@@ -525,6 +525,8 @@ def test_submit_retried_with_the_same_key_creates_one_report(client, citizen, li
     again = submit(client, {"category": lighting.pk, "photos": [jpeg_upload()]}, **headers)
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
+    # the first answer is made from the report as saved, the second from the database: the same
+    assert again.json() == first.json()
     assert Report.objects.count() == 1
     assert Report.objects.get().photos.count() == 1
 
@@ -906,6 +908,8 @@ def test_submit_retried_after_the_cache_is_cleared_creates_one_report(client, ci
     again = client.post("/api/v1/reports", data, **headers)
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
+    # the first answer is made from the report as saved, the second from the database: the same
+    assert again.json() == first.json()
     assert Report.objects.filter(reporter=citizen).count() == 1
 
 

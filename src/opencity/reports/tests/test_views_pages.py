@@ -126,9 +126,11 @@ def test_private_reports_and_their_photos_are_hidden_from_others(client, make_re
     assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 404
 
 
-def test_the_public_page_never_shows_the_reporter(client, make_report, citizen):
+def test_the_public_page_never_shows_the_reporter(client, make_report, citizen, django_assert_num_queries):
     report = make_report(photos=[jpeg_upload()])
-    body = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    with django_assert_num_queries(3):  # the report, its photos of both kinds, its timeline
+        body = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert f"/photos/{report.photos.get().pk}/thumb" in body
     assert (
         citizen.full_name not in body and citizen.phone not in body and "0905 000 001" not in body
     )
@@ -190,12 +192,13 @@ def test_unknown_actions_are_404(client, make_report, operator, citizen):
     )
 
 
-def test_nearby_and_address_helpers(client, make_report, lighting):
+def test_nearby_and_address_helpers(client, make_report, lighting, django_assert_num_queries):
     report = make_report()
-    body = client.get(
-        reverse("reports:nearby"), {"lat": report.lat, "lon": report.lon, "category": lighting.pk}
-    ).content.decode()
-    assert report.ref in body
+    with django_assert_num_queries(2):  # the category, then its open reports (not joined to it)
+        body = client.get(
+            reverse("reports:nearby"), {"lat": report.lat, "lon": report.lon, "category": lighting.pk}
+        ).content.decode()
+    assert report.ref in body and lighting.name in body
     assert client.get(reverse("reports:nearby"), {"lat": "x"}).status_code == 200
     found = client.get(
         reverse("reports:address_lookup"), {"q": "Kiệt 32 Lê Văn Hưu, phường Thuận Lộc"}
