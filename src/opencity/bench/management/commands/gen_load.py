@@ -39,7 +39,7 @@ class Command(BaseCommand):
             f"{s.reports:,} reports, {s.events:,} timeline events, {s.follows:,} follows in "
             f"{s.seconds_total:.1f} s on {s.backend}: {s.rate:,.0f} reports/s "
             f"(rows streamed in {s.seconds_generate:.1f} s, indexes rebuilt in {s.seconds_indexes:.1f} s"
-            + (f", KPI roll-ups in {s.seconds_rollups:.1f} s" if s.seconds_rollups is not None else "")
+            + (f", KPI roll-ups in {s.seconds_rollups:.1f} s after that" if s.seconds_rollups is not None else "")
             + ")."
         ))
         self.stdout.write("Reports by status: " + ", ".join(f"{k} {v:,}" for k, v in sorted(s.statuses.items())))
