@@ -8,9 +8,11 @@ class IocConfig(AppConfig):
 
     def ready(self) -> None:
         from opencity.emergency.models import RescueEvent
+        from opencity.reports.kpi import rollups_refreshed
         from opencity.reports.models import TimelineEvent
 
         from . import live
 
         post_save.connect(live.record_report_event, sender=TimelineEvent, dispatch_uid="ioc-live-report")
         post_save.connect(live.record_rescue_event, sender=RescueEvent, dispatch_uid="ioc-live-rescue")
+        rollups_refreshed.connect(live.record_figures_refreshed, dispatch_uid="ioc-live-figures")

@@ -37,6 +37,10 @@ from .models import LiveEvent
 
 logger = logging.getLogger(__name__)
 CHANNEL = "opencity:live"
+# A row that says "the figures changed" (roll-ups recounted), sent to every stream as an SSE
+# event of its own, ``figures``: the headline cards reload on it, not on the transition itself,
+# which the worker has not counted yet.
+FIGURES = "kpi.refreshed"
 BATCH = 50
 BUSY_RETRY_MS = 15_000
 
@@ -76,6 +80,11 @@ def record_report_event(sender, instance, created: bool, raw: bool = False, **kw
                     "to": instance.to_status, "category": report.category_id})
 
 
+def record_figures_refreshed(sender, days, **kwargs) -> None:
+    """``reports.kpi.rollups_refreshed``: tell the consoles to reload their headline."""
+    record(kind=FIGURES, payload={"days": [d.isoformat() for d in days]})
+
+
 def record_rescue_event(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     """post_save of ``emergency.RescueEvent``: rescue steps appear in the same feed."""
     if not created or raw:
@@ -92,9 +101,9 @@ def bounds_q(bounds: policy.KpiBounds) -> Q:
     if bounds.level == "city":
         return Q()
     if bounds.level == "ward":
-        return Q(area_id=bounds.area_id)
+        return Q(area_id=bounds.area_id) | Q(kind=FIGURES)
     # a unit head follows the unit's reports; rescue steps are not a unit's business
-    return Q(unit_id__in=bounds.unit_ids)
+    return Q(unit_id__in=bounds.unit_ids) | Q(kind=FIGURES)
 
 
 def latest_id() -> int:
@@ -109,7 +118,7 @@ def events_after(bounds: policy.KpiBounds, after: int, *, limit: int = BATCH) ->
 
 def recent(bounds: policy.KpiBounds, *, limit: int = 20) -> list[LiveEvent]:
     """The newest rows, newest first (drawn with the page)."""
-    return list(LiveEvent.objects.filter(bounds_q(bounds))
+    return list(LiveEvent.objects.filter(bounds_q(bounds)).exclude(kind=FIGURES)
                 .select_related("report__category", "area", "unit").order_by("-id")[:limit])
 
 
@@ -120,7 +129,10 @@ def render_event(event: LiveEvent, *, language: str) -> str:
 
 
 def sse_message(event: LiveEvent, *, language: str) -> str:
-    """One server-sent event: ``id`` for Last-Event-ID, the HTML line as data (htmx swaps it)."""
+    """One server-sent event: ``id`` for Last-Event-ID, the HTML line as data (htmx swaps it);
+    a figures row is an empty ``figures`` event."""
+    if event.kind == FIGURES:
+        return f"id: {event.pk}\nevent: figures\ndata: {{}}\n\n"
     data = render_event(event, language=language)
     return f"id: {event.pk}\nevent: live\ndata: {data}\n\n"
 

@@ -45,9 +45,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -75,6 +77,7 @@ from django.db.models.functions import (
     TruncWeek,
     TruncYear,
 )
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,6 +87,11 @@ from . import deadlines
 from .models import KpiHours, KpiRollup, KpiSpan, Report, Status, TimelineEvent
 
 logger = logging.getLogger(__name__)
+
+# Sent after roll-up rows were recounted (``days``: the local days): the console's headline
+# follows it (``ioc.live``), and the shared figures computed before it are not served again.
+rollups_refreshed = Signal()
+GENERATION_KEY = "kpi:generation"
 
 SATISFIED_MIN_RATING = 4
 DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
@@ -375,11 +383,13 @@ def _cached(name: str, scope: Scope, compute, now: dt.datetime | None, *extra):
 
     if now is not None:
         return compute()
-    key = ":".join(str(x) for x in ("kpi", name, scope.period.kind, scope.period.key, scope.unit_id,
-                                    scope.area_id, scope.category_id, scope.public_only, *extra))
     fresh = settings.OPENCITY_KPI_CACHE_SECONDS
     if not scope.public_only:
         fresh = min(fresh, settings.OPENCITY_KPI_STAFF_CACHE_SECONDS)
+    if fresh <= 0:
+        return compute()
+    key = ":".join(str(x) for x in ("kpi", _generation(), name, scope.period.kind, scope.period.key,
+                                    scope.unit_id, scope.area_id, scope.category_id, scope.public_only, *extra))
     return cached(key, compute, fresh=fresh)
 
 
@@ -668,6 +678,7 @@ def rollup_refresh_days(days: Iterable[dt.date], *, wait: bool = True) -> int:
     With ``wait=False`` a day is skipped while a full rebuild holds the lock (the nightly
     refresh recounts it), so that people's actions never wait for a rebuild."""
     written = 0
+    refreshed: list[dt.date] = []
     by_month: dict[dt.date, list[dt.date]] = {}
     for day in sorted(set(days)):
         by_month.setdefault(day.replace(day=1), []).append(day)
@@ -676,6 +687,7 @@ def rollup_refresh_days(days: Iterable[dt.date], *, wait: bool = True) -> int:
             if not _lock(wait=wait):
                 logger.info("KPI roll-up refresh of %s skipped: a rebuild is running", month_days)
                 continue
+            refreshed += month_days
             for day in month_days:
                 KpiRollup.objects.filter(span=KpiSpan.DAY, day=day).delete()
                 rows = (Report.objects.filter(RECEIVED_Q, **_day_range(day))
@@ -684,7 +696,25 @@ def rollup_refresh_days(days: Iterable[dt.date], *, wait: bool = True) -> int:
                 written += len(objs)
                 _day_hours(Period.of("day", day))
             _month_rows(Period.of("month", first))
+    if refreshed:
+        _new_generation()
+        rollups_refreshed.send(sender=KpiRollup, days=refreshed)
     return written
+
+
+def _new_generation() -> None:
+    """Figures cached before now are not served again (``_cached`` keys carry the generation)."""
+    try:
+        cache.set(GENERATION_KEY, time.time_ns(), None)
+    except Exception:  # an unreachable cache: the figures it holds expire by themselves
+        logger.warning("KPI cache generation not renewed", exc_info=True)
+
+
+def _generation() -> int:
+    try:
+        return cache.get(GENERATION_KEY) or 0
+    except Exception:  # lib.cache computes without an unreachable cache
+        return 0
 
 
 def _refresh_after_commit(day: dt.date) -> None:

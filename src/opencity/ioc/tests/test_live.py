@@ -163,3 +163,17 @@ def test_wsgi_streams_over_the_limit_are_told_to_come_back_later(monkeypatch, op
     third = live.stream(bounds, 0, language="vi")
     assert next(third).startswith("retry: 1000")
     third.close()
+
+
+def test_recounted_figures_reach_every_stream_but_not_the_feed(make_report, ward_official, operator):
+    from opencity.reports import kpi
+
+    make_report()
+    mark = live.latest_id()
+    kpi.rollup_refresh_days([timezone.localdate()])
+    row = LiveEvent.objects.get(kind=live.FIGURES)
+    assert row.pk > mark and row.payload == {"days": [timezone.localdate().isoformat()]}
+    for viewer in (ward_official, operator):  # a ward's official as well as the city's operator
+        text = _chunks(live.stream(policy.kpi_bounds(viewer), mark, language="vi"))
+        assert f"id: {row.pk}\nevent: figures\ndata: {{}}\n\n" in text
+        assert row not in live.recent(policy.kpi_bounds(viewer))

@@ -238,3 +238,26 @@ def test_figures_with_private_reports_are_shared_for_less_time(history, settings
     kpi.figures(kpi.Scope(period=MARCH, public_only=True))
     kpi.figures(kpi.Scope(period=MARCH))
     assert seen == [30, 5]
+
+
+
+def test_figures_shared_before_a_recount_are_not_served_after_it(history, settings):
+    from django.core.cache import cache
+    from django.db.models import F
+
+    settings.OPENCITY_KPI_CACHE_SECONDS = settings.OPENCITY_KPI_STAFF_CACHE_SECONDS = 60
+    city = kpi.Scope(period=MARCH)
+    assert kpi.figures(city).received == 9
+    KpiRollup.objects.update(received=F("received") + 1)  # the roll-ups move on...
+    assert kpi.figures(city).received == 9  # ...unseen while the shared answer is fresh
+    heard = []
+    kpi.rollups_refreshed.connect(lambda sender, days, **kw: heard.append(days), weak=False,
+                                  dispatch_uid="test-heard")
+    before = cache.get(kpi.GENERATION_KEY)
+    try:
+        kpi.rollup_refresh_days([MARCH.start])  # a recount of one day...
+    finally:
+        kpi.rollups_refreshed.disconnect(dispatch_uid="test-heard")
+    assert heard == [[MARCH.start]]  # ...is announced (the console's headline reloads on it)
+    assert cache.get(kpi.GENERATION_KEY) != before  # ...and retires every shared answer
+    assert kpi.figures(city).received == kpi.figures(city, now=NOW).received
