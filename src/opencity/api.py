@@ -21,7 +21,7 @@ from ninja.renderers import JSONRenderer
 
 from opencity.accounts.api import notifications_router
 from opencity.accounts.api import router as auth_router
-from opencity.errors import DomainError, NotFoundError, PermissionDeniedError
+from opencity.errors import DomainError, NotFoundError, PermissionDeniedError, set_retry_after
 from opencity.geo.api import router as geo_router
 from opencity.lib.api import AUTH, Unauthenticated, error_body
 from opencity.reports.api import router as reports_router
@@ -137,7 +137,7 @@ def error_response(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
     if error.http_status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="api"'
-    return response
+    return set_retry_after(response, error)
 
 
 for _exc_class in (

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class DomainError(Exception):
@@ -54,6 +55,34 @@ class IllegalTransitionError(ConflictError):
     default_message = _("This action is not possible in the report's current state.")
 
 
+class RateLimitedError(DomainError):
+    """Too many attempts or actions in a while (``opencity.accounts.throttle``): HTTP 429 with
+    ``Retry-After``; the message says how long to wait."""
+
+    code = "rate_limited"
+    http_status = 429
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 60, limit: str = "", **kwargs):
+        self.retry_after = max(1, int(retry_after))
+        self.limit = limit
+        if message is None:
+            minutes = max(1, -(-self.retry_after // 60))
+            message = ngettext(
+                "Too many attempts. Please try again in %(minutes)d minute.",
+                "Too many attempts. Please try again in %(minutes)d minutes.",
+                minutes,
+            ) % {"minutes": minutes}
+        super().__init__(message, **kwargs)
+
+
+def set_retry_after(response: HttpResponse, exception: Exception) -> HttpResponse:
+    """Both error mappings (pages, API) tell clients when to come back."""
+    retry_after = getattr(exception, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(int(retry_after))
+    return response
+
+
 class DomainErrorMiddleware:
     """Render a DomainError raised by a view as a page (or an htmx fragment) with its status."""
 
@@ -69,13 +98,16 @@ class DomainErrorMiddleware:
         if request.path.startswith("/api/"):
             return None  # the ninja handler owns the API
         if request.headers.get("HX-Request"):
-            return render(
+            return set_retry_after(render(
                 request, "partials/error.html", {"error": exception}, status=exception.http_status
-            )
+            ), exception)
         if request.method == "POST" and exception.http_status in (400, 409):
             messages.error(request, exception.message)
             back = request.headers.get("Referer") or request.path
             response = HttpResponse(status=303)
             response["Location"] = back
             return response
-        return render(request, "error.html", {"error": exception}, status=exception.http_status)
+        return set_retry_after(
+            render(request, "error.html", {"error": exception}, status=exception.http_status),
+            exception,
+        )

@@ -203,6 +203,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 OTP_TOTP_ISSUER = SITE_NAME
 
+# Limits on guessing and costly actions (accounts/throttle.py): counters in the cache above
+# (shared by every process only with OPENCITY_CACHE_URL). OPENCITY_LIMITS overrides a limit:
+# "report.submit.account=20/600,sms.send.phone=5/900". Behind reverse proxies, say how many
+# (OPENCITY_TRUSTED_PROXIES) so that the client's address is read from X-Forwarded-For.
+OPENCITY_THROTTLE_ENABLED = env_bool("OPENCITY_THROTTLE_ENABLED", True)
+OPENCITY_LIMITS = env_str("OPENCITY_LIMITS", "")
+OPENCITY_TRUSTED_PROXIES = env_int("OPENCITY_TRUSTED_PROXIES", 0)
+
 # One-time codes for sign-up and phone login
 OPENCITY_SMS_BACKEND = env_str("OPENCITY_SMS_BACKEND", "opencity.lib.sms.ConsoleBackend")
 OPENCITY_OTP_TTL_SECONDS = env_int("OPENCITY_OTP_TTL_SECONDS", 300)

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from opencity.lib.admin import AuditedModelAdmin
 from opencity.orgs.models import Membership
 
-from .models import AuditLog, User
+from . import throttle
+from .models import AuditLog, ThrottleBlock, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -47,6 +48,37 @@ class AuditLogAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ThrottleBlock)
+class ThrottleBlockAdmin(admin.ModelAdmin):
+    """Who is held back by a limit (accounts/throttle.py), and the action that lets them go."""
+
+    list_display = ["created_at", "limit", "key", "hits", "blocked_until", "in_force_display", "lifted_by"]
+    list_filter = ["limit"]
+    search_fields = ["key", "limit"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["limit", "key", "hits", "created_at", "blocked_until", "lifted_at", "lifted_by"]
+    exclude = ["cache_key"]
+    actions = ["lift_blocks"]
+
+    @admin.display(boolean=True, description=_("in force"))
+    def in_force_display(self, obj):
+        return obj.in_force
+
+    @admin.action(description=_("Lift the selected limits now"))
+    def lift_blocks(self, request, queryset):
+        lifted = 0
+        for block in queryset.filter(lifted_at__isnull=True):
+            throttle.lift(block, by=request.user)
+            lifted += 1
+        self.message_user(request, _("%(count)d limit(s) lifted.") % {"count": lifted})
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -190,3 +190,31 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class ThrottleBlock(models.Model):
+    """A key held back by a limit for one window (``accounts.throttle``): written once when the
+    limit is crossed, so administrators see who was held back and why, and can lift it."""
+
+    limit = models.CharField(_("limit"), max_length=60)
+    key = models.CharField(_("held back"), max_length=200, help_text=_("An account, phone number or client address."))
+    cache_key = models.CharField(max_length=120, unique=True, editable=False)
+    hits = models.PositiveIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("since"), default=timezone.now, db_index=True)
+    blocked_until = models.DateTimeField(_("until"))
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        User, verbose_name=_("lifted by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("limit reached")
+        verbose_name_plural = _("limits reached")
+
+    def __str__(self) -> str:
+        return f"{self.limit} {self.key}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.lifted_at is None and self.blocked_until > timezone.now()
