@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := src/opencity/static/vendor
 
-.PHONY: run test test-quick setup venv static messages db chromium fonts lint clean help bench bench-10m
+.PHONY: run test test-quick setup venv static messages db chromium fonts lint clean help bench bench-10m audit
 
 help:
 	@echo "make run     — set everything up and serve the demo on http://$(HOST):$(PORT)/"
@@ -17,6 +17,7 @@ help:
 	@echo "make test-quick — the suite without browser tests"
 	@echo "make bench   — 1 M reports on PostgreSQL, every scenario beside its ceilings (~20 min; bench/README.md)"
 	@echo "make bench-10m — the IOC figures and unit ranking at 10 M reports (~25 min, 22 GB)"
+	@echo "make audit  — the pinned packages against OSV database files, offline (docs/contributing.md)"
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	test -x $(PYTHON) || $(PY) -m venv $(VENV)
@@ -76,6 +77,11 @@ bench: setup chromium
 # disk; replaces the opencity_bench database. Results in bench/results/10m.json.
 bench-10m: setup
 	$(PYTHON) bench/run.py --reports 10000000 --only ioc_headline,unit_ranking --skip-extras --results 10m
+
+# Audit the pinned packages against OSV's database files, offline (docs/contributing.md).
+audit: venv
+	@test -n "$(OSV_DB)" || (echo 'make audit OSV_DB="PyPI-all.zip npm-all.zip" (docs/contributing.md)'; exit 2)
+	$(PYTHON) scripts/audit_deps.py $(foreach db,$(OSV_DB),--db $(db))
 
 lint: venv
 	$(BIN)/ruff check src e2e
