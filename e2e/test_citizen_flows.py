@@ -82,6 +82,12 @@ def test_my_reports_notifications_and_english(login, make_report, citizen, opera
     expect(page.locator(".bell .count")).to_have_text("1")
     page.goto("/notifications/")
     expect(page.locator(".report-list")).to_contain_text(report.ref)
+    # reading the inbox marks nothing read (a GET changes nothing); its button does
+    page.reload()
+    expect(page.locator(".bell .count")).to_have_text("1")
+    page.click("[data-testid=mark-read]")
+    expect(page.locator(".bell .count")).to_have_count(0)
+    expect(page.locator("[data-testid=mark-read]")).to_have_count(0)
     page.click(".lang button")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text("Notifications")

@@ -13,7 +13,9 @@ never test roles themselves. The rules, in words:
 - The reporter rates, disputes and answers questions on their own report; any signed-in person
   may follow a report or say "me too".
 - Private reports, reporters' names and phone numbers are visible only to the reporter and to
-  staff whose scope covers the report.
+  staff whose scope covers the report; so are the original text of a moderated report and the
+  answers to the category's questions that are not marked public.
+- A report rejected as spam is visible only to its reporter and staff in scope, whoever follows it.
 """
 
 from __future__ import annotations
@@ -172,6 +174,30 @@ def report_scope(user) -> Q:
             unit__level="ward", unit__area_id=user.home_area_id
         )
     return public | own
+
+
+def internal_scope(user) -> Q:
+    """A filter for the reports whose non-public data (the original text before moderation,
+    internal notes) ``user`` may see: the query form of :func:`in_staff_scope`."""
+    role = role_of(user)
+    if role in CITY_WIDE_READ_ROLES:
+        return Q()
+    if role == Role.OFFICER:
+        return Q(unit_id__in=unit_ids(user))
+    if role == Role.WARD_OFFICIAL:
+        scope = Q(unit_id__in=unit_ids(user))
+        if user.home_area_id is not None:
+            scope |= Q(area_id=user.home_area_id) | Q(unit__level="ward", unit__area_id=user.home_area_id)
+        return scope
+    return Q(pk__in=[])
+
+
+def can_view_answer(user, report: Report, question) -> bool:
+    """An answer to one of the category's extra questions (``CategoryQuestion``): the reporter
+    and staff in scope see every answer; everyone else only the answers to questions an
+    administrator marked ``public`` (a licence plate, a name or a house number stays private).
+    The one rule for the report page, the API, Open311 and open data."""
+    return bool(question.public) or can_view_reporter(user, report)
 
 
 def can_use_triage(user) -> bool:

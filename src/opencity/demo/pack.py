@@ -107,6 +107,9 @@ class QuestionRow:
     kind: str = "text"  # reports.QuestionKind
     required: bool = False
     choices: tuple[dict[str, str], ...] = ()
+    # the answer is shown with the public report: only for answers that cannot be personal
+    # (a fixed choice, a depth, a count) — never free text such as a pole number or a plate
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,7 @@ CATEGORIES: tuple[CategoryRow, ...] = (
         14,
         questions=(
             QuestionRow("so-cot", "Số cột đèn (nếu thấy)", "Pole number (if visible)"),
-            QuestionRow("tinh-trang", "Tình trạng", "Condition", "single", True, LIGHT_STATES),
+            QuestionRow("tinh-trang", "Tình trạng", "Condition", "single", True, LIGHT_STATES, public=True),
         ),
     ),
     CategoryRow(
@@ -187,6 +190,7 @@ CATEGORIES: tuple[CategoryRow, ...] = (
                     choice("bulky", "Đồ cồng kềnh", "Bulky items"),
                     choice("dead-animal", "Xác động vật", "Dead animal"),
                 ),
+                public=True,
             ),
         ),
     ),
@@ -223,6 +227,7 @@ CATEGORIES: tuple[CategoryRow, ...] = (
                     choice("medium", "Vừa (30 cm – 1 m)", "Medium (30 cm – 1 m)"),
                     choice("large", "Lớn (trên 1 m)", "Large (over 1 m)"),
                 ),
+                public=True,
             ),
         ),
     ),
@@ -250,6 +255,7 @@ CATEGORIES: tuple[CategoryRow, ...] = (
                     choice("power-line", "Chạm đường dây điện", "Touching power lines"),
                     choice("blocking", "Che khuất đèn, biển báo", "Hiding lights or signs"),
                 ),
+                public=True,
             ),
         ),
     ),
@@ -265,7 +271,7 @@ CATEGORIES: tuple[CategoryRow, ...] = (
         duplicate_radius_m=150,
         season=True,
         questions=(
-            QuestionRow("do-sau", "Độ sâu ước tính (cm)", "Estimated depth (cm)", "number", True),
+            QuestionRow("do-sau", "Độ sâu ước tính (cm)", "Estimated depth (cm)", "number", True, public=True),
             QuestionRow(
                 "nuoc-rut",
                 "Nước đã rút chưa?",
@@ -277,6 +283,7 @@ CATEGORIES: tuple[CategoryRow, ...] = (
                     choice("slow", "Rút chậm", "Slowly"),
                     choice("yes", "Đã rút", "Yes"),
                 ),
+                public=True,
             ),
         ),
     ),
@@ -315,6 +322,7 @@ CATEGORIES: tuple[CategoryRow, ...] = (
                     choice("burst-pipe", "Vỡ, rò rỉ đường ống", "Burst or leaking pipe"),
                     choice("dirty", "Nước đục, có mùi", "Cloudy or smelly water"),
                 ),
+                public=True,
             ),
         ),
     ),
@@ -341,6 +349,7 @@ CATEGORIES: tuple[CategoryRow, ...] = (
                     choice("sagging-wire", "Dây điện võng, đứt", "Sagging or broken wire"),
                     choice("leaning-pole", "Cột điện nghiêng", "Leaning pole"),
                 ),
+                public=True,
             ),
         ),
     ),
@@ -377,6 +386,7 @@ CATEGORIES: tuple[CategoryRow, ...] = (
                     choice("materials", "Để vật liệu ra đường", "Materials on the road"),
                     choice("dust", "Gây bụi, mất an toàn", "Dust or unsafe site"),
                 ),
+                public=True,
             ),
         ),
     ),
@@ -402,6 +412,7 @@ CATEGORIES: tuple[CategoryRow, ...] = (
                     choice("evening", "Buổi tối (18–22 giờ)", "Evening (6–10 pm)"),
                     choice("night", "Ban đêm (sau 22 giờ)", "Night (after 10 pm)"),
                 ),
+                public=True,
             ),
             QuestionRow("ngay", "Ngày xảy ra", "Date", "date"),
         ),
@@ -512,7 +523,7 @@ CATEGORIES: tuple[CategoryRow, ...] = (
         1,
         questions=(
             QuestionRow("bien-so", "Biển số (nếu có)", "Number plate (if any)"),
-            QuestionRow("so-ngay", "Đã để bao nhiêu ngày?", "For how many days?", "number"),
+            QuestionRow("so-ngay", "Đã để bao nhiêu ngày?", "For how many days?", "number", public=True),
         ),
     ),
     CategoryRow("khac", "Khác", "Other", "Khác", "📝", 80, "vp-ubnd", 2),

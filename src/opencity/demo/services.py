@@ -112,6 +112,7 @@ def _categories() -> dict[str, Category]:
                     label_en=q.label_en,
                     kind=q.kind,
                     required=q.required,
+                    public=q.public,
                     choices=list(q.choices),
                     order=q_order,
                 )

@@ -47,10 +47,30 @@ def _local_input(value=None) -> str:
 
 
 class DateTimeLocalField(forms.DateTimeField):
+    """A local date and time from the browser's picker, in the years a call can have (1900–2999):
+    year 0001 or 9999 in the city's time zone is off the calendar once converted to UTC (a 500
+    where it was compared or stored)."""
+
+    YEARS = (1900, 2999)
+
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", DATETIME_FORMATS)
         kwargs.setdefault("widget", forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
         super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            result = super().to_python(value)
+            if result is not None:
+                result.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if result is not None and not self.YEARS[0] <= result.year <= self.YEARS[1]:
+            raise forms.ValidationError(
+                _("Enter a date between %(first)d and %(last)d.") % {"first": self.YEARS[0], "last": self.YEARS[1]},
+                code="out_of_range",
+            )
+        return result
 
 
 class CallLogForm(forms.Form):

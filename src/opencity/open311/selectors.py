@@ -34,8 +34,11 @@ def service_get(code: str) -> Category | None:
     return service_list().filter(code=code).first()
 
 
-def _public_reports() -> QuerySet[Report]:
-    return report_selectors.report_list(user=None).prefetch_related(
+def _public_reports(*, extensions: bool = False) -> QuerySet[Report]:
+    qs = report_selectors.report_list(user=None)
+    if extensions:
+        qs = qs.prefetch_related("category__questions")  # the public answers (extended_attributes)
+    return qs.prefetch_related(
         Prefetch(
             "photos",
             queryset=Photo.objects.filter(kind=PhotoKind.REPORT, is_hidden=False).order_by(
@@ -58,8 +61,8 @@ class RequestFilters:
     statuses: list[str] = field(default_factory=list)
 
 
-def service_request_list(filters: RequestFilters) -> list[Report]:
-    qs = _public_reports()
+def service_request_list(filters: RequestFilters, *, extensions: bool = False) -> list[Report]:
+    qs = _public_reports(extensions=extensions)
     if filters.ids:
         qs = qs.filter(pk__in=filters.ids)
     else:
@@ -77,8 +80,8 @@ def service_request_list(filters: RequestFilters) -> list[Report]:
     return list(qs.order_by("-created_at", "-id")[:MAX_REQUESTS])
 
 
-def service_request_get(report_id: int) -> Report | None:
-    return _public_reports().filter(pk=report_id).first()
+def service_request_get(report_id: int, *, extensions: bool = False) -> Report | None:
+    return _public_reports(extensions=extensions).filter(pk=report_id).first()
 
 
 # --- open data ---------------------------------------------------------------------------
@@ -111,6 +114,8 @@ EXPORT_VALUES = (
     "rating",
     "description",
     "description_public",
+    "category_id",
+    "answers",
 )
 
 

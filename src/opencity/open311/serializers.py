@@ -224,8 +224,30 @@ def updated_datetime(report: Report) -> dt.datetime:
     return report.updated_at
 
 
-def service_request(report: Report, *, request) -> dict:
-    """One ``<request>``: public fields only — never the reporter's name, phone or answers."""
+def _answer_text(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def extended_attributes(report: Report) -> dict:
+    """The GeoReport v2 extensions' ``extended_attributes`` (sent with ``extensions=true``): the
+    answers to the category's questions that everyone may see (``policy.can_view_answer`` for
+    an anonymous reader: questions marked public only), as the service definition names them."""
+    from opencity.reports.selectors import answered_questions
+
+    attributes = [
+        {"code": q.code, "description": q.label_vi, "value": _answer_text(report.answers[q.code])}
+        for q in answered_questions(user=None, report=report)
+    ]
+    return {"attributes": ListOf("attribute", attributes)}
+
+
+def service_request(report: Report, *, request, extensions: bool = False) -> dict:
+    """One ``<request>``: public fields only — never the reporter's name, phone, nor answers to
+    questions that are not marked public (those only with ``extensions``)."""
     photos = list(report.public_report_photos) if hasattr(report, "public_report_photos") else []
     media_url = None
     if photos:
@@ -250,6 +272,7 @@ def service_request(report: Report, *, request) -> dict:
         "lat": report.lat,
         "long": report.lon,
         "media_url": media_url,
+        **({"extended_attributes": extended_attributes(report)} if extensions else {}),
     }
 
 

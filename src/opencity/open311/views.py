@@ -3,8 +3,8 @@ render XML or JSON (``serializers``).
 
 Every failure leaves in the specification's error format, with 404 for an unknown resource,
 ``service_code``, ``jurisdiction_id`` or token, 403 for a missing or wrong ``api_key``, 429 past
-a key's rate limit, 405 for a wrong method and 400 for anything else. An optional parameter
-sent empty is treated as absent.
+a key's rate limit or the client's submit limit (with ``Retry-After``), 405 for a wrong method
+and 400 for anything else. An optional parameter sent empty is treated as absent.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from opencity.errors import DomainError, NotFoundError, ValidationError
+from opencity.lib.text import refuse_nul
+from opencity.reports import limits as submit_limits
 
 from . import selectors, serializers, services
 from .serializers import FORMATS, ListOf
@@ -37,10 +39,12 @@ MAX_ATTRIBUTES = 100
 CHANGESET = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
 
 
-def clean(value: str | None) -> str | None:
-    """A parameter as we use it: control characters dropped, stripped, empty → None."""
+def clean(value: str | None, name: str | None = None) -> str | None:
+    """A parameter as we use it: a NUL refused (400, ``lib.text``), other control characters
+    dropped, stripped, empty → None."""
     if value is None:
         return None
+    refuse_nul(value, field=name)
     value = _CONTROL.sub("", value).strip()
     return value or None
 
@@ -54,7 +58,7 @@ def error_response(fmt: str, exc: DomainError) -> HttpResponse:
     description = f"{field}: {exc.message}" if field else exc.message
     status = _error_status(exc)
     response = serializers.render_errors(fmt, [(status, description)], status=status)
-    if isinstance(exc, services.Throttled):
+    if getattr(exc, "retry_after", None):  # a key's rate (Throttled) or a client's (RateLimitedError)
         response["Retry-After"] = str(exc.retry_after)
     return response
 
@@ -114,10 +118,16 @@ def _data(request: HttpRequest):
 
 def param(request: HttpRequest, name: str) -> str | None:
     for source in _data(request):
-        value = clean(source.get(name))
+        value = clean(source.get(name), name)
         if value is not None:
             return value
     return None
+
+
+def _extensions(request: HttpRequest) -> bool:
+    """``extensions=true`` (the GeoReport v2 extensions): each request also carries
+    ``extended_attributes`` (the public answers to the category's questions)."""
+    return (param(request, "extensions") or "").lower() == "true"
 
 
 def _list(value: str | None) -> list[str]:
@@ -272,8 +282,9 @@ def service_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         filters = selectors.RequestFilters(
             service_codes=codes, start=start, end=end, statuses=statuses
         )
-    reports = selectors.service_request_list(filters)
-    items = [serializers.service_request(r, request=request) for r in reports]
+    extensions = _extensions(request)
+    reports = selectors.service_request_list(filters, extensions=extensions)
+    items = [serializers.service_request(r, request=request, extensions=extensions) for r in reports]
     return serializers.render(fmt, "service_requests", ListOf("request", items))
 
 
@@ -285,10 +296,11 @@ def _posted(request: HttpRequest) -> services.PostedRequest:
         match = _ATTRIBUTE.fullmatch(key)
         if not match:
             continue
+        refuse_nul(key, field="attribute")
         if len(attributes) >= MAX_ATTRIBUTES:
             raise ValidationError(_("Too many attributes."), field="attribute")
         code = match[1]
-        cleaned = [v for v in (clean(r) for r in raw_values[:MAX_LIST]) if v is not None]
+        cleaned = [v for v in (clean(r, key) for r in raw_values[:MAX_LIST]) if v is not None]
         if match[2]:
             attributes[code] = cleaned
         elif cleaned:
@@ -300,6 +312,9 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     key = services.api_key_authenticate(param(request, "api_key"))
     services.api_key_hit(key)
     posted = _posted(request)
+    # Besides the key's own rate: the same per-client limit as the web form and the API (there is
+    # no account of ours to count; reports/limits.py).
+    submit_limits.count_submit(request)
     report = services.service_request_submit(api_key=key, params=posted)
     body = ListOf("request", [serializers.created(report, account_id=posted.account_id)])
     return serializers.render(fmt, "service_requests", body)
@@ -308,13 +323,14 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
 @open311("GET")
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
     report = None
+    extensions = _extensions(request)
     if _is_id(request_id):
-        report = selectors.service_request_get(int(request_id))
+        report = selectors.service_request_get(int(request_id), extensions=extensions)
     if report is None:
         raise NotFoundError(
             _("There is no service request with this id."), field="service_request_id"
         )
-    item = serializers.service_request(report, request=request)
+    item = serializers.service_request(report, request=request, extensions=extensions)
     return serializers.render(fmt, "service_requests", ListOf("request", [item]))
 
 

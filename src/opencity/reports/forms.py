@@ -81,6 +81,8 @@ class ReportForm(forms.Form):
                 else:
                     field = forms.MultipleChoiceField(choices=q.choice_pairs(), widget=forms.CheckboxSelectMultiple)
                 field.label = q.label
+                if q.public:  # the reporter knows before answering (policy.can_view_answer)
+                    field.help_text = _("Shown publicly with the report.")
                 field.required = False  # checked by the service, with the question's own message
                 field.question_required = q.required
                 self.fields[name] = field

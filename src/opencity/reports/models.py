@@ -95,6 +95,12 @@ class CategoryQuestion(models.Model):
     label_en = models.CharField(_("question (English)"), max_length=200)
     kind = models.CharField(max_length=10, choices=QuestionKind.choices, default=QuestionKind.TEXT)
     required = models.BooleanField(default=False)
+    public = models.BooleanField(
+        _("answer shown publicly"), default=False,
+        help_text=_("Show the answers to everyone with the report (on its page, in the API, Open311 "
+                    "and open data). Leave off for anything personal: a licence plate, a name, a "
+                    "house number. The reporter and staff in charge always see every answer."),
+    )
     choices = models.JSONField(
         default=list,
         blank=True,
@@ -247,6 +253,8 @@ class Report(models.Model):
 
     @property
     def public_description(self) -> str:
+        """What the public reads: the moderated text if there is one (``public_text_contains``
+        is the same rule for searches)."""
         return self.description_public or self.description
 
     @property
@@ -258,6 +266,14 @@ class Report(models.Model):
         from .deadlines import DeadlineState, deadline_state  # the one definition (pauses count)
 
         return deadline_state(self) == DeadlineState.OVERDUE
+
+
+def public_text_contains(text: str) -> models.Q:
+    """Reports whose public text (``Report.public_description``) contains ``text``: the
+    moderated text where there is one, never the original it replaced."""
+    return models.Q(description_public__icontains=text) | (
+        models.Q(description_public="") & models.Q(description__icontains=text)
+    )
 
 
 def _photo_path(instance, filename: str) -> str:

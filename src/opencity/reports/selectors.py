@@ -10,9 +10,20 @@ from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
 from opencity import policy
+from opencity.lib.params import parse_id
+from opencity.lib.text import refuse_nul
 
 from . import deadlines, kpi
-from .models import OPEN_STATUSES, Category, Photo, PhotoKind, Report, Status, TimelineEvent
+from .models import (
+    OPEN_STATUSES,
+    Category,
+    Photo,
+    PhotoKind,
+    Report,
+    Status,
+    TimelineEvent,
+    public_text_contains,
+)
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 
@@ -31,12 +42,11 @@ def report_list(*, user, filters: dict | None = None) -> QuerySet[Report]:
     drill-down lists exactly the reports it counts."""
     f = filters or {}
     qs = Report.objects.filter(policy.report_scope(user)).select_related("category", "area", "unit")
-    if f.get("category"):
-        qs = qs.filter(category_id=f["category"])
-    if f.get("area"):
-        qs = qs.filter(area_id=f["area"])
-    if f.get("unit"):
-        qs = qs.filter(unit_id=f["unit"])
+    for name in ("category", "area", "unit"):
+        if f.get(name):
+            # an id no row can have (a 30-digit number overflows the database's bigint): nothing
+            wanted = parse_id(f[name])
+            qs = qs.filter(**{f"{name}_id": wanted}) if wanted is not None else qs.none()
     status = f.get("status")
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
@@ -53,8 +63,7 @@ def report_list(*, user, filters: dict | None = None) -> QuerySet[Report]:
         if period is not None:
             qs = qs.filter(**period.created_filter())
     if f.get("q"):
-        q = str(f["q"])[:100]
-        qs = qs.filter(Q(description__icontains=q) | Q(address__icontains=q))
+        qs = qs.filter(text_search(user, str(f["q"])[:100]))
     if f.get("overdue"):
         qs = qs.filter(deadlines.overdue_q())
     if f.get("public_only"):
@@ -62,10 +71,21 @@ def report_list(*, user, filters: dict | None = None) -> QuerySet[Report]:
     return qs
 
 
+def text_search(user, text: str) -> Q:
+    """Reports whose text contains ``text``, as ``user`` may read it: the address and the public
+    (moderated) text for everyone; the original text only where ``user`` may see it (staff whose
+    scope covers the report). Searching the original would give back, a character at a time,
+    what moderation hid (issue #13)."""
+    refuse_nul(text, field="q")
+    original = policy.internal_scope(user) & Q(description__icontains=text)
+    return Q(address__icontains=text) | public_text_contains(text) | original
+
+
 def report_mine(*, user) -> QuerySet[Report]:
-    return Report.objects.filter(Q(reporter=user) | Q(follows__user=user)).distinct().select_related(
-        "category", "area", "unit"
-    )
+    """What the user reported or follows, among the reports they may see: a followed report
+    rejected as spam (or otherwise out of their sight) leaves the list."""
+    return (Report.objects.filter(Q(reporter=user) | Q(follows__user=user)).filter(policy.report_scope(user))
+            .distinct().select_related("category", "area", "unit"))
 
 
 def triage_queue(*, user, filters: dict | None = None) -> QuerySet[Report]:
@@ -283,14 +303,39 @@ def map_points(*, user, filters: dict | None = None, bbox: tuple[float, float, f
     return {**base, "mode": "points", "count": len(features), "more": more, "features": features}
 
 
-def report_answers(report: Report) -> list[tuple[str, str]]:
-    """The answers to the category's questions, as (question, readable answer) pairs."""
-    out = []
+def answered_questions(*, user, report: Report) -> list:
+    """The category's questions that the report answers and ``user`` may see the answer to
+    (``policy.can_view_answer``), in the form's order."""
     if not report.answers:
-        return out  # most reports answer no extra question: no query
-    for q in report.category.questions.all():
-        if q.code not in (report.answers or {}):
-            continue
+        return []  # most reports answer no extra question: no query
+    return [q for q in report.category.questions.all()
+            if q.code in report.answers and policy.can_view_answer(user, report, q)]
+
+
+def public_questions() -> dict[int, list]:
+    """Per category id, the questions whose answers anyone may see (``policy.can_view_answer``
+    for an anonymous reader), in the form's order: for exports that read many reports at once."""
+    from collections import defaultdict
+
+    from .models import CategoryQuestion
+
+    public = Report()  # a report as the public sees it: no reporter, nobody in scope
+    out: dict[int, list] = defaultdict(list)
+    for q in CategoryQuestion.objects.order_by("category_id", "order", "id"):
+        if policy.can_view_answer(None, public, q):
+            out[q.category_id].append(q)
+    return out
+
+
+def visible_answers(*, user, report: Report) -> dict:
+    """The stored answers ``user`` may see, keyed by question code (the API's ``answers``)."""
+    return {q.code: report.answers[q.code] for q in answered_questions(user=user, report=report)}
+
+
+def report_answers(report: Report, *, user) -> list[tuple[str, str]]:
+    """The answers ``user`` may see, as (question, readable answer) pairs (the report page)."""
+    out = []
+    for q in answered_questions(user=user, report=report):
         value = report.answers[q.code]
         labels = dict(q.choice_pairs())
         if isinstance(value, list):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from opencity import policy
 from opencity.errors import DomainError, PermissionDeniedError
+from opencity.lib.params import BadParameter, parse_id, require_id, require_int
 from opencity.orgs.models import Unit
 
 from . import routing, selectors, services
@@ -89,9 +90,32 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/staff/detail.html", context)
 
 
-def _report_number(raw: str | None) -> int:
-    digits = "".join(ch for ch in (raw or "") if ch.isdigit())
-    return int(digits) if digits else 0
+def _merge_target(post) -> int:
+    """The report to merge into: one of the nearby reports offered (``into``, an id: anything
+    else is a bad request), or the number typed in "PA000123" or "123" (``into_ref``: 0, no such
+    report, when it holds no number a report can have)."""
+    typed = post.get("into_ref")
+    if typed:
+        digits = "".join(ch for ch in typed if ch in "0123456789")
+        return parse_id(digits) or 0
+    return require_id(post.get("into"), field="into", required=False) or 0
+
+
+def _version(raw: str | None) -> int | None:
+    return require_int(raw, field="version", required=False)
+
+
+def _priority(raw: str | None) -> int:
+    value = require_int(raw, field="priority", digits=2)
+    if value not in Priority.values:
+        raise BadParameter(_("Choose a priority."), field="priority")
+    return value
+
+
+def _bad_request(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """A form of ours cannot have sent this: 400 with the message (htmx: the error fragment)."""
+    template = "partials/error.html" if request.headers.get("HX-Request") else "error.html"
+    return render(request, template, {"error": exc}, status=400)
 
 
 @login_required
@@ -100,28 +124,33 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Every staff action posts here; the service checks permission and state."""
     access_report(request.user, pk)
     user, post = request.user, request.POST
-    version = post.get("version")
-    expected = int(version) if version and version.isdigit() else None
+    try:
+        expected = _version(post.get("version"))
+    except BadParameter as exc:
+        return _bad_request(request, exc)
     files = request.FILES.getlist("photos")
     runs = {
-        "route": (lambda: services.report_route(report_id=pk, actor=user, unit_id=post.get("unit") or None,
+        "route": (lambda: services.report_route(report_id=pk, actor=user,
+                                                unit_id=require_id(post.get("unit"), field="unit", required=False),
                                                 note=post.get("note", ""), expected_version=expected),
                   _("The report was sent to the unit.")),
-        "merge": (lambda: services.report_merge(report_id=pk, actor=user, into_id=_report_number(post.get("into_ref") or post.get("into")),
+        "merge": (lambda: services.report_merge(report_id=pk, actor=user, into_id=_merge_target(post),
                                                 note=post.get("note", "")), _("The report was merged.")),
         "reject": (lambda: services.report_reject(report_id=pk, actor=user, reason=post.get("reason", ""),
                                                   note=post.get("note", "")), _("The report was rejected.")),
-        "correct": (lambda: services.report_correct(report_id=pk, actor=user, category_id=post.get("category") or None,
+        "correct": (lambda: services.report_correct(report_id=pk, actor=user,
+                                                    category_id=require_id(post.get("category"), field="category",
+                                                                           required=False),
                                                     lat=post.get("lat"), lon=post.get("lon"),
                                                     address=post.get("address") if "address" in post else None,
                                                     note=post.get("note", "")), _("The report was corrected.")),
-        "set_priority": (lambda: services.report_set_priority(report_id=pk, actor=user, priority=post.get("priority"),
+        "set_priority": (lambda: services.report_set_priority(report_id=pk, actor=user, priority=_priority(post.get("priority")),
                                                               note=post.get("note", "")), _("Priority changed.")),
         "moderate_text": (lambda: services.report_moderate_text(report_id=pk, actor=user,
                                                                 public_text=post.get("public_text", ""),
                                                                 note=post.get("note", "")),
                           _("The public text was changed; the original is kept for staff.")),
-        "moderate_photo": (lambda: services.photo_moderate(photo_id=int(post.get("photo") or 0), actor=user,
+        "moderate_photo": (lambda: services.photo_moderate(photo_id=require_id(post.get("photo"), field="photo"), actor=user,
                                                            action=post.get("photo_action", ""), note=post.get("note", "")),
                            _("The photo was moderated; the original is kept for staff.")),
         "decide_dispute": (lambda: services.report_decide_dispute(report_id=pk, actor=user, agree=post.get("agree") == "1",
@@ -136,7 +165,8 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                                                                         extra_hours=post.get("extra_hours"),
                                                                         reason=post.get("reason", "")),
                               _("The extension request was sent.")),
-        "decide_extension": (lambda: services.report_decide_extension(extension_id=int(post.get("extension") or 0),
+        "decide_extension": (lambda: services.report_decide_extension(extension_id=require_id(post.get("extension"),
+                                                                                              field="extension"),
                                                                       actor=user, approve=post.get("approve") == "1",
                                                                       note=post.get("note", "")),
                              _("The extension was decided.")),
@@ -154,6 +184,8 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     back = reverse("reports:staff_detail", args=[pk])
     try:
         run()
+    except BadParameter as exc:
+        return _bad_request(request, exc)
     except DomainError as exc:
         messages.error(request, exc.message)
         response = redirect(back)

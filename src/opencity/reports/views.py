@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opencity import policy
-from opencity.errors import DomainError
+from opencity.errors import DomainError, set_retry_after
 from opencity.errors import ValidationError as DomainValidationError
 from opencity.geo import selectors as geo
 from opencity.hotline import filing as hotline_filing
 from opencity.lib.images import probe_gps
+from opencity.lib.params import parse_coordinate, parse_id, safe_next
+from opencity.lib.uploads import upload_policy
 
-from . import selectors, services
+from . import limits, selectors, services
 from .forms import RateForm, ReportForm
 from .models import Category, Photo, Report, Status
 from .permissions import access_report, available_actions, can_view_internal, can_view_reporter
 
 PAGE_SIZE = 20
+# Photos: the viewer's browser only, a few minutes, then revalidated (``photo_file``).
+PHOTO_CACHE_CONTROL = "private, max-age=300"
 
 
 def _filters(request: HttpRequest) -> dict:
@@ -61,16 +68,18 @@ def report_new(request: HttpRequest) -> HttpResponse:
     for_caller = policy.can_file_for_caller(request.user) and request.GET.get("for") == "caller"
     call = hotline_filing.call_for_filing(request) if for_caller else None  # ?call=<id>: link to it
     category = None
-    raw_cat = request.POST.get("category") or request.GET.get("category")
-    if raw_cat and str(raw_cat).isdigit():
-        category = Category.objects.filter(pk=raw_cat, is_active=True).prefetch_related("questions").first()
+    category_id = parse_id(request.POST.get("category") or request.GET.get("category"))
+    if category_id:
+        category = Category.objects.filter(pk=category_id, is_active=True).prefetch_related("questions").first()
     form = ReportForm(request.POST or None, request.FILES or None, category=category, for_caller=for_caller,
                       initial=hotline_filing.caller_initial(call, name="reporter_name", phone="reporter_phone"))
-    status = 200
+    status, error = 200, None
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             try:
+                if not for_caller:  # operators file for many callers: not limited (reports/limits.py)
+                    limits.count_submit(request, user=request.user, client_token=data["client_token"])
                 report = services.report_submit(
                     reporter=None if for_caller else request.user,
                     filed_by=request.user if for_caller else None,
@@ -95,7 +104,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 elif exc.field == "phone" and for_caller:
                     field = "reporter_phone"
                 form.add_error(field, exc.message)
-                status = exc.http_status
+                status, error = exc.http_status, exc
             else:
                 if call is not None:
                     return hotline_filing.link_and_return(request, call, report=report)
@@ -103,8 +112,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 return redirect("reports:detail", report.pk)
         else:
             status = 400
-    return render(request, "reports/new.html", {"form": form, "for_caller": for_caller,
-                                                "map_center": _map_center()}, status=status)
+    response = render(request, "reports/new.html", {"form": form, "for_caller": for_caller,
+                                                    "map_center": _map_center()}, status=status)
+    return set_retry_after(response, error)  # over a limit (429): the form is kept, with when to retry
 
 
 def _map_center():
@@ -116,29 +126,38 @@ def _map_center():
 @require_GET
 def category_questions(request: HttpRequest) -> HttpResponse:
     """htmx: the extra questions of the chosen category."""
-    raw = request.GET.get("category", "")
-    category = Category.objects.filter(pk=raw, is_active=True).first() if raw.isdigit() else None
+    category_id = parse_id(request.GET.get("category"))
+    category = Category.objects.filter(pk=category_id, is_active=True).first() if category_id else None
     form = ReportForm(category=category)
     return render(request, "reports/partials/questions.html", {"form": form})
 
 
 @require_GET
 def nearby(request: HttpRequest) -> HttpResponse:
-    """htmx: open reports of the same category about 50 m around the pin."""
-    try:
-        lat, lon = float(request.GET["lat"]), float(request.GET["lon"])
-    except (KeyError, ValueError):
+    """htmx: open reports of the same category about 50 m around the pin. No pin yet: nothing;
+    a position that is not a place on earth ("inf", "nan", 1e308): 400."""
+    raw_lat, raw_lon = request.GET.get("lat", "").strip(), request.GET.get("lon", "").strip()
+    if not raw_lat or not raw_lon:
         return render(request, "reports/partials/nearby.html", {"reports": []})
-    raw = request.GET.get("category", "")
-    category = Category.objects.filter(pk=raw).first() if raw.isdigit() else None
+    lat = parse_coordinate(raw_lat, field="lat", limit=90)
+    lon = parse_coordinate(raw_lon, field="lon", limit=180)
+    category_id = parse_id(request.GET.get("category"))
+    category = Category.objects.filter(pk=category_id).first() if category_id else None
     radius = category.duplicate_radius_m if category else 50
     reports = selectors.nearby_open(user=request.user, lat=lat, lon=lon, category=category, radius_m=radius)
     return render(request, "reports/partials/nearby.html", {"reports": reports})
 
 
+@upload_policy(photos=1, login_required=True, json=True)
 @require_POST
 def photo_location(request: HttpRequest) -> JsonResponse:
-    """The GPS position stored in a photo, to suggest the place (the photo is not kept)."""
+    """The GPS position stored in a photo, to suggest the place (the photo is not kept).
+
+    For signed-in people only (the report form is), one photo's worth of body at most — both
+    refused before the body is read (``lib.uploads``) — and no pixel is decoded: the header's
+    size is checked, then the EXIF block is read (``lib.images.probe_gps``)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": _("Sign in first, please.")}, status=403)
     upload = request.FILES.get("photo")
     if upload is None:
         return JsonResponse({"error": _("No photo.")}, status=400)
@@ -199,12 +218,12 @@ def points_geojson(request: HttpRequest) -> JsonResponse:
     """Public reports in the map's viewport: points, or server-side clusters when zoomed out
     (``selectors.map_points``)."""
     raw_zoom = request.GET.get("zoom", "").strip()
-    zoom = int(raw_zoom) if raw_zoom.isdigit() else None
+    zoom = int(raw_zoom) if raw_zoom.isascii() and raw_zoom.isdigit() and len(raw_zoom) < 4 else None
     try:
         bbox = _bbox(request)
+        return JsonResponse(selectors.map_points(user=None, filters=_filters(request), bbox=bbox, zoom=zoom))
     except DomainValidationError as e:
         return JsonResponse({"error": e.code, "message": str(e.message)}, status=400)
-    return JsonResponse(selectors.map_points(user=None, filters=_filters(request), bbox=bbox, zoom=zoom))
 
 
 @require_GET
@@ -224,7 +243,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     photos, result_photos = selectors.photos_by_kind(user=user, report=report)
     context = {
         "report": report,
-        "answers": selectors.report_answers(report),
+        "answers": selectors.report_answers(report, user=user),
         "events": selectors.timeline(user=user, report=report),
         "photos": photos,
         "result_photos": result_photos,
@@ -248,15 +267,16 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 
 
 def _act(request: HttpRequest, pk: int, run, success: str):
+    back = safe_next(request, request.POST.get("next"), reverse("reports:detail", args=[pk]))
     try:
         run()
     except DomainError as exc:
         messages.error(request, exc.message)
         if request.headers.get("HX-Request"):
             return render(request, "partials/error.html", {"error": exc}, status=exc.http_status)
-        return redirect(request.POST.get("next") or reverse("reports:detail", args=[pk]))
+        return redirect(back)
     messages.success(request, success)
-    return redirect(request.POST.get("next") or reverse("reports:detail", args=[pk]))
+    return redirect(back)
 
 
 @login_required
@@ -285,8 +305,14 @@ def citizen_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @require_GET
-def photo_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
-    """Serve a photo if its report is visible; hidden photos and originals only to staff in scope."""
+def photo_file(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
+    """Serve a photo if its report is visible; hidden photos and originals only to staff in scope.
+
+    Never cacheable by shared caches (a CDN, a proxy): a photo blurred or hidden by moderation
+    must stop being served at once, and a copy a shared cache kept under the same URL would be
+    served to anyone for as long as its max-age. Each viewer's own browser keeps it a few minutes
+    and revalidates with the ETag, which changes with every version (a blur or a restore writes
+    a new file)."""
     photo = Photo.objects.select_related("report").filter(pk=pk).first()
     if photo is None or variant not in ("full", "thumb", "original"):
         raise Http404
@@ -297,10 +323,19 @@ def photo_file(request: HttpRequest, pk: int, variant: str) -> FileResponse:
     if photo.kind == "result" and report.status not in (Status.RESOLVED, Status.CLOSED) and not internal:
         raise Http404
     field = {"full": photo.image, "thumb": photo.thumb, "original": photo.original or photo.image}[variant]
+    version = hashlib.sha256(f"{photo.pk}:{variant}:{field.name}:{photo.is_hidden}".encode()).hexdigest()[:32]
+    etag = f'"{version}"'  # the file's name changes with every blur or restore
+    headers = {"ETag": etag, "Cache-Control": PHOTO_CACHE_CONTROL}
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        for name, value in headers.items():
+            not_modified[name] = value
+        return not_modified
     try:
         fh = field.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404 from None
     response = FileResponse(fh, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600" if not report.is_public else "public, max-age=86400"
+    for name, value in headers.items():
+        response[name] = value
     return response

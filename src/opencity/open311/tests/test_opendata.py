@@ -36,6 +36,7 @@ ALLOWED = [
     "on_time",
     "rating",
     "description",
+    "answers",  # only to questions marked public (policy.can_view_answer)
 ]
 
 

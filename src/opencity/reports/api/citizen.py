@@ -15,7 +15,7 @@ from opencity.lib.api import (
     idempotent,
 )
 
-from .. import selectors, services
+from .. import limits, selectors, services
 from ..models import Follow, Report
 from ..permissions import access_report
 from . import router
@@ -51,13 +51,17 @@ def report_mine(request: HttpRequest, response: HttpResponse, page: Query[PageQu
 
 @router.post(
     "/reports",
-    response={201: ReportOut, **errors(400, 401, 403, 409, 422)},
+    response={201: ReportOut, **errors(400, 401, 403, 409, 422, 429)},
     summary="Submit a field report (multipart form)",
     description=(
         "Fields as `multipart/form-data`, with 0–5 `photos` files. The `Idempotency-Key` header "
         "becomes the report's client token: a retried submit returns the first report (201) and "
-        "creates nothing; the same key from another person is a 409. Rule violations are a 400 "
-        "naming the field: `category`, `description`, `location`, `photos`, `answers`, `q_<code>`."
+        "creates nothing; the same key from another person is a 409, the same key with another "
+        "category, description or visibility a 422. Rule violations are a 400 "
+        "naming the field: `category`, `description`, `location`, `photos`, `answers`, `q_<code>`. "
+        "An account may submit 10 reports in 10 minutes and 50 a day, a client address 30 in 10 "
+        "minutes (by default): past that, 429 `rate_limited` with `Retry-After` (a retry that "
+        "replays a report already made with the same key is never refused)."
     ),
 )
 def report_create(
@@ -66,6 +70,7 @@ def report_create(
     photos: File[list[UploadedFile]] = None,
     idempotency_key: IdempotencyKey = None,
 ):
+    limits.count_submit(request, user=request.user, client_token=clean_idempotency_key(idempotency_key))
     report = services.report_submit(
         reporter=request.user,
         category=form.category,

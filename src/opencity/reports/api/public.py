@@ -48,6 +48,7 @@ def category_list(request: HttpRequest, response: HttpResponse):
                     "label": q.label,
                     "kind": q.kind,
                     "required": q.required,
+                    "public": q.public,
                     "choices": [{"key": k, "label": label} for k, label in q.choice_pairs()],
                 }
                 for q in c.questions.all()

@@ -55,6 +55,10 @@ class QuestionOut(Schema):
     label: str
     kind: str = Field(..., description="`text`, `number`, `date`, `single` or `multiple`.")
     required: bool
+    public: bool = Field(
+        ..., description="The answer is shown to everyone with the report; otherwise only to "
+        "the reporter and staff in charge."
+    )
     choices: list[ChoiceOut]
 
 
@@ -134,7 +138,11 @@ class ReportOut(ReportSummaryOut):
         ..., description="Send back as `version` on staff actions to detect concurrent changes."
     )
     is_public: bool
-    answers: dict[str, Any] | None = Field(..., description="The reporter and staff in scope only.")
+    answers: dict[str, Any] = Field(
+        ...,
+        description="Answers to the category's questions, keyed by question code: all of them for "
+        "the reporter and staff in scope, only those to questions marked `public` for everyone else.",
+    )
     status_note: str
     reject_reason: str
     result_text: str = Field(..., description="The published result (empty until resolved).")
@@ -366,7 +374,7 @@ def report_out(request: HttpRequest, report: Report) -> dict:
         "thumb_url": photos[0]["thumb_url"] if photos else None,
         "version": report.version,
         "is_public": report.is_public,
-        "answers": report.answers if show_reporter else None,
+        "answers": selectors.visible_answers(user=user, report=report),
         "status_note": report.status_note,
         "reject_reason": report.reject_reason,
         "result_text": report.result_text if (published or internal) else "",

@@ -11,6 +11,7 @@ from opencity import policy
 from opencity.errors import NotFoundError, PermissionDeniedError, ValidationError
 from opencity.lib.audit import audit
 from opencity.lib.images import ProcessedImage, process_upload
+from opencity.lib.text import is_blank, refuse_nul, strip_invisible
 from opencity.lib.worktime import default_calendar
 
 from ..models import Photo, Report, TimelineEvent
@@ -37,7 +38,13 @@ def require(actor, action: str, report: Report) -> None:
 
 
 def clean_text(value: str | None, *, field: str, required: bool = False, max_chars: int | None = None) -> str:
-    text = (value or "").strip()
+    """Text from people, whatever the channel: stripped of surrounding space and invisible
+    characters; a NUL is refused (400); a text nobody could see (only zero-width characters and
+    spaces) is empty."""
+    refuse_nul(value, field=field)
+    text = strip_invisible(value or "")
+    if is_blank(text):
+        text = ""
     limit = max_chars or settings.OPENCITY_DESCRIPTION_MAX_CHARS
     if required and not text:
         raise ValidationError(_("This field is required."), field=field, code="required")

@@ -10,9 +10,10 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from opencity.errors import ConflictError, ValidationError
+from opencity.errors import ConflictError, UnprocessableError, ValidationError
 from opencity.geo import selectors as geo
 from opencity.lib.phone import normalize_phone
+from opencity.lib.text import refuse_nul
 
 from .. import routing, workflow
 from ..models import Category, PhotoKind, QuestionKind, Report
@@ -116,6 +117,36 @@ def _by_token(client_token: str) -> Report | None:
             .filter(client_token=client_token).first())
 
 
+def _submitted_by(report: Report) -> int | None:
+    """Who sent it: the reporter's account, or the staff member who filed it for a caller (the
+    actor of its submit event)."""
+    if report.reporter_id is not None:
+        return report.reporter_id
+    return report.events.filter(action="submit").values_list("actor_id", flat=True).first()
+
+
+def _replay(existing: Report, *, submitter, category, description: str, is_public: bool) -> Report:
+    """The report made by an earlier try with the same token — only for the person who sent it
+    (anyone else: 409, and nothing of that report), and only for the same request: a token
+    reused with another category, text or visibility is a 422 (the IETF httpapi draft on the
+    Idempotency-Key header), not the first report in disguise. Photos and the place are not
+    compared (a retry sends the same; they are re-encoded or resolved, not kept as sent)."""
+    if submitter is None or _submitted_by(existing) != submitter.pk:
+        raise ConflictError(_("This form was already used."))
+    category_id = category.pk if isinstance(category, Category) else category
+    same = (
+        str(existing.category_id) == str(category_id)
+        and existing.description == _TAGS.sub("", clean_text(description, field="description"))
+        and existing.is_public == bool(is_public)
+    )
+    if not same:
+        raise UnprocessableError(
+            _("This key was already used for a different report. Send a new report with a new key."),
+            code="idempotency_key_reused", field="Idempotency-Key",
+        )
+    return existing
+
+
 def report_submit(
     *,
     reporter,
@@ -136,16 +167,18 @@ def report_submit(
 ) -> Report:
     """Create a report in state ``new`` (and route it at once where a rule is automatic).
 
-    Idempotent on ``client_token``: the same token returns the first report and creates
-    nothing. Everything is validated before anything is written.
+    Idempotent on ``client_token``: the same person sending the same report again with the same
+    token gets the first report and nothing is created (``_replay``: another person is a 409, a
+    different report a 422). Everything is validated before anything is written.
     """
     client_token = (client_token or "").strip()[:64] or None
+    refuse_nul(client_token, field="client_token")
+    submitter = filed_by or reporter
+    replay = dict(submitter=submitter, category=category, description=description, is_public=is_public)
     if client_token:
         existing = _by_token(client_token)
         if existing is not None:
-            if reporter is not None and existing.reporter_id not in (None, reporter.pk):
-                raise ConflictError(_("This form was already used."))
-            return existing
+            return _replay(existing, **replay)
 
     if not isinstance(category, Category):
         category = Category.objects.filter(pk=category, is_active=True).first()
@@ -190,6 +223,6 @@ def report_submit(
         if client_token:
             existing = _by_token(client_token)
             if existing is not None:
-                return existing
+                return _replay(existing, **replay)
         raise
     return report

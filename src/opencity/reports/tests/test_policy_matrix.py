@@ -272,6 +272,15 @@ def test_report_scope_filters_querysets_as_can_view_report_decides(many_reports,
         assert set(selectors.report_list(user=user).values_list("pk", flat=True)) == expected, who
 
 
+def test_internal_scope_filters_querysets_as_in_staff_scope_decides(many_reports, people):
+    """The original text of a moderated report is searched only where ``in_staff_scope`` lets
+    the user read it: the query form must agree with the rule, for every role."""
+    for who, user in [*people.items(), ("anonymous", AnonymousUser())]:
+        expected = {r.pk for r in Report.objects.all() if policy.in_staff_scope(user, r)}
+        found = set(Report.objects.filter(policy.internal_scope(user)).values_list("pk", flat=True))
+        assert found == expected, who
+
+
 def test_report_scope_is_narrow_for_citizens_and_outsiders(many_reports, people):
     public = {many_reports[0].pk}
     assert (

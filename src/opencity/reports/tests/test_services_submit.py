@@ -11,7 +11,7 @@ from PIL import Image
 
 from opencity.accounts.models import AuditLog
 from opencity.conftest import STORY_LAT, STORY_LON
-from opencity.errors import ConflictError, ValidationError
+from opencity.errors import ConflictError, UnprocessableError, ValidationError
 from opencity.lib.images import probe_gps
 from opencity.reports.models import CategoryQuestion, Photo, Report, Status
 from opencity.reports.services import report_submit
@@ -161,10 +161,21 @@ def test_a_callers_wrong_phone_number_is_refused(hotline, lighting):
 
 def test_the_same_client_token_twice_makes_one_report(make_report):
     first = make_report(client_token="form-7f3a")
-    second = make_report(client_token="form-7f3a", description="gửi lại")
+    second = make_report(client_token="form-7f3a")
     assert second.pk == first.pk
     assert Report.objects.count() == 1
     assert first.events.count() == 1
+
+
+def test_a_client_token_reused_for_another_report_is_refused(make_report, lighting):
+    """The same token with another text, category or visibility is not a retry (issue #13):
+    a 422, never the first report as if the second had been made."""
+    make_report(client_token="form-7f3a")
+    for change in ({"description": "gửi lại"}, {"is_public": False}):
+        with pytest.raises(UnprocessableError) as caught:
+            make_report(client_token="form-7f3a", **change)
+        assert caught.value.http_status == 422 and caught.value.code == "idempotency_key_reused"
+    assert Report.objects.count() == 1
 
 
 def test_another_person_cannot_reuse_a_client_token(make_report, citizen2):

@@ -1,0 +1,101 @@
+"""Reading request parameters that reach the database or a redirect: ids, coordinates and the
+``next`` page. One reading for every view, so that a value the database cannot hold (a 30-digit
+id overflows PostgreSQL's bigint; SQLite's too) or a redirect off the site never gets through.
+"""
+
+from __future__ import annotations
+
+import math
+
+from django import forms
+from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+
+from opencity.errors import ValidationError
+
+# The largest primary key a database column can hold (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+class BadParameter(ValidationError):
+    """A parameter that no form of ours sends: not a number, beyond what the database holds, not
+    a place on earth. Pages answer it with a 400 and its message, not as a rule of the city
+    that the form shows again."""
+
+    code = "bad_parameter"
+
+
+def parse_id(raw) -> int | None:
+    """A database id from a parameter: an int, or ASCII digits (no sign, at most 19 of them),
+    from 1 to ``MAX_ID``; None for anything else ("²".isdigit() is true, int("²") fails)."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw if 1 <= raw <= MAX_ID else None
+    text = str(raw or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
+def require_id(raw, *, field: str, required: bool = True) -> int | None:
+    """:func:`parse_id`, or BadParameter (400) naming ``field``; empty is None unless
+    ``required``."""
+    if raw in (None, "") and not required:
+        return None
+    value = parse_id(raw)
+    if value is None:
+        raise BadParameter(_("“%(field)s” is not a valid number.") % {"field": field}, field=field)
+    return value
+
+
+def require_int(raw, *, field: str, digits: int = 9, required: bool = True) -> int | None:
+    """A whole number of at most ``digits`` ASCII digits (no sign), or BadParameter (400)."""
+    text = str(raw if raw is not None else "").strip()
+    if not text and not required:
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > digits:
+        raise BadParameter(_("“%(field)s” is not a valid number.") % {"field": field}, field=field)
+    return int(text)
+
+
+def parse_coordinate(raw, *, field: str, limit: float) -> float:
+    """A finite number within ±``limit`` (90 for a latitude, 180 for a longitude), or
+    BadParameter (400): "inf", "nan" and 1e308 are not places on earth."""
+    try:
+        value = float(str(raw).strip())
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value) or abs(value) > limit:
+        raise BadParameter(_("The position on the map is not valid."), field=field)
+    return value
+
+
+def safe_next(request: HttpRequest, raw: str | None, fallback: str) -> str:
+    """``raw`` if it is a path of this site ("/reports/5/"), otherwise ``fallback``: a posted
+    ``next`` must never send people to another site (an open redirect)."""
+    raw = (raw or "").strip()
+    if (
+        raw.startswith("/")
+        and not raw.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(raw, allowed_hosts={request.get_host()},
+                                            require_https=request.is_secure())
+    ):
+        return raw
+    return fallback
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField whose ids are read with :func:`parse_id` before they reach the
+    database: a 30-digit id is "not one of the choices", not an OverflowError (SQLite) or a
+    DataError (PostgreSQL) inside ``… IN (…)``."""
+
+    def _check_values(self, value):
+        for raw in value:
+            if parse_id(raw) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": raw}
+                )
+        return super()._check_values(value)

@@ -1,0 +1,76 @@
+"""Rules for text people send, shared by every way in (pages, the JSON API, Open311).
+
+- The NUL character (U+0000) is refused, never stored: PostgreSQL cannot store it in a text
+  column (SQLite can), so the same input would be kept on one database and a 500 on the other.
+  Django's form fields already refuse it; the API's parser (``lib.api.SafeParser``), Open311's
+  parameters and the report services call :func:`refuse_nul`.
+- A text of nothing but whitespace and invisible characters (zero-width spaces and joiners,
+  word joiners, byte-order marks, other format or control characters) is empty: :func:`is_blank`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from opencity.errors import ValidationError
+
+NUL = "\x00"
+# Invisible characters that ``str.strip`` and ``str.isspace`` do not treat as space.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f"
+
+
+def nul_error(field: str | None) -> ValidationError:
+    return ValidationError(
+        _("The text contains a character that is not allowed (NUL)."), code="nul_character", field=field
+    )
+
+
+def refuse_nul(value: str | None, *, field: str | None) -> str | None:
+    """``value`` unchanged, or ValidationError (400) naming ``field`` if it holds a NUL."""
+    if value and NUL in value:
+        raise nul_error(field)
+    return value
+
+
+def find_nul(data: Any, *, field: str | None = None, depth: int = 0) -> str | None:
+    """The name of the first field of parsed JSON (or a string) holding a NUL in a key or a
+    value, "" for one at the top level, or None if there is none."""
+    if depth > 64:  # JSON is parsed already; this only bounds the walk
+        return None
+    if isinstance(data, str):
+        return (field or "") if NUL in data else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = str(key)
+            if NUL in name:
+                return field or ""
+            found = find_nul(value, field=field if depth else name, depth=depth + 1)
+            if found is not None:
+                return found
+    elif isinstance(data, list):
+        for value in data:
+            found = find_nul(value, field=field, depth=depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without leading and trailing whitespace and invisible characters."""
+    return text.strip().strip(INVISIBLE + " \t\r\n\f\v\u00a0").strip()
+
+
+def is_blank(text: str | None) -> bool:
+    """Nothing a reader could see: only whitespace, format (Cf) or control (Cc) characters."""
+    if not text:
+        return True
+    for ch in text:
+        if ch.isspace() or ch in INVISIBLE:
+            continue
+        if unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Zl", "Zp"):
+            continue
+        return False
+    return True
