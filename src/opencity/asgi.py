@@ -4,5 +4,13 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencity.settings")
-application = get_asgi_application()
+# A worker whose server's main process died (kill -9) stops instead of serving on, unsupervised.
+from opencity.lib.lifeline import follow_parent  # noqa: E402
+
+follow_parent()
+django_application = get_asgi_application()
+# Django's ASGI handler spools the whole body before any middleware runs: cap it on the way in.
+from opencity.lib.uploads import BodySizeLimitASGI  # noqa: E402 — needs Django set up
+
+application = BodySizeLimitASGI(django_application)
 gc.freeze()  # as in wsgi.py: what lives as long as the process is left out of every collection

@@ -8,6 +8,12 @@
 A backend's ``send`` returns ``"ok"``, ``"gone"`` (the subscription no longer exists: delete it)
 or ``"failed"`` (try again with the next message).
 
+Endpoints are URLs a browser hands us, so they are checked twice (issue #13, finding 4): when
+a subscription is stored (:func:`check_endpoint`: https, a host of a known push service from
+``OPENCITY_PUSH_ALLOWED_HOSTS``) and again when the worker sends, through
+:mod:`opencity.lib.outbound` (the host resolved once to public addresses and connected to
+there, no redirects, one deadline, a bounded answer).
+
 Subscriptions are stored per user and device (:class:`~opencity.alerts.models.PushSubscription`),
 whatever the message: :func:`send_to_subscriptions` sends one payload and keeps the
 subscriptions' books, :func:`send_push_to_user` does it for one person's devices (the steps of
@@ -21,14 +27,62 @@ import json
 import logging
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from opencity.errors import ValidationError
+from opencity.lib import outbound
 
 logger = logging.getLogger(__name__)
 Result = Literal["ok", "gone", "failed"]
+MAX_RESPONSE_BYTES = 64 * 1024  # push services answer with an empty body or a short error
+# Refusals that no later attempt can change: the subscription is dropped.
+_NEVER_SENDABLE = ("bad_url", "host_not_allowed")
+
+
+def _allowed_networks():
+    return outbound.parse_networks(settings.OPENCITY_PUSH_ALLOWED_NETWORKS)
+
+
+def check_endpoint(endpoint: str) -> str:
+    """The endpoint if pushes may ever go there, else ValidationError with a clear message.
+    No DNS here (a request does not wait on it, and the answer may change): the worker checks
+    the addresses on every send."""
+    endpoint = str(endpoint or "").strip()
+    if len(endpoint) > 1000:
+        raise ValidationError(_("This browser sent an invalid push subscription."), field="endpoint",
+                              code="invalid_subscription")
+    try:
+        outbound.check_url(endpoint, allowed_hosts=settings.OPENCITY_PUSH_ALLOWED_HOSTS,
+                           allowed_networks=_allowed_networks())
+    except outbound.OutboundRefused as exc:
+        if exc.code == "host_not_allowed":
+            raise ValidationError(
+                _("This browser's push service (%(host)s) is not one we send warnings through. "
+                  "Chrome, Edge, Firefox and Safari are supported.") % {"host": urlsplit(endpoint).hostname},
+                field="endpoint", code="push_service_not_allowed",
+            ) from None
+        raise ValidationError(_("This browser sent an invalid push subscription."), field="endpoint",
+                              code="invalid_subscription") from None
+    return endpoint
+
+
+class _OutboundSession:
+    """What pywebpush calls ``requests_session``: its one ``post`` goes through
+    :func:`opencity.lib.outbound.post` with the push rules."""
+
+    def post(self, url, data=None, headers=None, timeout=None, **_ignored):
+        return outbound.post(
+            url, body=data, headers=dict(headers or {}),
+            allowed_hosts=settings.OPENCITY_PUSH_ALLOWED_HOSTS, allowed_networks=_allowed_networks(),
+            timeout=settings.OPENCITY_PUSH_TIMEOUT, max_response_bytes=MAX_RESPONSE_BYTES,
+            cafile=settings.OPENCITY_PUSH_CA_FILE or None,
+        )
 
 
 class PushBackend:
@@ -40,8 +94,6 @@ class PushBackend:
 
 
 class WebPushBackend(PushBackend):
-    timeout = 10
-
     def is_configured(self) -> bool:
         return bool(settings.OPENCITY_VAPID_PRIVATE_KEY and settings.OPENCITY_VAPID_PUBLIC_KEY)
 
@@ -56,9 +108,13 @@ class WebPushBackend(PushBackend):
                 # A fresh dict per call: pywebpush writes "aud" (the endpoint's origin) into it.
                 vapid_claims={"sub": settings.OPENCITY_VAPID_SUBJECT},
                 ttl=ttl,
-                timeout=self.timeout,
+                timeout=settings.OPENCITY_PUSH_TIMEOUT,
                 headers={"Urgency": "high"},
+                requests_session=_OutboundSession(),  # type: ignore[arg-type]  # duck-typed
             )
+        except outbound.OutboundRefused as exc:
+            logger.warning("web push to %s refused: %s", subscription.endpoint[:60], exc)
+            return "gone" if exc.code in _NEVER_SENDABLE else "failed"
         except WebPushException as exc:
             if exc.status_code in (404, 410):
                 return "gone"

@@ -18,7 +18,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from opencity.errors import ConflictError, DomainError, ValidationError
+from opencity.accounts import throttle
+from opencity.errors import ConflictError, DomainError, ValidationError, set_retry_after
 
 from . import cap, selectors, services
 from .forms import CancelForm, WarningForm
@@ -156,7 +157,8 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             raise ValidationError(" ".join(str(e) for errors in form.errors.values() for e in errors))
         services.alert_cancel(actor=request.user, alert_id=alert.pk, note=form.cleaned_data["note"],
-                              based_on=form.cleaned_data["based_on"] or None)
+                              based_on=form.cleaned_data["based_on"] or None,
+                              client_token=form.cleaned_data["client_token"] or None)
     except DomainError as exc:
         return _error_page(request, exc)
     messages.success(request, _("The warning was cancelled. People who received it are told."))
@@ -192,7 +194,7 @@ def _json_error(message: str, status: int = 400) -> JsonResponse:
 def _subscription_body(request: HttpRequest) -> dict | None:
     try:
         body = json.loads(request.body.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: [[[[…]]]] (#13)
         return None
     return body if isinstance(body, dict) else None
 
@@ -207,10 +209,11 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
         return _json_error(_("This browser sent an invalid push subscription."))
     keys = body.get("keys") if isinstance(body.get("keys"), dict) else {}
     try:
+        throttle.hit("push.subscribe.account", f"user:{request.user.pk}")
         services.push_subscribe(user=request.user, endpoint=body.get("endpoint"), p256dh=keys.get("p256dh"),
                                 auth=keys.get("auth"), user_agent=request.headers.get("User-Agent", ""))
     except DomainError as exc:
-        return _json_error(exc.message, exc.http_status)
+        return set_retry_after(_json_error(exc.message, exc.http_status), exc)
     return JsonResponse({"ok": True, "message": _("Warnings will now reach this device.")}, status=201)
 
 

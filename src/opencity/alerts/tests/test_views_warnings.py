@@ -311,3 +311,19 @@ def test_the_notification_leads_to_the_warning_page(client, publish, resident_th
     assert client.get(note.url).status_code == 200
     note.refresh_from_db()
     assert note.read_at is not None
+
+
+def test_subscribing_over_and_over_is_limited_per_account(client, citizen, citizen2, settings):
+    """Issue #13 (5): one account stored 30 push subscriptions. Registering is limited per hour
+    (accounts/throttle.py, ``push.subscribe.account``) with 429 and Retry-After."""
+    settings.OPENCITY_LIMITS = "push.subscribe.account=3/3600"
+    client.force_login(citizen)
+    for n in range(3):
+        body = _subscription(f"https://fcm.googleapis.com/fcm/send/device{n}")
+        assert _post_json(client, "alerts:push_subscribe", body).status_code == 201
+    response = _post_json(client, "alerts:push_subscribe", _subscription("https://fcm.googleapis.com/fcm/send/device9"))
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert response.json()["ok"] is False and response.json()["error"]
+    client.force_login(citizen2)  # another person is not held back
+    assert _post_json(client, "alerts:push_subscribe", _subscription("https://fcm.googleapis.com/fcm/send/other")).status_code == 201
