@@ -97,17 +97,50 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{rep.when}", rep)
 
 
+def authenticator_code(device) -> str:
+    """The code a staff member's authenticator app shows now, as they would type it.
+
+    A device accepts each time step once (django-otp's ``last_t``) and one step either side of
+    now: a second sign-in in the same 30 seconds types the next step's code, a third waits."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    while True:
+        device.refresh_from_db()
+        clock = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        now = clock.t()
+        wanted = max(now, device.last_t + 1)
+        if wanted <= now + 1:
+            clock.drift += wanted - now
+            return f"{clock.token():0{device.digits}d}"
+        time.sleep(max(0.5, device.step - (time.time() - device.t0) % device.step))
+
+
 @pytest.fixture
 def login(new_page):
-    """A page logged in as ``user`` (through the real login form)."""
+    """A page logged in as ``user`` through the real login form. Staff, who must sign in with
+    two factors, have an authenticator app (a confirmed TOTP device) and type its code on the
+    code page, as a person does."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from opencity.accounts.signin import has_staff_access
     from opencity.conftest import PASSWORD
 
     def do(user, width: int = 390):
+        staff = has_staff_access(user)
+        if staff and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
         page = new_page(width=width)
         page.goto("/accounts/login/")
         page.fill("#id_phone", user.phone)
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
+        if staff:
+            device = TOTPDevice.objects.get(user=user, confirmed=True)
+            page.wait_for_url("**/accounts/login/otp/**")
+            page.fill("#id_token", authenticator_code(device))
+            page.click("button[type=submit]")
         page.wait_for_url(lambda url: "/accounts/login" not in url)
         return page
 

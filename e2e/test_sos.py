@@ -65,3 +65,43 @@ def test_a_rescue_request_goes_from_the_tap_to_rescued(login, citizen, operator)
     assert crew.locator("[data-testid=team-request]").count() == 0
     assert RescueRequest.objects.get().status == "rescued"
     assert me.js_errors == [] and crew.js_errors == [] and ioc.js_errors == []
+
+
+def _send_sos(page, people: str, need: str) -> None:
+    """Fill the SOS form (the place set as the map would set it) and send it."""
+    page.evaluate("""([lat, lon]) => { document.getElementById('id_lat').value = lat;
+        document.getElementById('id_lon').value = lon; }""", [STORY_LAT, STORY_LON])
+    page.fill("#id_people", people)
+    page.check(f"input[name=needs][value={need}]")
+    page.click("[data-testid=sos-send]")
+    page.wait_for_url(re.compile(r"/sos/\d+/$"))
+
+
+def test_a_second_emergency_then_the_limit_page_gives_numbers_to_tap(login, citizen, settings):
+    from opencity.emergency.models import RescueRequest
+
+    settings.OPENCITY_LIMITS = "sos.submit.account=2/3600"
+    me = login(citizen)
+    me.goto("/sos/")
+    _send_sos(me, "3", "trapped")
+    first = RescueRequest.objects.get()
+
+    # Back on /sos/: the open request comes first; the form waits behind "a different emergency".
+    me.goto("/sos/")
+    assert me.locator(f"[data-testid=sos-open] a[href='/sos/{first.pk}/']").is_visible()
+    assert not me.locator("#id_people").is_visible()
+    me.click("[data-testid=sos-another] summary")
+    assert me.locator("#id_people").is_visible()
+    _send_sos(me, "2", "medical")
+    assert RescueRequest.objects.filter(requester=citizen).count() == 2
+
+    # The limit is reached: /sos/ says so at once and gives the numbers as links to tap.
+    response = me.goto("/sos/")
+    assert response.status == 429
+    assert me.locator("[data-testid=sos-limit]").is_visible()
+    for number in ("112", "114", "115", "19001075"):
+        link = me.locator(f"[data-testid=sos-limit] a[href='tel:{number}']")
+        assert link.is_visible()
+        box = link.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44  # a thumb can hit it at 390 px
+    assert me.js_errors == []

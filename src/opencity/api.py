@@ -9,10 +9,12 @@ leaves through :func:`error_response`, the one mapping from exceptions to HTTP f
 from __future__ import annotations
 
 import logging
+import threading
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
@@ -21,9 +23,16 @@ from ninja.renderers import JSONRenderer
 
 from opencity.accounts.api import notifications_router
 from opencity.accounts.api import router as auth_router
-from opencity.errors import DomainError, NotFoundError, PermissionDeniedError, set_retry_after
+from opencity.errors import (
+    DATABASE_UNAVAILABLE,
+    DomainError,
+    NotFoundError,
+    PermissionDeniedError,
+    as_unavailable,
+    set_retry_after,
+)
 from opencity.geo.api import router as geo_router
-from opencity.lib.api import AUTH, Unauthenticated, error_body
+from opencity.lib.api import AUTH, SafeParser, Unauthenticated, error_body
 from opencity.reports.api import router as reports_router
 
 DESCRIPTION = """
@@ -41,17 +50,21 @@ work without either.
 
 | status | when | example codes |
 |---|---|---|
-| 400 | the input breaks a rule of the city (empty description, outside the city, 6 photos…) | `invalid`, `required`, `outside_city`, `too_many_photos` |
-| 401 | no credentials, or a wrong, expired or revoked token | `unauthenticated`, `invalid_token`, `invalid_credentials` |
+| 400 | the input breaks a rule of the city (empty description, outside the city, 6 photos…), or holds a NUL character | `invalid`, `required`, `outside_city`, `too_many_photos`, `nul_character` |
+| 401 | no credentials, or a wrong, expired or revoked token; a staff session or token without the second factor | `unauthenticated`, `invalid_token`, `token_expired`, `invalid_credentials`, `second_factor_required` |
 | 403 | signed in but not allowed | `forbidden`, `csrf_failed` |
 | 404 | does not exist, or not visible to you | `not_found` |
 | 409 | not possible in the report's current state, or changed by someone else (`version`) | `illegal_transition`, `conflict` |
-| 422 | **schema validation**: the request does not match this document (wrong type, missing JSON field, value out of range) | `invalid`, `required` |
+| 422 | **schema validation**: the request does not match this document (wrong type, missing JSON field, value out of range); an `Idempotency-Key` reused for a different request | `invalid`, `required`, `idempotency_key_reused` |
+| 429 | too many attempts (wrong passwords or codes) or actions; retry after `Retry-After` seconds | `rate_limited` |
+| 503 | the database is briefly unreachable; retry after `Retry-After` seconds | `unavailable` |
 
 **Idempotency.** Every POST accepts an `Idempotency-Key` header. Submitting a report stores it on
 the report: a retried submit returns the first report with the same status (201) and creates
 nothing. Other POSTs replay their first successful response for 24 hours (kept in the
-database, so any server process recognises the retry).
+database, so any server process recognises the retry). The same key with a different request
+(another body, another report) is a 422 `idempotency_key_reused`; a submit key used by another
+person is a 409 `conflict`.
 
 **Lists** take `limit` (at most 100) and answer `{"items": [...], "next": url|null, "limit": n}`.
 `next` carries an opaque `cursor`: follow it to the next page (pages do not shift when reports
@@ -68,7 +81,32 @@ class Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+class OpenCityAPI(NinjaAPI):
+    """The schema at ``/api/openapi.json`` is built once per process and language, on its first
+    request: building it took 0.4–0.55 s of a core each time, so a few anonymous clients asking
+    for it again and again stalled every other request (issue #13). Routes do not change while
+    the process lives. Callers must not change the returned dict (it is shared)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[tuple[str, str], dict] = {}
+        self._schema_lock = threading.Lock()
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        key = (path_prefix, get_language() or "")
+        schema = self._schemas.get(key)
+        if schema is None:
+            with self._schema_lock:  # one thread builds it, the others wait for it
+                schema = self._schemas.get(key)
+                if schema is None:
+                    schema = super().get_openapi_schema(path_prefix=path_prefix)
+                    self._schemas[key] = schema
+        return schema
+
+
+api = OpenCityAPI(
     title="OpenCity API",
     version="1",
     description=DESCRIPTION,
@@ -77,6 +115,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     auth=AUTH,
     renderer=Renderer(),
+    parser=SafeParser(),  # refuses a NUL character in any input (400)
 )
 
 
@@ -92,6 +131,9 @@ def _schema_field(loc) -> str | None:
 def _as_domain_error(exc: Exception) -> DomainError:
     if isinstance(exc, DomainError):
         return exc
+    unavailable = as_unavailable(exc)  # the database cannot be reached: 503, Retry-After
+    if unavailable is not None:
+        return unavailable
     if isinstance(exc, SchemaValidationError):
         first = exc.errors[0] if exc.errors else {}
         field = _schema_field(first.get("loc", ()))
@@ -117,6 +159,8 @@ def _as_domain_error(exc: Exception) -> DomainError:
         if exc.status_code == 403:
             return PermissionDeniedError()
         if exc.status_code == 400:  # ninja could not parse the body
+            if isinstance(exc.__cause__, DomainError):  # our parser refused it (lib.api.SafeParser)
+                return exc.__cause__
             return DomainError(_("The request could not be read."), code="bad_request")
         error = DomainError(
             _("Too many requests. Wait a moment and try again.")
@@ -148,6 +192,7 @@ for _exc_class in (
     PermissionDenied,
     DjangoValidationError,
     SuspiciousOperation,
+    *DATABASE_UNAVAILABLE,
 ):
     api.add_exception_handler(_exc_class, error_response)
 

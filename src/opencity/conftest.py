@@ -49,6 +49,47 @@ def _media_root(settings, tmp_path):
     cache.clear()
 
 
+def _pass_second_factor(client, user) -> None:
+    """What a staff member's browser holds after the code page: a session verified by their
+    authenticator app (django-otp's session key naming a confirmed device)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from opencity.accounts.signin import has_staff_access
+
+    if not has_staff_access(user):
+        return
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def staff_sessions_pass_the_second_factor(monkeypatch):
+    """Staff must pass two-factor sign-in before any staff page (accounts/middleware.py). A
+    test that signs someone in with ``client.force_login`` stands for the whole sign-in, so
+    for staff it also passes the second factor, as the code page would — the requirement
+    itself stays on. Tests of the sign-in itself go through the real pages."""
+    from asgiref.sync import sync_to_async
+    from django.test.client import ClientMixin
+
+    login, alogin = ClientMixin._login, ClientMixin._alogin
+
+    def _login(self, user, backend=None):
+        login(self, user, backend)
+        _pass_second_factor(self, user)
+
+    async def _alogin(self, user, backend=None):
+        await alogin(self, user, backend)
+        await sync_to_async(_pass_second_factor)(self, user)
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
+    monkeypatch.setattr(ClientMixin, "_alogin", _alogin)
+
+
 @pytest.fixture
 def phu_xuan(db) -> Area:
     return Area.objects.get(name="Phường Phú Xuân")

@@ -10,18 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from ninja import Field, Query, Router, Schema, Status
 
 from opencity import policy
-from opencity.errors import NotFoundError
+from opencity.errors import NotFoundError, PermissionDeniedError
 from opencity.lib.api import (
     CursorParam,
     IdempotencyKey,
     Page,
+    RotationAuth,
     Unauthenticated,
     clean_idempotency_key,
     errors,
@@ -34,7 +34,7 @@ from opencity.notifications import selectors as notification_selectors
 from opencity.notifications import services as notification_services
 from opencity.notifications.models import Notification
 
-from . import services
+from . import services, signin
 from .models import ApiToken, Role, User
 
 router = Router(tags=["auth"])
@@ -65,6 +65,9 @@ class TokenCreatedOut(Schema):
     name: str
     prefix: str
     created_at: dt.datetime
+    expires_at: dt.datetime = Field(
+        ..., description="The token stops working then (401 `token_expired`): rotate it before."
+    )
 
 
 class TokenOut(Schema):
@@ -72,55 +75,101 @@ class TokenOut(Schema):
     name: str
     prefix: str
     created_at: dt.datetime
+    expires_at: dt.datetime
     last_used_at: dt.datetime | None
     current: bool = Field(..., description="This request was authenticated with this token.")
 
 
-def _check_second_factor(user, otp: str | None) -> None:
-    devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
-    if not devices:
-        return
+def _check_second_factor(user, otp: str | None) -> bool:
+    """True when a code was verified. Accounts with an authenticator app must send its current
+    code; staff must have one (they enrol on the website: 403 `two_factor_setup_required`)."""
+    if not signin.has_device(user):
+        if signin.second_factor_required(user):
+            raise PermissionDeniedError(
+                _(
+                    "Staff accounts sign in with two factors. Log in on the website once to set up "
+                    "your authenticator app, then sign in here with its code."
+                ),
+                code="two_factor_setup_required",
+            )
+        return False
     code = (otp or "").strip()
     if not code:
         raise Unauthenticated(
             _("Enter the code from your authenticator app."), code="otp_required", field="otp"
         )
-    if not any(d.verify_token(code) for d in devices):
+    if signin.totp_check(user, code) is None:
         raise Unauthenticated(
             _("That code is not right. Try the current one."), code="invalid_otp", field="otp"
         )
+    return True
+
+
+def _token_created(raw: str, token: ApiToken) -> dict:
+    return {
+        "token": raw,
+        "id": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+    }
 
 
 @router.post(
     "/token",
     auth=None,
-    response={201: TokenCreatedOut, **errors(400, 401, 422)},
+    response={201: TokenCreatedOut, **errors(400, 401, 403, 422, 429)},
     summary="Sign in: exchange phone number and password for an API token",
     description=(
-        "Returns a new bearer token (shown once; only its hash is kept). Accounts with two-factor "
-        "sign-in must also send `otp`. Wrong credentials are a 401 with code `invalid_credentials`."
+        "Returns a new bearer token (shown once; only its hash is kept), valid for "
+        "`OPENCITY_API_TOKEN_DAYS` (90 by default) until `expires_at`: rotate it before with "
+        "`POST /auth/token/rotate`. Accounts with two-factor sign-in must also send `otp`, the "
+        "current code of their authenticator app; staff accounts must have one (403 "
+        "`two_factor_setup_required` until they set it up on the website). Wrong credentials are "
+        "a 401 `invalid_credentials`, a wrong code a 401 `invalid_otp`. Failed attempts are "
+        "limited per account, per client address and per account from that address: while a "
+        "limit holds, every attempt (even with the right password) is a 429 `rate_limited` with "
+        "`Retry-After`."
     ),
 )
 def token_create(request: HttpRequest, payload: TokenIn, idempotency_key: IdempotencyKey = None):
     phone = normalize_phone(payload.phone)
-    user = authenticate(request, phone=phone, password=payload.password)
+    user = signin.password_sign_in(request, phone=phone, password=payload.password)
     if user is None:
         raise Unauthenticated(_("Wrong phone number or password."), code="invalid_credentials")
-    _check_second_factor(user, payload.otp)
-    raw = services.api_token_issue(user=user, name=payload.name.strip() or "app")
+    verified = _check_second_factor(user, payload.otp)
+    raw = services.api_token_issue(
+        user=user, name=payload.name.strip() or "app", second_factor=verified
+    )
     token = ApiToken.objects.get(key_hash=hashlib.sha256(raw.encode()).hexdigest())
     if user.role != Role.CITIZEN:
         audit(user, "api_token_issue", user, summary=token.prefix)
-    return Status(
-        201,
-        {
-            "token": raw,
-            "id": token.pk,
-            "name": token.name,
-            "prefix": token.prefix,
-            "created_at": token.created_at,
-        },
+    return Status(201, _token_created(raw, token))
+
+
+@router.post(
+    "/token/rotate",
+    auth=RotationAuth(),
+    response={201: TokenCreatedOut, **errors(401, 422)},
+    summary="Replace my API token by a new one",
+    description=(
+        "Send the token to replace as `Authorization: Bearer <token>`. It stops working at once; "
+        "the answer holds its successor (shown once), with the same name and a new `expires_at`. "
+        "Send an `Idempotency-Key`: if the answer is lost, retrying with the **old** token and "
+        "the same key returns the same new token (for 24 hours) instead of a 401. An expired "
+        "token cannot be rotated (401 `token_expired`): sign in again."
+    ),
+)
+def token_rotate(request: HttpRequest, idempotency_key: IdempotencyKey = None):
+    raw, token = services.api_token_rotate(
+        token=request.auth,
+        raw=request.api_token_raw,
+        idempotency_key=clean_idempotency_key(idempotency_key),
     )
+    if token.user.role != Role.CITIZEN:
+        audit(token.user, "api_token_rotate", token.user, summary=token.prefix)
+    return Status(201, _token_created(raw, token))
 
 
 @router.get(
@@ -130,15 +179,16 @@ def token_create(request: HttpRequest, payload: TokenIn, idempotency_key: Idempo
 )
 def token_list(request: HttpRequest):
     current = getattr(getattr(request, "api_token", None), "pk", None)
-    tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by(
-        "-created_at"
-    )
+    tokens = ApiToken.objects.filter(
+        user=request.user, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).order_by("-created_at")
     return [
         {
             "id": t.pk,
             "name": t.name,
             "prefix": t.prefix,
             "created_at": t.created_at,
+            "expires_at": t.expires_at,
             "last_used_at": t.last_used_at,
             "current": t.pk == current,
         }

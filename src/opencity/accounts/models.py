@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -156,16 +157,31 @@ class AuditLog(models.Model):
         super().save(*args, **kwargs)
 
 
+def api_token_expiry() -> dt.datetime:
+    """When a token issued now stops working (``OPENCITY_API_TOKEN_DAYS``)."""
+    from django.conf import settings
+
+    return timezone.now() + dt.timedelta(days=settings.OPENCITY_API_TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
-    """A revocable token for the mobile app (issued at login, listed in settings)."""
+    """A revocable token for the mobile app (issued at login, listed in settings).
+
+    It expires (``expires_at``); the app replaces it before then with ``POST
+    /api/v1/auth/token/rotate``, which revokes it and points it at its successor
+    (``replaced_by``). ``second_factor``: issued after a two-factor code, which staff tokens
+    need to be accepted (``accounts.signin.second_factor_required``)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=80, default="app")
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=api_token_expiry)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    second_factor = models.BooleanField(default=False)
+    replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
 
 class IdempotencyRecord(models.Model):

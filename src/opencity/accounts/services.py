@@ -8,6 +8,7 @@ position (Law 91/2025/QH15: consent, the right to erase)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import math
@@ -18,25 +19,32 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from opencity import policy
 from opencity.errors import ConflictError, PermissionDeniedError, ValidationError
 from opencity.geo.models import Area
 from opencity.geo.selectors import area_for_point, wards
+from opencity.lib.audit import audit
 from opencity.lib.phone import normalize_phone
 from opencity.lib.sms import send_sms
 
+from . import signin, throttle
 from .models import ApiToken, PhoneCode, User
 
 RESEND_SECONDS = 60
 
 
-def phone_code_send(*, phone: str, purpose: str = "signup") -> PhoneCode:
-    """Send a 6-digit code by SMS. At most one per minute per number."""
+def phone_code_send(*, phone: str, purpose: str = "signup", client: str | None = None) -> PhoneCode:
+    """Send a 6-digit code by SMS. At most one per minute per number, and within the limits
+    ``sms.send.phone`` and ``sms.send.phone_day`` (per number) and ``sms.send.client`` (per
+    client address, ``throttle.client_key``, when the request comes from one): each SMS costs
+    the city money and can be used to pester a number."""
     phone = normalize_phone(phone)
     if purpose == "signup" and User.objects.filter(phone=phone).exists():
         raise ConflictError(_("This phone number already has an account. Log in instead."), code="phone_taken")
@@ -46,6 +54,10 @@ def phone_code_send(*, phone: str, purpose: str = "signup") -> PhoneCode:
     if recent:
         raise ValidationError(_("A code was just sent. Wait a minute before asking again."),
                               field="phone", code="too_soon")
+    limits = [("sms.send.phone", f"phone:{phone}"), ("sms.send.phone_day", f"phone:{phone}")]
+    if client:
+        limits.append(("sms.send.client", client))
+    throttle.hit_all(limits)
     code = f"{secrets.randbelow(1_000_000):06d}"
     pc = PhoneCode.objects.create(
         phone=phone, purpose=purpose, code_hash=make_password(code), created_at=now,
@@ -57,14 +69,31 @@ def phone_code_send(*, phone: str, purpose: str = "signup") -> PhoneCode:
 
 
 def phone_code_verify(*, phone: str, code: str, purpose: str = "signup") -> PhoneCode:
+    """The newest unused code sent to ``phone``, if ``code`` is it.
+
+    Two limits on guessing, both race-free:
+
+    - per code, ``OPENCITY_OTP_MAX_ATTEMPTS`` tries: an attempt is claimed by one conditional
+      UPDATE (``attempts < max``) *before* the code is compared, so parallel requests cannot
+      all pass a check made on a stale read;
+    - per number, across every code sent to it (``code.fail.phone``): asking for a new code
+      does not give new guesses. While it holds, even the right code is refused (429)."""
     phone = normalize_phone(phone)
-    pc = PhoneCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True).order_by("-created_at").first()
+    budget = ("code.fail.phone", f"phone:{phone}")
+    throttle.check(*budget)
     error = ValidationError(_("The code is wrong or has expired. Ask for a new one."), field="code", code="bad_code")
-    if pc is None or pc.expires_at < timezone.now() or pc.attempts >= settings.OPENCITY_OTP_MAX_ATTEMPTS:
+    pc = PhoneCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True).order_by("-created_at").first()
+    if pc is None or pc.expires_at < timezone.now():
         raise error
-    PhoneCode.objects.filter(pk=pc.pk).update(attempts=F("attempts") + 1)
+    claimed = PhoneCode.objects.filter(
+        pk=pc.pk, used_at__isnull=True, attempts__lt=settings.OPENCITY_OTP_MAX_ATTEMPTS
+    ).update(attempts=F("attempts") + 1)
+    if not claimed:
+        raise error
     if not check_password((code or "").strip(), pc.code_hash):
+        throttle.fail(*budget)
         raise error
+    throttle.reset(*budget)
     return pc
 
 
@@ -102,15 +131,106 @@ def user_signup(*, phone: str, code: str, full_name: str, password: str, email: 
     return user
 
 
-def api_token_issue(*, user: User, name: str = "app") -> str:
-    """Return a new token (shown once); only its hash is stored."""
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_issue(*, user: User, name: str = "app", second_factor: bool = False) -> str:
+    """Return a new token (shown once); only its hash is stored. It expires after
+    ``OPENCITY_API_TOKEN_DAYS``. ``second_factor``: the caller has just verified a two-factor
+    code of ``user`` (staff tokens are refused without it)."""
     raw = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name[:80], key_hash=hashlib.sha256(raw.encode()).hexdigest(), prefix=raw[:8])
+    ApiToken.objects.create(user=user, name=name[:80], key_hash=_token_hash(raw), prefix=raw[:8],
+                            second_factor=second_factor)
     return raw
 
 
 def api_token_revoke(*, user: User, token_id: int) -> None:
     ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def _rotated_raw(raw: str, idempotency_key: str) -> str:
+    """The successor of token ``raw`` for this Idempotency-Key: the same on every retry, and
+    computable only by whoever holds ``raw`` (which is never stored) and the server's key."""
+    digest = salted_hmac("opencity.accounts.api-token-rotate", f"{raw}|{idempotency_key}",
+                         algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def api_token_rotate(*, token: ApiToken, raw: str, idempotency_key: str | None = None) -> tuple[str, ApiToken]:
+    """Replace the presented token by a new one (shown once) with a fresh expiry: the old one
+    stops working at once and points at its successor.
+
+    Idempotent with an ``Idempotency-Key``: the new token is derived from the old one and the
+    key (:func:`_rotated_raw`), so a retry whose answer was lost gets the same new token again
+    — without keeping any token in clear anywhere. Two rotations of one token race safely: the
+    revocation is one conditional UPDATE, and the loser (without the same key) gets a 401."""
+    from opencity.lib.api import Unauthenticated
+
+    new_raw = _rotated_raw(raw, idempotency_key) if idempotency_key else secrets.token_urlsafe(32)
+    new_hash = _token_hash(new_raw)
+    if token.replaced_by_id is not None:  # revoked by a rotation: only its retry may come back
+        successor = ApiToken.objects.filter(pk=token.replaced_by_id, key_hash=new_hash).first()
+        if idempotency_key and successor is not None:
+            return new_raw, successor
+        raise Unauthenticated(_("This token is not valid or was revoked."), code="invalid_token")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            successor = ApiToken.objects.create(
+                user_id=token.user_id, name=token.name, key_hash=new_hash, prefix=new_raw[:8],
+                second_factor=token.second_factor, created_at=now,
+            )
+            revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+                revoked_at=now, replaced_by=successor)
+            if not revoked:
+                raise Unauthenticated(_("This token is not valid or was revoked."), code="invalid_token")
+    except IntegrityError:  # the same retry, in parallel: it created the successor first
+        successor = ApiToken.objects.filter(key_hash=new_hash, user_id=token.user_id).first()
+        if successor is None:
+            raise
+    return new_raw, successor
+
+
+# --- Two-factor sign-in (TOTP) --------------------------------------------------------------
+
+
+def totp_device_start(*, user: User) -> TOTPDevice:
+    """A new authenticator app to confirm (any earlier unconfirmed one is dropped)."""
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ConflictError(_("Two-factor sign-in is already on."), code="already_on")
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+def _bad_totp() -> ValidationError:
+    return ValidationError(_("That code is not right. Try the current one."), field="token", code="invalid_otp")
+
+
+def totp_device_confirm(*, user: User, token: str) -> TOTPDevice:
+    """The person typed the code their new app shows: two-factor sign-in is on."""
+    device = signin.totp_check(user, token, confirmed=False)
+    if device is None:
+        raise _bad_totp()
+    TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+    device.confirmed = True
+    audit(user, "2fa_enabled", user)
+    return device
+
+
+def totp_disable(*, user: User, token: str) -> None:
+    """Turn two-factor sign-in off — only with a current code (a stolen session alone cannot),
+    and never while it is required for the person's role."""
+    if signin.second_factor_required(user):
+        raise PermissionDeniedError(_("Your role requires two-factor sign-in: it cannot be turned off."),
+                                    code="two_factor_required", field="token")
+    if not (token or "").strip():
+        raise ValidationError(_("Enter the code from your authenticator app."), field="token", code="otp_required")
+    if signin.totp_check(user, token) is None:
+        raise _bad_totp()
+    TOTPDevice.objects.filter(user=user).delete()
+    audit(user, "2fa_disabled", user)
 
 
 # --- Profile -----------------------------------------------------------------------------

@@ -70,7 +70,9 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "report.submit.account_day": (50, 24 * 3600),
     "report.submit.client": (30, 10 * 60),
     "sos.submit.account": (3, 60 * 60),
-    "sos.submit.client": (10, 60 * 60),
+    # Generous: during a flood many phones share one carrier address (CGNAT); the account
+    # limit is what holds one person back.
+    "sos.submit.client": (60, 60 * 60),
     "push.subscribe.account": (10, 60 * 60),
 }
 
@@ -185,6 +187,23 @@ def hit(name: str, key: str, *, cost: int = 1, refuse: bool = True) -> bool:
     if refuse:
         raise _refuse(lim, retry_after)
     return True
+
+
+def fail(name: str, key: str) -> bool:
+    """Count one failure (a wrong password or code) against ``key``; refuse nothing now.
+
+    For limits on failures, which :func:`check` guards before each try: the failure that uses
+    up the allowance starts the block, so the block is recorded then (administrators see it
+    and can lift it). Returns True when ``key`` is now held back until the window ends."""
+    if not enabled():
+        return False
+    lim = limit(name)
+    window, retry_after = _window(lim, time.time())
+    cache_key = _cache_key(lim, key, window)
+    count = _increment(cache_key, 1, retry_after)
+    if count == lim.hits:  # incr is atomic: exactly one failure sees the allowance used up
+        _record_block(lim, key, cache_key, count, retry_after)
+    return count >= lim.hits
 
 
 def hit_all(pairs: list[tuple[str, str]]) -> None:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import base64
 import io
+import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,13 +22,20 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from opencity import policy
-from opencity.errors import DomainError, ValidationError
+from opencity.errors import DomainError, RateLimitedError, ValidationError, set_retry_after
 from opencity.lib.audit import audit
 from opencity.lib.phone import normalize_phone
 
-from . import services
+from . import services, signin, throttle
 from .forms import HomeAreaForm, LoginForm, OtpForm, ProfileForm, SignupForm, SignupPhoneForm
 from .models import User
+
+# The code page: whose password was right, since when (it must follow within minutes), and
+# where to go after.
+OTP_PENDING_USER = "otp_pending_user"
+OTP_PENDING_AT = "otp_pending_at"
+OTP_NEXT = "otp_next"
+OTP_PENDING_SECONDS = 10 * 60
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -34,52 +45,91 @@ def _next_url(request: HttpRequest) -> str:
     return "/"
 
 
+def _limited(response: HttpResponse, exc: RateLimitedError | None) -> HttpResponse:
+    """A form page answering a refused attempt: 429 and when to come back."""
+    return set_retry_after(response, exc) if exc is not None else response
+
+
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
+    """Phone and password (limited: ``signin.password_sign_in``). Accounts with an authenticator
+    app go on to the code page before they are signed in; staff without one are signed in and
+    sent to enrol (``middleware.SecondFactorMiddleware``)."""
     form = LoginForm(request.POST or None)
+    limited = None
     if request.method == "POST" and form.is_valid():
         try:
             phone = normalize_phone(form.cleaned_data["phone"])
+            user = signin.password_sign_in(request, phone=phone, password=form.cleaned_data["password"])
+        except RateLimitedError as exc:
+            form.add_error(None, exc.message)
+            limited = exc
         except DomainError as exc:
             form.add_error("phone", exc.message)
         else:
-            user = authenticate(request, phone=phone, password=form.cleaned_data["password"])
             if user is None:
                 form.add_error(None, _("Wrong phone number or password."))
-            elif TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-                request.session["otp_pending_user"] = user.pk
-                request.session["otp_next"] = _next_url(request)
+            elif signin.has_device(user):
+                request.session[OTP_PENDING_USER] = user.pk
+                request.session[OTP_PENDING_AT] = time.time()
+                request.session[OTP_NEXT] = _next_url(request)
                 return redirect("accounts:login_otp")
             else:
                 login(request, user)
                 if user.role != "citizen":
                     audit(user, "login", user)
-                return redirect(_next_url(request))
-    status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=status)
+                return signin.remember_device(request, redirect(_next_url(request)), user)
+    status = (limited.http_status if limited else 400) if request.method == "POST" else 200
+    response = render(request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=status)
+    return _limited(response, limited)
+
+
+def _second_step_user(request: HttpRequest) -> tuple[User | None, bool]:
+    """Whose code the code page asks for, and whether they are still to be signed in: the
+    account whose password was just right (for a few minutes), or a signed-in person whose
+    session has not passed the second factor yet."""
+    user_id = request.session.get(OTP_PENDING_USER)
+    started = request.session.get(OTP_PENDING_AT) or 0
+    if user_id and time.time() - started < OTP_PENDING_SECONDS:
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if user is not None:
+            return user, True
+    if request.user.is_authenticated and not signin.is_verified(request.user) and signin.has_device(request.user):
+        return request.user, False
+    return None, False
 
 
 @require_http_methods(["GET", "POST"])
 def login_otp_view(request: HttpRequest) -> HttpResponse:
-    user_id = request.session.get("otp_pending_user")
-    if not user_id:
+    user, pending = _second_step_user(request)
+    if user is None:
+        for key in (OTP_PENDING_USER, OTP_PENDING_AT, OTP_NEXT):
+            request.session.pop(key, None)
         return redirect("accounts:login")
-    user = User.objects.get(pk=user_id)
+    if request.method == "GET" and request.GET.get("next"):
+        request.session[OTP_NEXT] = _next_url(request)
     form = OtpForm(request.POST or None)
+    limited = None
     if request.method == "POST" and form.is_valid():
-        token = form.cleaned_data["token"].strip()
-        device = next((d for d in TOTPDevice.objects.filter(user=user, confirmed=True) if d.verify_token(token)), None)
-        if device is None:
-            form.add_error("token", _("That code is not right. Try the current one."))
+        try:
+            device = signin.totp_check(user, form.cleaned_data["token"])
+        except RateLimitedError as exc:
+            form.add_error("token", exc.message)
+            limited = exc
         else:
-            nxt = request.session.pop("otp_next", "/")
-            request.session.pop("otp_pending_user", None)
-            user.backend = "django.contrib.auth.backends.ModelBackend"
-            login(request, user)
-            otp_login(request, device)
-            audit(user, "login_2fa", user)
-            return redirect(nxt)
-    return render(request, "accounts/login_otp.html", {"form": form}, status=400 if request.method == "POST" else 200)
+            if device is None:
+                form.add_error("token", _("That code is not right. Try the current one."))
+            else:
+                nxt = request.session.pop(OTP_NEXT, None) or "/"
+                request.session.pop(OTP_PENDING_USER, None)
+                request.session.pop(OTP_PENDING_AT, None)
+                if pending:
+                    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                otp_login(request, device)
+                audit(user, "login_2fa", user)
+                return signin.remember_device(request, redirect(nxt), user)
+    status = (limited.http_status if limited else 400) if request.method == "POST" else 200
+    return _limited(render(request, "accounts/login_otp.html", {"form": form}, status=status), limited)
 
 
 @require_POST
@@ -95,13 +145,15 @@ def signup_view(request: HttpRequest) -> HttpResponse:
     phone_form = SignupPhoneForm(request.POST if step == "phone" else None)
     form = None
     status = 200
+    limited = None
     if request.method == "POST" and step == "phone" and phone_form.is_valid():
         try:
             phone = normalize_phone(phone_form.cleaned_data["phone"])
-            services.phone_code_send(phone=phone)
+            services.phone_code_send(phone=phone, client=throttle.client_key(request))
         except DomainError as exc:
             phone_form.add_error("phone", exc.message)
             status = exc.http_status
+            limited = exc if isinstance(exc, RateLimitedError) else None
         else:
             form = SignupForm(initial={"phone": phone})
     elif request.method == "POST" and step == "details":
@@ -112,16 +164,18 @@ def signup_view(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status = exc.http_status
+                limited = exc if isinstance(exc, RateLimitedError) else None
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, _("Welcome! Your citizen ID is %(id)s.") % {"id": user.citizen_id})
-                return redirect(_next_url(request))
+                return signin.remember_device(request, redirect(_next_url(request)), user)
         else:
             status = 400
     elif request.method == "POST":
         status = 400
-    return render(request, "accounts/signup.html",
-                  {"phone_form": phone_form, "form": form, "next": _next_url(request)}, status=status)
+    response = render(request, "accounts/signup.html",
+                      {"phone_form": phone_form, "form": form, "next": _next_url(request)}, status=status)
+    return _limited(response, limited)
 
 
 def _qr_data_uri(url: str) -> str:
@@ -137,38 +191,49 @@ def _qr_data_uri(url: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def security_view(request: HttpRequest) -> HttpResponse:
-    """Two-factor sign-in (TOTP) for staff: add an authenticator app, confirm, or remove."""
+    """Two-factor sign-in (TOTP): add an authenticator app and confirm it with a code, or turn
+    it off with a current code. Staff are sent here at their first sign-in to enrol
+    (``middleware.SecondFactorMiddleware``) and cannot turn it off while it is required."""
     user = request.user
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     form = OtpForm(request.POST or None)
     action = request.POST.get("action")
+    nxt = _next_url(request)
+    status = 200
+    limited = None
     if request.method == "POST":
-        if action == "start" and not confirmed:
-            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-            pending = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
-        elif action == "confirm" and pending and form.is_valid():
-            if pending.verify_token(form.cleaned_data["token"].strip()):
-                pending.confirmed = True
-                pending.save()
-                audit(user, "2fa_enabled", user)
+        try:
+            if action == "start" and not confirmed:
+                services.totp_device_start(user=user)
+                return redirect(f"{reverse('accounts:security')}?{urlencode({'next': nxt})}")
+            elif action == "confirm" and pending and form.is_valid():
+                device = services.totp_device_confirm(user=user, token=form.cleaned_data["token"])
+                otp_login(request, device)  # the code just given is this session's second factor
                 messages.success(request, _("Two-factor sign-in is on."))
+                return redirect(nxt if nxt != "/" else "accounts:security")
+            elif action == "disable" and confirmed:
+                services.totp_disable(user=user, token=request.POST.get("token", ""))
+                messages.success(request, _("Two-factor sign-in is off."))
                 return redirect("accounts:security")
-            form.add_error("token", _("That code is not right. Try the current one."))
-        elif action == "disable" and confirmed:
-            TOTPDevice.objects.filter(user=user).delete()
-            audit(user, "2fa_disabled", user)
-            messages.success(request, _("Two-factor sign-in is off."))
-            return redirect("accounts:security")
+            elif action in ("confirm", "disable"):
+                status = 400
+        except DomainError as exc:
+            form.add_error("token", exc.message)
+            status = exc.http_status
+            limited = exc if isinstance(exc, RateLimitedError) else None
+    required = signin.second_factor_required(user) or (signin.has_staff_access(user) and nxt.startswith("/admin/"))
     context = {
         "confirmed": confirmed,
         "pending": pending,
         "qr": _qr_data_uri(pending.config_url) if pending else "",
         "secret": base64.b32encode(pending.bin_key).decode() if pending else "",
         "form": form,
-        "tokens": user.api_tokens.filter(revoked_at__isnull=True),
+        "required": required,
+        "next": nxt,
+        "tokens": user.api_tokens.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()),
     }
-    return render(request, "accounts/security.html", context)
+    return _limited(render(request, "accounts/security.html", context, status=status), limited)
 
 
 def _profile_forms(user, action: str | None = None, data=None) -> tuple[ProfileForm, HomeAreaForm]:

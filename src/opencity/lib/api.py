@@ -20,15 +20,19 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Schema
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from opencity.errors import DomainError, PermissionDeniedError, ValidationError
+from opencity.errors import DomainError, PermissionDeniedError, UnprocessableError, ValidationError
+from opencity.lib.params import MAX_ID
+from opencity.lib.text import NUL, find_nul, nul_error
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)
@@ -74,29 +78,60 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _second_factor_refused() -> Unauthenticated:
+    return Unauthenticated(
+        _(
+            "Staff accounts sign in with two factors: sign in again with the code from your "
+            "authenticator app."
+        ),
+        code="second_factor_required",
+    )
+
+
+def _usable_token(raw: str, *, rotated_ok: bool = False):
+    """The token row for a presented bearer token, or a 401: unknown, revoked or of a disabled
+    account (``invalid_token``), expired (``token_expired``), or a staff token issued without a
+    second factor while staff need one (``second_factor_required``). ``rotated_ok``: a token
+    revoked by a rotation within the Idempotency-Key window also passes (its retry)."""
+    from opencity.accounts.models import ApiToken
+    from opencity.accounts.signin import second_factor_required
+
+    raw = raw.strip()
+    found = None
+    if raw:
+        live = Q(revoked_at__isnull=True)
+        if rotated_ok:
+            since = timezone.now() - dt.timedelta(seconds=IDEMPOTENCY_TTL_SECONDS)
+            live |= Q(replaced_by__isnull=False, revoked_at__gte=since)
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(live, key_hash=_hash_token(raw), user__is_active=True)
+            .first()
+        )
+    if found is None:
+        raise Unauthenticated(_("This token is not valid or was revoked."), code="invalid_token")
+    if found.revoked_at is None and found.expires_at <= timezone.now():
+        raise Unauthenticated(
+            _("This token has expired. Sign in again to get a new one."), code="token_expired"
+        )
+    if not found.second_factor and second_factor_required(found.user):
+        raise _second_factor_refused()
+    return found
+
+
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer <token>``: a token from ``POST /api/v1/auth/token``.
 
-    Only the token's SHA-256 is stored. A present but unknown, revoked or disabled-user token
-    is a 401 at once (it does not fall back to the session). ``last_used_at`` is written at
+    Only the token's SHA-256 is stored. A present but unknown, revoked, expired or
+    disabled-user token is a 401 at once (it does not fall back to the session); so is a staff
+    token issued without a second factor (``_usable_token``). ``last_used_at`` is written at
     most once a minute per token, so reads do not turn into a write per request.
     """
 
     def authenticate(self, request: HttpRequest, token: str):
         from opencity.accounts.models import ApiToken
 
-        token = token.strip()
-        found = None
-        if token:
-            found = (
-                ApiToken.objects.select_related("user")
-                .filter(key_hash=_hash_token(token), revoked_at__isnull=True, user__is_active=True)
-                .first()
-            )
-        if found is None:
-            raise Unauthenticated(
-                _("This token is not valid or was revoked."), code="invalid_token"
-            )
+        found = _usable_token(token)
         now = timezone.now()
         if found.last_used_at is None or found.last_used_at < now - TOKEN_TOUCH_INTERVAL:
             # A last-seen stamp, not a state change: one guarded UPDATE, never a race.
@@ -109,6 +144,19 @@ class TokenAuth(HttpBearer):
         return found.user
 
 
+class RotationAuth(HttpBearer):
+    """The bearer token to rotate (``POST /auth/token/rotate``): a usable token, or one this
+    endpoint already replaced (a retry, answered by ``accounts.services.api_token_rotate``).
+    ``request.auth`` is the token row; the raw token is kept on the request for the rotation."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        found = _usable_token(token, rotated_ok=True)
+        request.user = found.user
+        request.api_token = found
+        request.api_token_raw = token.strip()
+        return found
+
+
 class SessionAuth(APIKeyCookie):
     """The Django session of the web pages. Unsafe methods must pass Django's CSRF check
     (token requests never need it: a cross-site page cannot set the Authorization header)."""
@@ -119,9 +167,13 @@ class SessionAuth(APIKeyCookie):
         super().__init__(csrf=False)  # checked below, and only for a signed-in session
 
     def __call__(self, request: HttpRequest):
+        from opencity.accounts.signin import is_verified, second_factor_required
+
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.is_active:
             return None
+        if second_factor_required(user) and not is_verified(user):
+            raise _second_factor_refused()  # signed in with a password only: not yet staff
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
             raise PermissionDeniedError(
                 _("The security check failed. Reload the page and try again."), code="csrf_failed"
@@ -141,6 +193,30 @@ AUTH = [TokenAuth(), SessionAuth()]
 OPTIONAL_AUTH = [TokenAuth(), SessionAuth(), anonymous]
 # OpenAPI: an empty requirement marks authentication as optional on public operations.
 OPTIONAL_AUTH_OPENAPI = {"security": [{}]}
+
+
+# --- reading input ------------------------------------------------------------------------
+
+
+class SafeParser(Parser):
+    """ninja's parser, refusing a NUL character anywhere in the input — a query parameter, a
+    form field, a JSON body (keys and values, at any depth) — with a 400 naming the field, for
+    every operation of the API (``lib.text``: PostgreSQL cannot store it, SQLite would)."""
+
+    def parse_body(self, request: HttpRequest):
+        data = super().parse_body(request)
+        field = find_nul(data)
+        if field is not None:
+            # ninja turns any error here into HttpError(400) raised *from* it: ``opencity.api``
+            # answers with this one
+            raise nul_error(field or None)
+        return data
+
+    def parse_querydict(self, data, list_fields, request: HttpRequest):
+        for key, values in data.lists():
+            if NUL in key or any(isinstance(v, str) and NUL in v for v in values):
+                raise nul_error(key.replace(NUL, "") or None)
+        return super().parse_querydict(data, list_fields, request)
 
 
 # --- pagination --------------------------------------------------------------------------
@@ -192,12 +268,16 @@ def _decode(field, raw: Any) -> Any:
     internal = field.get_internal_type()
     if internal == "DateTimeField":
         value = parse_datetime(str(raw))
+        if value is not None and value.utcoffset() is not None:
+            value.astimezone(dt.UTC)  # 9999-12-31T23:59-14:00 is past the calendar: OverflowError
     elif internal == "DateField":
         value = parse_date(str(raw))
     elif internal in ("CharField", "TextField", "SlugField"):
-        value = raw if isinstance(raw, str) else None
+        value = raw if isinstance(raw, str) and NUL not in raw else None
     else:
         value = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+        if value is not None and abs(value) > MAX_ID:
+            raise ValueError("out of the database's range")
     if value is None:
         raise ValueError("type")
     return value
@@ -227,7 +307,7 @@ def decode_cursor(model, keys: list[tuple[str, bool]], cursor: str) -> list[Any]
             _decode(model._meta.get_field(name), value)
             for (name, _desc), value in zip(keys, values, strict=True)
         ]
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError) as exc:
         raise _bad_cursor() from exc
 
 
@@ -330,7 +410,8 @@ NOT_MODIFIED = {304: None}
 IDEMPOTENCY_DESCRIPTION = (
     "Optional, at most 64 characters (a UUID is a good choice). A retried request with the "
     "same key, by the same user, on the same URL, within 24 hours, returns the first response "
-    "(status and body) and changes nothing."
+    "(status and body) and changes nothing. The same key with a different request (another "
+    "body or query) is a 422 `idempotency_key_reused`."
 )
 
 
@@ -346,7 +427,60 @@ IdempotencyKey = Header[
 
 
 def clean_idempotency_key(key: str | None) -> str | None:
-    return (key or "").strip() or None
+    """The key as stored, or None; a key with control characters (a NUL…) is a 400."""
+    key = (key or "").strip()
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in key):
+        raise ValidationError(
+            _("The Idempotency-Key may hold printable characters only."),
+            code="invalid",
+            field="Idempotency-Key",
+        )
+    return key or None
+
+
+# A stored answer, with what identifies the request it answered (older records: the bare body).
+_ENVELOPE = "opencity.idempotency.v2"
+
+
+def request_fingerprint(request: HttpRequest) -> str:
+    """SHA-256 of what a request asks for beyond its method and path: the query, and the body —
+    the raw bytes of a JSON body, the fields and files (name, size, content) of a form."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps(sorted(request.GET.lists())).encode())
+    content_type = request.content_type or ""
+    try:
+        raw = b"" if content_type in ("multipart/form-data", "application/x-www-form-urlencoded") else request.body
+    except RawPostDataException:  # the body was read as a stream: its parsed fields stand for it
+        content_type, raw = "multipart/form-data", b""
+    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        digest.update(json.dumps(sorted(request.POST.lists())).encode())
+        for name, files in sorted(request.FILES.lists()):
+            for upload in files:
+                digest.update(f"\0{name}\0{upload.name}\0{upload.size}\0".encode())
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
+    else:
+        digest.update(raw)
+    return digest.hexdigest()
+
+
+def _key_reused() -> UnprocessableError:
+    return UnprocessableError(
+        _("This Idempotency-Key was already used for a different request. Use a new key for a "
+          "new request; resend exactly the same request to get its first answer."),
+        code="idempotency_key_reused",
+        field="Idempotency-Key",
+    )
+
+
+def _stored_answer(record, fingerprint: str) -> tuple[int, Any]:
+    body = record.body
+    if isinstance(body, dict) and body.get("format") == _ENVELOPE:
+        if body.get("request") != fingerprint:
+            raise _key_reused()
+        return record.status, body.get("response")
+    return record.status, body  # stored before requests were fingerprinted: replayed as is
 
 
 def idempotent(
@@ -360,6 +494,11 @@ def idempotent(
     retried. Two *concurrent* first attempts may both run; the second to finish then answers
     with the first one's record. Submitting a report does not come here: its key is stored on
     the report itself (``client_token``).
+
+    The record also keeps the request's fingerprint (``request_fingerprint``, inside the stored
+    body: no schema change): the same key with a different query or body is refused with a
+    422 rather than answered with the first response, which would tell the client that its
+    second, different request was carried out (the IETF httpapi Idempotency-Key draft).
     """
     from opencity.accounts.models import IdempotencyRecord
 
@@ -370,16 +509,18 @@ def idempotent(
     ident = {"user": user, "key": key, "method": request.method, "path": request.path}
     since = timezone.now() - dt.timedelta(seconds=IDEMPOTENCY_TTL_SECONDS)
     IdempotencyRecord.objects.filter(created_at__lt=since).delete()  # indexed; usually nothing
+    fingerprint = request_fingerprint(request)
     stored = IdempotencyRecord.objects.filter(**ident, created_at__gte=since).first()
     if stored is not None:
-        return stored.status, stored.body
+        return _stored_answer(stored, fingerprint)
     status, body = run()
     plain = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+    envelope = {"format": _ENVELOPE, "request": fingerprint, "response": plain}
     try:
         with transaction.atomic():
-            IdempotencyRecord.objects.create(**ident, status=status, body=plain)
+            IdempotencyRecord.objects.create(**ident, status=status, body=envelope)
     except IntegrityError:
         first = IdempotencyRecord.objects.filter(**ident).first()
         if first is not None:
-            return first.status, first.body
+            return _stored_answer(first, fingerprint)
     return status, body

@@ -212,7 +212,7 @@ def test_tokens_lists_only_my_active_tokens_and_marks_the_current_one(client, ci
     tokens = client.get("/api/v1/auth/tokens", **auth(raw)).json()
     assert sorted(t["name"] for t in tokens) == ["phone", "tablet"]
     assert [t["name"] for t in tokens if t["current"]] == ["phone"]
-    assert set(tokens[0]) == {"id", "name", "prefix", "created_at", "last_used_at", "current"}
+    assert set(tokens[0]) == {"id", "name", "prefix", "created_at", "expires_at", "last_used_at", "current"}
 
 
 def test_tokens_rejects_post(client, citizen):

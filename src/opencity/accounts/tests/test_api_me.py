@@ -85,7 +85,7 @@ def test_patch_refuses_bad_input_with_the_error_shape(api, data, status, code, f
 def test_a_ward_official_cannot_change_their_ward(phu_xuan, kim_long):
     official = User.objects.create_user("0905000030", "x", full_name="Cán Bộ", role=Role.WARD_OFFICIAL,
                                         home_area=phu_xuan)
-    client, headers = Client(HTTP_ACCEPT_LANGUAGE="en"), auth(api_token_issue(user=official))
+    client, headers = Client(HTTP_ACCEPT_LANGUAGE="en"), auth(api_token_issue(user=official, second_factor=True))
     assert client.get(ME, **headers).json()["home_area_editable"] is False
     assert_error(_send(client, "patch", ME, {"home_area_id": kim_long.pk}, headers), 403, "home_area_locked",
                  "home_area")

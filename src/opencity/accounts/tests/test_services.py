@@ -110,6 +110,7 @@ def test_a_code_works_only_once(send_code):
 
 
 def test_wrong_guesses_are_limited_even_when_the_sign_up_fails(send_code, settings):
+    settings.OPENCITY_LIMITS = "code.fail.phone=100/1800"  # the cap of one code, on its own
     code = send_code()
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     for _ in range(settings.OPENCITY_OTP_MAX_ATTEMPTS):

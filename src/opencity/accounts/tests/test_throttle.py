@@ -135,3 +135,26 @@ def test_a_rate_limited_page_answers_429_with_retry_after(client, db):
     )
     assert response.status_code == 429
     assert response["Retry-After"] == "90"
+
+
+def test_a_failure_that_uses_up_the_allowance_records_the_block(db, settings):
+    settings.OPENCITY_LIMITS = "signin.fail.account=3/900"
+    assert not throttle.fail("signin.fail.account", "account:+84905000001")
+    assert not throttle.fail("signin.fail.account", "account:+84905000001")
+    assert not ThrottleBlock.objects.exists()
+    assert throttle.fail("signin.fail.account", "account:+84905000001")  # the third: held back
+    block = ThrottleBlock.objects.get()
+    assert (block.limit, block.key, block.hits) == ("signin.fail.account", "account:+84905000001", 3)
+    with pytest.raises(RateLimitedError):
+        throttle.check("signin.fail.account", "account:+84905000001")
+    assert throttle.fail("signin.fail.account", "account:+84905000001")
+    assert ThrottleBlock.objects.count() == 1  # one row per window
+
+
+def test_lifting_a_sign_in_block_lets_the_account_try_again(db, settings, admin_user):
+    settings.OPENCITY_LIMITS = "signin.fail.account=1/900"
+    throttle.fail("signin.fail.account", "account:+84905000001")
+    with pytest.raises(RateLimitedError):
+        throttle.check("signin.fail.account", "account:+84905000001")
+    throttle.lift(ThrottleBlock.objects.get(), by=admin_user)
+    throttle.check("signin.fail.account", "account:+84905000001")
