@@ -41,6 +41,9 @@ from .push import get_backend, send_to_subscriptions
 
 logger = logging.getLogger(__name__)
 VERB = "warning"
+# outbox kinds (notifications/outbox.py), registered in apps.py, both life-safety
+DELIVER_KIND = "alerts.deliver"  # {"message_id"}: message_deliver, written with the message
+PUSH_KIND = "alerts.push_notifications"  # {"ids", "tag"}: push inbox entries (a rescue's steps)
 
 
 @dataclass

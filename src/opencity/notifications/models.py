@@ -26,3 +26,35 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class OutboxMessage(models.Model):
+    """A side effect owed by a committed transaction: written in that transaction, carried out
+    by the worker afterwards, marked done only once its handler completed (``outbox.py``)."""
+
+    kind = models.CharField(max_length=60)
+    payload = models.JSONField(default=dict, blank=True)
+    # rows of one kind with the same key are interchangeable: one run of the handler covers all
+    # of them that are waiting when it starts (a burst of submits → one recount of the day)
+    dedup_key = models.CharField(max_length=120, blank=True, default="")
+    priority = models.SmallIntegerField(default=0)  # higher first: outbox.LIFE_SAFETY, ROUTINE, BULK
+    created_at = models.DateTimeField(default=timezone.now)
+    # not claimed before this moment: now when written, the end of the lease while a worker
+    # runs it, the next try after a failure
+    available_at = models.DateTimeField(default=timezone.now)
+    leased_by = models.CharField(max_length=32, blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-priority", "id"], condition=models.Q(done_at__isnull=True),
+                         name="outbox_pending"),
+            models.Index(fields=["dedup_key"], condition=models.Q(done_at__isnull=True) & ~models.Q(dedup_key=""),
+                         name="outbox_pending_dedup"),
+            models.Index(fields=["done_at"], name="outbox_done"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"

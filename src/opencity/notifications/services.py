@@ -1,13 +1,22 @@
-"""Notify people: an inbox row for each, then e-mail after the transaction commits."""
+"""Notify people: an inbox row for each, and the e-mails owed, in the caller's transaction.
+
+The e-mails go through the outbox (``outbox.py``): a row written with the inbox rows, carried out
+by the worker after the commit, so neither a web process nor a worker that dies loses one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.conf import settings
+from django.core.mail import send_mail
 from django.utils import timezone, translation
 
+from . import outbox
 from .models import Notification
+
+EMAIL_KIND = "notifications.email"
+EMAIL_CHUNK = 100  # ids per outbox row: one row's e-mails go out well within its lease
 
 
 def notify(
@@ -19,8 +28,10 @@ def notify(
     url: str = "",
     report=None,
     exclude=None,
+    urgent: bool = False,
 ) -> list[Notification]:
-    """Create one inbox entry per distinct active user (rendered in each one's language)."""
+    """Create one inbox entry per distinct active user (rendered in each one's language), and
+    owe their e-mails. ``urgent``: life-safety (a rescue request), e-mailed before routine work."""
     seen: set[int] = set()
     rows = []
     for user in users:
@@ -37,12 +48,33 @@ def notify(
                 )
             )
     created = Notification.objects.bulk_create(rows)
-    ids = [n.pk for n in created if n.user.email and n.user.email_notifications]
-    if ids:
-        from .tasks import email_notifications
-
-        transaction.on_commit(lambda: email_notifications(ids))
+    email_later([n.pk for n in created if n.user.email and n.user.email_notifications], urgent=urgent)
     return created
+
+
+def email_later(ids: list[int], *, urgent: bool = False) -> None:
+    """Owe the e-mails of these inbox entries (in the caller's transaction)."""
+    for start in range(0, len(ids), EMAIL_CHUNK):
+        outbox.outbox_put(kind=EMAIL_KIND, payload={"ids": ids[start:start + EMAIL_CHUNK]},
+                          priority=outbox.LIFE_SAFETY if urgent else None)
+
+
+def notifications_email(*, ids: list[int]) -> int:
+    """E-mail inbox entries not e-mailed yet (the outbox handler; safe to run again: each entry
+    is marked as soon as its message is sent, so a rerun after a crash skips it)."""
+    sent = 0
+    for n in Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).select_related("user"):
+        with translation.override(n.user.preferred_language or "vi"):
+            link = f"{settings.SITE_URL}{n.url}" if n.url else settings.SITE_URL
+            send_mail(
+                subject=f"[{settings.SITE_NAME}] {n.title}",
+                message=f"{n.body}\n\n{link}".strip(),
+                from_email=None,
+                recipient_list=[n.user.email],
+            )
+        Notification.objects.filter(pk=n.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
 
 
 def notification_mark_read(*, user, notification_id: int | None = None) -> int:

@@ -1,27 +1,43 @@
-"""Background delivery of notifications (huey)."""
+"""Background work of the outbox (huey): the drains that carry out owed side effects.
+
+``drain_outbox`` is the fast path, kicked after each commit at the row's priority
+(``outbox.kick``). The periodic drains are the safety net: every minute they carry out whatever
+a kick missed — a web process that died between its commit and the kick, a worker killed in the
+middle of a row (its lease has run out by then), a row whose handler failed and is due again.
+They run without a job lock on purpose: drains claim rows one at a time, so any number may run
+at once. Life-safety rows have their own periodic drain at their own priority, so routine work
+queued ahead never delays them.
+"""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.utils import timezone, translation
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .models import Notification
+from opencity.lib.schedule import local_crontab
+
+from . import outbox
 
 
-@db_task(retries=3, retry_delay=60)
-def email_notifications(ids: list[int]) -> int:
-    sent = 0
-    for n in Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).select_related("user"):
-        with translation.override(n.user.preferred_language or "vi"):
-            link = f"{settings.SITE_URL}{n.url}" if n.url else settings.SITE_URL
-            send_mail(
-                subject=f"[{settings.SITE_NAME}] {n.title}",
-                message=f"{n.body}\n\n{link}".strip(),
-                from_email=None,
-                recipient_list=[n.user.email],
-            )
-        Notification.objects.filter(pk=n.pk).update(emailed_at=timezone.now())
-        sent += 1
-    return sent
+@db_task()
+def drain_outbox(min_priority: int = outbox.BULK) -> int:
+    """Carry out the rows due of ``min_priority`` and above (queued at that priority)."""
+    return outbox.drain(min_priority=min_priority)
+
+
+@db_periodic_task(crontab(minute="*"), priority=outbox.LIFE_SAFETY)
+def drain_outbox_life_safety() -> int:
+    """Every minute, ahead of everything queued: life-safety rows a crash left behind."""
+    return outbox.drain(min_priority=outbox.LIFE_SAFETY)
+
+
+@db_periodic_task(crontab(minute="*"), priority=outbox.ROUTINE)
+def drain_outbox_all() -> int:
+    """Every minute: every row a crash, a lost kick or a failure left behind."""
+    return outbox.drain(min_priority=outbox.BULK)
+
+
+@db_periodic_task(local_crontab(hour="3", minute="53"))
+def prune_outbox() -> int:
+    """Forget rows done more than OPENCITY_OUTBOX_KEEP_DAYS ago."""
+    return outbox.prune()

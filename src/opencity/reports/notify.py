@@ -1,4 +1,10 @@
-"""Who hears about what happens to a report. One table, used by the services after each event."""
+"""Who hears about what happens to a report. One table, used by the services after each event.
+
+A service owes the notifications of its event in its own transaction (:func:`after_event_later`,
+an outbox row); the worker writes the inbox rows and owes their e-mails in one transaction with
+marking that row done (:data:`NOTIFY_KIND`, registered atomic in ``apps.py``): exactly once,
+whichever process dies when.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from opencity.accounts.models import Role
+from opencity.notifications.outbox import outbox_put
 from opencity.notifications.services import notify
 
 from .models import Report, TimelineEvent
@@ -53,6 +60,23 @@ def _audience(report: Report, name: str):
     return []
 
 
+NOTIFY_KIND = "reports.notify"  # {"event_id"}
+
+
+def after_event_later(event: TimelineEvent) -> None:
+    """Owe the notifications of ``event``, in the caller's transaction (the outbox)."""
+    if event.action in MESSAGES:
+        outbox_put(kind=NOTIFY_KIND, payload={"event_id": event.pk})
+
+
+def after_event_owed(payload: dict) -> None:
+    """The outbox handler of :data:`NOTIFY_KIND` (runs in the transaction that marks it done)."""
+    event = (TimelineEvent.objects.select_related("actor", "report__unit", "report__reporter")
+             .filter(pk=payload["event_id"]).first())
+    if event is not None:  # else the report was deleted meanwhile
+        after_event(event.report, event)
+
+
 def after_event(report: Report, event: TimelineEvent) -> None:
     entry = MESSAGES.get(event.action)
     if entry is None:
@@ -61,8 +85,8 @@ def after_event(report: Report, event: TimelineEvent) -> None:
     users = []
     for name in audiences:
         users.extend(_audience(report, name))
-    # after a return the report has no unit any more: the event names the one that returned it
-    unit_name = report.unit.name if report.unit_id else event.data.get("unit", "")
+    # the unit the event names (routed to, or returned by: the report may have none any more)
+    unit_name = event.data.get("unit") or (report.unit.name if report.unit_id else "")
     params = {"ref": report.ref, "unit": unit_name, "rating": report.rating or ""}
     staff_url = reverse("reports:staff_detail", args=[report.pk])
     public_url = reverse("reports:detail", args=[report.pk])

@@ -55,6 +55,7 @@ def file_sos(citizen):
 def walk(operator, rescuer, team):
     """Move a request forward through the services up to ``until`` (a status)."""
     from opencity.emergency import services
+    from opencity.notifications import outbox
 
     def go(req, until: str):
         order = ["acknowledged", "assigned", "dispatched", "on_scene", "rescued"]
@@ -66,6 +67,7 @@ def walk(operator, rescuer, team):
             else:
                 action = {"dispatched": "dispatch", "on_scene": "arrive", "rescued": "rescue"}[status]
                 services.rescue_team_step(actor=rescuer, request_id=req.pk, action=action)
+        outbox.drain()  # the steps' side effects happened too (pushes), as after their commits
         req.refresh_from_db()
         return req
 

@@ -24,6 +24,7 @@ from opencity import policy
 from opencity.errors import NotFoundError, PermissionDeniedError, ValidationError
 from opencity.geo import selectors as geo
 from opencity.lib.worktime import TZ
+from opencity.notifications.outbox import outbox_put
 from opencity.notifications.services import notify
 from opencity.orgs.models import Unit
 from opencity.reports import kpi
@@ -90,16 +91,7 @@ def _check_target(actor, level: str, area_id, unit_id):
     return area, unit
 
 
-def _enqueue(report_id: int) -> None:
-    """After the commit: hand the rendering to the worker."""
-    try:
-        from ..tasks import generate_digital_report
-
-        generate_digital_report(report_id)
-    except Exception as exc:  # the queue is down: say so on the report rather than hang
-        logger.exception("Digital report %s could not be queued", report_id)
-        DigitalReport.objects.filter(pk=report_id, status=DigitalReportStatus.QUEUED).update(
-            status=DigitalReportStatus.FAILED, error=f"queue: {exc}"[:2000], finished_at=timezone.now())
+GENERATE_KIND = "ioc.digital_report"  # {"report_id"}: digital_report_generate, in the worker
 
 
 def digital_report_request(*, actor, level: str, area_id: int | None, unit_id: int | None, month: dt.date,
@@ -130,8 +122,8 @@ def digital_report_request(*, actor, level: str, area_id: int | None, unit_id: i
         report.error = ""
         report.full_clean()
         report.save()
-        report_id = report.pk
-        transaction.on_commit(lambda: _enqueue(report_id))
+        # owed in this transaction (the outbox): a queued report is always rendered
+        outbox_put(kind=GENERATE_KIND, payload={"report_id": report.pk})
     return report
 
 

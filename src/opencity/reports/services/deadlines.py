@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from opencity.accounts.models import Role
 from opencity.lib.worktime import default_calendar
 from opencity.notifications.models import Notification
+from opencity.notifications.services import email_later
 
 from .. import deadlines
 from ..models import Escalation, EscalationLevel, Report
@@ -184,10 +185,7 @@ def _send_page(wanted: list[tuple[Report, str]], audience: _Audience) -> Counter
                    .values_list("report_id", "level", "due_at"))
         sent_now = [(r, level, users) for r, level, users in recipients if (r.pk, level, r.due_at) in mine]
         emails = _write_notifications(_notifications(sent_now, marker))
-        if emails:
-            from opencity.notifications.tasks import email_notifications
-
-            transaction.on_commit(lambda: email_notifications(emails))
+        email_later(emails)  # owed in this transaction (the outbox)
     return Counter(level for _r, level, _users in sent_now)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
@@ -18,7 +20,9 @@ from .common import clean_text, lock_report, require, staff_audit
 
 
 def _after(report: Report, event) -> None:
-    transaction.on_commit(lambda: notify.after_event(report, event))
+    """Owe the notifications of ``event`` in this transaction (the outbox): the worker writes
+    the inbox rows after the commit, and a process that dies in between cannot lose them."""
+    notify.after_event_later(event)
 
 
 def route_locked(report: Report, *, actor, unit: Unit, note: str, automatic: bool = False,
@@ -126,7 +130,9 @@ def report_correct(*, report_id: int, actor, category_id: int | None = None, lat
     if lat not in (None, "") and lon not in (None, ""):
         try:
             lat_f, lon_f = float(lat), float(lon)
-        except ValueError:
+            if not (math.isfinite(lat_f) and math.isfinite(lon_f) and abs(lat_f) <= 90 and abs(lon_f) <= 180):
+                raise ValueError("not a place on earth")  # "nan", "inf", 1e400
+        except (TypeError, ValueError):
             raise ValidationError(_("The position on the map is not valid."), field="location") from None
         area = geo.area_for_point(lat_f, lon_f)
         if area is None:

@@ -261,3 +261,10 @@ def test_figures_shared_before_a_recount_are_not_served_after_it(history, settin
     assert heard == [[MARCH.start]]  # ...is announced (the console's headline reloads on it)
     assert cache.get(kpi.GENERATION_KEY) != before  # ...and retires every shared answer
     assert kpi.figures(city).received == kpi.figures(city, now=NOW).received
+
+
+@pytest.mark.parametrize("text", ["0001", "0001-01", "0001-01-01", "9999-12-31", "9999-Q4", "1899-W01"])
+def test_a_period_outside_the_calendar_the_city_uses_is_not_a_period(text):
+    """Issue #13: /statistics/?period=9999-12-31 and /ioc/?period=0001-01-01 gave HTTP 500 (the
+    local midnight of year 1 or 9999 overflows datetime)."""
+    assert kpi.Period.parse(text) is None
