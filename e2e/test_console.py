@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from shapely.geometry import shape
 
 from opencity.reports import services
-from opencity.reports.tests.factories import jpeg_upload
 from opencity.reports.models import Report
+from opencity.reports.tests.factories import jpeg_upload
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ schema (CAP-v1.2.xsd); tests validate every document against it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,15 @@ EVENT_CODE = "OpenCity-event"
 MAX_POLYGON_POINTS = 200
 LANGUAGES = (("vi", "vi-VN"), ("en", "en-US"))
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
+# What XML 1.0 cannot carry: C0 controls but tab, line feed and carriage return; surrogates;
+# U+FFFE and U+FFFF. A warning's text may hold them (pasted from elsewhere); left in, they make
+# the CAP document unreadable and the Atom feed a 500.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` without the characters XML 1.0 cannot carry."""
+    return _NOT_XML.sub("", value)
 
 
 def cap_datetime(value: dt.datetime) -> str:
@@ -102,7 +112,7 @@ def city_geometry():
 def _sub(parent, tag: str, text: str | None = None):
     el = ET.SubElement(parent, f"{{{CAP_NS}}}{tag}")
     if text is not None:
-        el.text = text
+        el.text = xml_text(text)
     return el
 
 

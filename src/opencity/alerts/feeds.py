@@ -16,6 +16,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from . import selectors
+from .cap import xml_text
 from .models import Message, MsgType
 
 
@@ -50,10 +51,11 @@ class WarningFeed(Feed):
 
     def item_title(self, item: Message):
         prefix = {MsgType.UPDATE: _("Update"), MsgType.CANCEL: _("Cancelled")}.get(item.msg_type)
-        return f"[{prefix}] {item.headline_vi}" if prefix else item.headline_vi
+        headline = xml_text(item.headline_vi)  # as in the CAP document: no 500 on a stray control
+        return f"[{prefix}] {headline}" if prefix else headline
 
     def item_description(self, item: Message):
-        return item.note if item.msg_type == MsgType.CANCEL and item.note else item.description_vi
+        return xml_text(item.note if item.msg_type == MsgType.CANCEL and item.note else item.description_vi)
 
     def item_link(self, item: Message):
         return reverse("alerts:cap", args=[item.pk])
@@ -68,7 +70,7 @@ class WarningFeed(Feed):
         return timezone.localtime(item.sent)
 
     def item_author_name(self, item: Message):
-        return item.sender_name
+        return xml_text(item.sender_name)
 
     def item_categories(self, item: Message):
         return [item.category, item.severity]

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from opencity import policy
 from opencity.geo.models import Area
 from opencity.geo.selectors import wards
+from opencity.lib.formtoken import token_field
+from opencity.lib.params import IdMultipleChoiceField
 from opencity.orgs.models import Unit
 
 from .models import (
@@ -77,11 +79,12 @@ class WarningForm(forms.Form):
     onset = _when(_("Expected onset"))
     expires = _when(_("Valid until"), required=True)
     whole_city = forms.BooleanField(label=_("The whole city"), required=False)
-    areas = forms.ModelMultipleChoiceField(label=_("Wards and communes"), queryset=Area.objects.none(),
+    areas = IdMultipleChoiceField(label=_("Wards and communes"), queryset=Area.objects.none(),
                                            required=False, widget=forms.CheckboxSelectMultiple)
     note = forms.CharField(label=_("What changed (shown with the update)"), required=False, max_length=1000,
                            widget=forms.Textarea(attrs={"rows": 2}))
     based_on = forms.CharField(widget=forms.HiddenInput, required=False)
+    client_token = token_field()  # sent twice, the form publishes once (lib/formtoken.py)
 
     def __init__(self, *args, user=None, update_of: Message | None = None, **kwargs):
         data = args[0] if args else kwargs.get("data")
@@ -120,6 +123,7 @@ class WarningForm(forms.Form):
         for name in ("category", "instruction_vi", "headline_en", "description_en", "instruction_en"):
             kwargs[name] = kwargs[name] or ""
         kwargs["area_ids"] = [a.pk for a in data.get("areas") or []]
+        kwargs["client_token"] = data.get("client_token") or None
         if self.is_update:
             kwargs["note"] = data.get("note", "")
             kwargs["based_on"] = data.get("based_on") or None
@@ -143,3 +147,4 @@ class CancelForm(forms.Form):
     note = forms.CharField(label=_("Why is it cancelled?"), required=False, max_length=1000,
                            widget=forms.Textarea(attrs={"rows": 2}))
     based_on = forms.CharField(widget=forms.HiddenInput, required=False)
+    client_token = token_field()

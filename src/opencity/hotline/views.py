@@ -26,6 +26,9 @@ from .permissions import access_call, access_callback, require_console, require_
 
 MAX_BODY = 16 * 1024
 COUNT_DAYS = 7
+# Dates the counts accept: a day's bounds are computed in local time, and year 1 or 9999 would
+# overflow (a 500); no call is older than 1900 or later than 2999.
+MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
 def _error(request, exc: DomainError) -> HttpResponse:
@@ -265,9 +268,13 @@ def _date_param(request, name: str, default: dt.date) -> dt.date:
         return default
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return dt.datetime.strptime(raw, fmt).date()
+            day = dt.datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
+        if not MIN_YEAR <= day.year <= MAX_YEAR:
+            raise ValidationError(_("Choose a date between %(first)s and %(last)s.")
+                                  % {"first": MIN_YEAR, "last": MAX_YEAR}, field=name, code="date_out_of_range")
+        return day
     raise ValidationError(_("Write dates as dd/mm/yyyy."), field=name, code="date_invalid")
 
 
@@ -306,8 +313,9 @@ def exchange_events(request: HttpRequest) -> HttpResponse:
         return response
     try:
         length = int(request.headers.get("Content-Length") or 0)
-    except ValueError:
-        length = 0
+    except ValueError:  # Django's request.body would raise on it too
+        return JsonResponse({"ok": False, "error": "bad_request", "message": _("The request could not be read.")},
+                            status=400)
     if length > MAX_BODY:
         return JsonResponse({"ok": False, "error": "too_large"}, status=413)
     body = request.body

@@ -69,7 +69,7 @@ def _int(raw: str | None, name: str) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:  # "²".isdigit(), int("²") fails
         raise ValidationError(_("“%(value)s” is not a valid %(name)s.") % {"value": raw[:20], "name": name},
                               field=name)
     return int(raw)

@@ -71,7 +71,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     period = kpi.Period.parse(request.GET.get("period", "")[:12]) or kpi.Period()
     wards = list(geo.wards())
     raw_area = request.GET.get("area", "")
-    area = next((a for a in wards if raw_area.isdigit() and a.pk == int(raw_area)), None)
+    area = next((a for a in wards if str(a.pk) == raw_area), None)
     scope = kpi.Scope(period=period, area_id=area.pk if area else None, public_only=True)
 
     city = kpi.figures(scope)
@@ -228,7 +228,8 @@ def live_stream(request: HttpRequest) -> HttpResponse:
     if bounds is None:
         raise PermissionDeniedError(_("The operations console is for the IOC, leaders, ward officials and unit heads."))
     raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or ""
-    after = int(raw) if raw.isdigit() and len(raw) < 19 else live.latest_id()
+    # ASCII digits only: "²".isdigit() is true, but int("²") fails
+    after = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else live.latest_id()
     language = get_language()
     if isinstance(request, ASGIRequest):
         body = live.astream(bounds, after, language=language)

@@ -166,3 +166,12 @@ def test_the_cap_endpoint_refuses_bad_requests(client, publish, operator):
     assert client.get(reverse("alerts:cap", args=[drill.pk])).status_code == 404  # not public
     client.force_login(operator)
     assert client.get(reverse("alerts:cap", args=[drill.pk])).status_code == 200
+
+
+def test_characters_xml_cannot_carry_are_left_out_of_the_document(client, publish):
+    # ElementTree writes them as they are, and no CAP reader can parse the document then.
+    message = publish(headline_vi="Lũ\x0bsông\x1fHương\ufffe", description_vi="Mực nước\x0c dâng")
+    response = client.get(reverse("alerts:cap", args=[message.pk]))
+    doc = valid(response.content)
+    assert doc.findtext("cap:info/cap:headline", namespaces=NS) == "LũsôngHương"
+    assert doc.findtext("cap:info/cap:description", namespaces=NS) == "Mực nước dâng"

@@ -43,3 +43,14 @@ def test_the_feed_lists_every_public_message_with_links_to_cap_and_page(client, 
 def test_the_feed_is_read_only(client):
     assert client.get(reverse("alerts:feed")).status_code == 200
     assert client.post(reverse("alerts:feed")).status_code == 405
+
+
+def test_a_warning_with_characters_xml_cannot_carry_still_gives_a_well_formed_feed(client, publish):
+    # Text pasted from elsewhere may hold control characters; Django's feed writer refused them (a 500).
+    publish(headline_vi="Lũ\x0bsông\x1fHương\ufffe", description_vi="Mực nước\x0c dâng")
+    response = client.get(reverse("alerts:feed"))
+    assert response.status_code == 200
+    feed = etree.fromstring(response.content)
+    [entry] = feed.findall("a:entry", ATOM)
+    assert entry.findtext("a:title", namespaces=ATOM) == "LũsôngHương"
+    assert entry.findtext("a:summary", namespaces=ATOM) == "Mực nước dâng"

@@ -134,6 +134,17 @@ def test_cancel_needs_a_reason_and_frees_the_team(file_sos, walk, operator, team
         services.rescue_cancel(actor=operator, request_id=req.pk, reason="again")
 
 
+@pytest.mark.parametrize("reason", ["a\x00b", "\u200b\u200b", "\ufeff "])
+def test_a_cancel_reason_with_nul_or_nothing_visible_is_refused(file_sos, operator, reason):
+    """Issue #13 probe: a NUL in the reason was stored on SQLite and a 500 on PostgreSQL; a
+    reason of zero-width characters passed as a reason."""
+    req = file_sos()
+    with pytest.raises(ValidationError):
+        services.rescue_cancel(actor=operator, request_id=req.pk, reason=reason)
+    req.refresh_from_db()
+    assert req.status != Status.CANCELLED
+
+
 def test_the_requester_may_cancel_their_own(file_sos, citizen, citizen2):
     req = file_sos()
     with pytest.raises(PermissionDeniedError):

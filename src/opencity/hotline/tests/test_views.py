@@ -269,10 +269,19 @@ def test_citizens_and_officers_do_not_read_the_counts(client, request, who):
     assert client.get(reverse("hotline:counts")).status_code == 403
 
 
-@pytest.mark.parametrize("params", [{"start": "32/13/2025"}, {"end": "x"}, {"start": "01/01/2020", "end": "01/01/2025"}])
+@pytest.mark.parametrize("params", [{"start": "32/13/2025"}, {"end": "x"}, {"start": "01/01/2020", "end": "01/01/2025"},
+                                    # a day's bounds in year 1 or 9999 overflow (these were a 500)
+                                    {"start": "0001-01-01", "end": "0001-01-02"},
+                                    {"start": "30/12/9999", "end": "31/12/9999"}])
 def test_bad_count_periods_are_a_400(client, hotline, params):
     client.force_login(hotline)
     assert client.get(reverse("hotline:counts"), params).status_code == 400
+
+
+def test_a_count_date_out_of_range_is_named(client, leader):
+    client.force_login(leader)
+    r = client.get(reverse("hotline:counts"), {"start": "31/12/9999", "end": "31/12/9999"})
+    assert r.status_code == 400 and "1900" in r.content.decode()
 
 
 # --- filing for a caller from a call --------------------------------------------------------------

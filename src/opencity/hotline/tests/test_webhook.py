@@ -123,6 +123,12 @@ def test_a_body_too_large_is_413(send):
     assert r.status_code == 413
 
 
+@pytest.mark.parametrize("length", ["abc", "1e3", "²"])
+def test_a_content_length_that_is_not_a_number_is_400(send, length):
+    r = send(event("started"), headers={"CONTENT_LENGTH": length})  # Django's request.body raised (a 500)
+    assert r.status_code == 400 and r.json()["error"] == "bad_request"
+
+
 @pytest.mark.parametrize("method", ["get", "put", "delete"])
 def test_other_methods_are_405(client, method):
     r = getattr(client, method)(URL)

@@ -29,7 +29,7 @@ class _TargetForm(forms.Form):
         raw = (self.cleaned_data.get(name) or "").strip()
         if not raw:
             return None
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is true, int("²") fails
             self.add_error(name, message)
             return None
         return int(raw)

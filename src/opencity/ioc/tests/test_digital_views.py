@@ -174,6 +174,8 @@ def test_a_visitor_cannot_request(client):
         ({"level": "ward"}, "area", "Choose the ward or commune."),
         ({"level": "ward", "area": "x"}, "area", "Choose a ward or commune of the city."),
         ({"level": "ward", "area": "999999"}, "area", "Choose a ward or commune of the city."),
+        ({"level": "ward", "area": "²"}, "area", "Choose a ward or commune of the city."),  # was a 500
+        ({"level": "unit", "unit": "１２"}, "unit", "Choose a unit."),
         ({"level": "unit", "unit": "999999"}, "unit", "Choose a unit."),
         ({"format": "docx"}, "format", "Choose XLSX or PDF."),
     ],

@@ -92,6 +92,15 @@ def test_the_stream_view_resumes_from_last_event_id(client, make_report, operato
     assert later.ref in text and text.count("event: live") == 1
 
 
+@pytest.mark.parametrize("mark", ["²²", "１２", "9" * 30])
+def test_the_stream_view_starts_from_now_on_an_id_that_is_not_a_number(client, make_report, operator, mark):
+    make_report()  # "²".isdigit() is true, but int("²") fails (it was a 500)
+    client.force_login(operator)
+    response = client.get("/ioc/live/stream", HTTP_LAST_EVENT_ID=mark)
+    assert response.status_code == 200
+    assert "event: live" not in b"".join(response.streaming_content).decode()
+
+
 def test_the_asgi_stream_holds_no_thread_and_sends_the_same(make_report, operator):
     mark = live.latest_id()
     report = make_report()

@@ -120,7 +120,9 @@ def test_a_unit_head_sees_only_the_unit(client, history, unit_head, urban_works,
 
 
 @pytest.mark.parametrize("params", [{"period": "2026-13"}, {"period": "soon"}, {"area": "x"},
-                                    {"unit": "-1"}, {"category": "1;drop"}])
+                                    {"unit": "-1"}, {"category": "1;drop"},
+                                    # "²".isdigit() is true, but int("²") fails (was a 500)
+                                    {"area": "²"}, {"unit": "²"}, {"category": "１２"}])
 def test_bad_filters_get_a_clear_400(client, operator, params):
     client.force_login(operator)
     response = client.get(URL, params)

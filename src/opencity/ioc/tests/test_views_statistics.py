@@ -45,6 +45,10 @@ def test_it_filters_by_period_and_ward(client, history, thuan_hoa):
     assert ward.context["city"].received == 1
     odd = client.get("/statistics/", {"period": "not-a-period", "area": "x"})
     assert odd.status_code == 200 and odd.context["city"].received == 9  # ignored: all time, all wards
+    # "²".isdigit() is true, but int("²") fails: ignored too (it was a 500)
+    for area in ("²", "１２", "9" * 30):
+        odd = client.get("/statistics/", {"area": area})
+        assert odd.status_code == 200 and odd.context["area"] is None, area
 
 
 @pytest.mark.parametrize(
