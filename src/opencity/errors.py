@@ -2,13 +2,25 @@
 
 Domain code raises subclasses of :class:`DomainError`; the API maps them in ``opencity.api``
 and :class:`DomainErrorMiddleware` maps them for pages and htmx requests.
+
+A database that cannot be reached (``OperationalError``/``InterfaceError``: connections
+terminated, the server restarting, a locked SQLite file) is not a bug but a moment to wait:
+:func:`as_unavailable` turns it into :class:`ServiceUnavailableError` (503 with ``Retry-After``)
+for both mappings, and :func:`server_error` (``handler500``) answers whatever escapes them —
+in the API's JSON error shape under ``/api/``, in Open311's error format under ``/open311/``,
+never an HTML 500 there.
 """
 
 from __future__ import annotations
 
+import logging
+import sys
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -55,6 +67,24 @@ class IllegalTransitionError(ConflictError):
     default_message = _("This action is not possible in the report's current state.")
 
 
+class UnprocessableError(DomainError):
+    """Well formed, but not to be processed as sent: HTTP 422 (an ``Idempotency-Key`` reused
+    with a different request, as the IETF httpapi draft on the header says)."""
+
+    code = "unprocessable"
+    http_status = 422
+    default_message = _("This request cannot be processed as sent.")
+
+
+class PayloadTooLargeError(DomainError):
+    """A request body over the upload limit (``opencity.lib.uploads``): HTTP 413, refused
+    before the body is read."""
+
+    code = "too_large"
+    http_status = 413
+    default_message = _("This upload is too large.")
+
+
 class RateLimitedError(DomainError):
     """Too many attempts or actions in a while (``opencity.accounts.throttle``): HTTP 429 with
     ``Retry-After``; the message says how long to wait."""
@@ -75,6 +105,27 @@ class RateLimitedError(DomainError):
         super().__init__(message, **kwargs)
 
 
+class ServiceUnavailableError(DomainError):
+    """The database cannot be reached for now: HTTP 503 with ``Retry-After``."""
+
+    code = "unavailable"
+    http_status = 503
+    retry_after = 10
+    default_message = _("The service is briefly unavailable. Please try again in a few seconds.")
+
+
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+logger = logging.getLogger(__name__)
+
+
+def as_unavailable(exception: BaseException | None) -> ServiceUnavailableError | None:
+    """A :class:`ServiceUnavailableError` for a database that cannot be reached, else None."""
+    if not isinstance(exception, DATABASE_UNAVAILABLE):
+        return None
+    logger.error("database unavailable: %s", exception)
+    return ServiceUnavailableError()
+
+
 def set_retry_after(response: HttpResponse, exception: Exception) -> HttpResponse:
     """Both error mappings (pages, API) tell clients when to come back."""
     retry_after = getattr(exception, "retry_after", None)
@@ -90,9 +141,29 @@ class DomainErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            # django-ninja answers a method an operation lacks itself, in plain text: give it the
+            # API's error shape (the API's own mapping never sees it). Allow stays as ninja set it.
+            from opencity.lib.api import error_body
+
+            allow = response.get("Allow", "")
+            response = JsonResponse(
+                error_body("method_not_allowed", str(_("This method is not allowed here.")), None),
+                status=405, json_dumps_params={"ensure_ascii": False},
+            )
+            if allow:
+                response["Allow"] = allow
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        unavailable = as_unavailable(exception)
+        if unavailable is not None:
+            return error_without_database(request, unavailable)
         if not isinstance(exception, DomainError):
             return None
         if request.path.startswith("/api/"):
@@ -111,3 +182,53 @@ class DomainErrorMiddleware:
             render(request, "error.html", {"error": exception}, status=exception.http_status),
             exception,
         )
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _is_open311(request: HttpRequest) -> bool:
+    return request.path.startswith("/open311/")
+
+
+def error_without_database(request: HttpRequest, error: DomainError) -> HttpResponse:
+    """``error`` in the form the path speaks, built without touching the database (no user, no
+    session, no context processors): the API's JSON error shape, Open311's error format, or a
+    small page."""
+    if _is_api(request):
+        from opencity.lib.api import error_body  # imports this module
+
+        response: HttpResponse = JsonResponse(
+            error_body(error.code, error.message), status=error.http_status,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    elif _is_open311(request):
+        from opencity.open311.serializers import render_errors
+
+        fmt = "json" if request.path.endswith(".json") else "xml"
+        response = render_errors(fmt, [(error.http_status, error.message)], status=error.http_status)
+    else:
+        template = "503.html" if error.http_status == 503 else "500.html"
+        response = HttpResponse(render_to_string(template, {"message": error.message}), status=error.http_status)
+    return set_retry_after(response, error)
+
+
+class ServerError(DomainError):
+    code = "server_error"
+    http_status = 500
+    default_message = _("Something went wrong on our side. Please try again in a few minutes.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: what escaped every other mapping (an exception in a middleware, or a
+    bug). A database that cannot be reached is still a 503; under ``/api/`` and ``/open311/``
+    the answer keeps their error format."""
+    unavailable = as_unavailable(sys.exc_info()[1])
+    if unavailable is not None:
+        return error_without_database(request, unavailable)
+    if _is_api(request) or _is_open311(request):
+        return error_without_database(request, ServerError())
+    from django.views.defaults import server_error as default_server_error
+
+    return default_server_error(request)

@@ -6,6 +6,7 @@ huey on SQLite, e-mail to the console, DEBUG off. See docs/configuration.md for 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -102,6 +103,7 @@ INSTALLED_APPS = [
     "opencity.emergency",
     "opencity.hotline",
     "opencity.bench",  # manage.py gen_load, /healthz (bench/README.md)
+    "opencity.lib",  # the tables of shared helpers: leases of periodic jobs (lib/locks.py)
 ]
 
 MIDDLEWARE = [
@@ -119,7 +121,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Oversized bodies (413) and visitors' uploads to sign-in-only views are refused here,
+    # before the CSRF check reads the body (opencity/lib/uploads.py).
+    "opencity.lib.uploads.UploadLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff who have not passed the second factor see only the two-factor pages.
+    "opencity.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "opencity.errors.DomainErrorMiddleware",
 ]
@@ -201,7 +208,32 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HTTPS, opt-in (production: see docs/deployment.md; `manage.py check --deploy` must be clean).
+# Redirect plain HTTP to HTTPS (not /healthz: a load balancer's probe may come over HTTP).
+SECURE_SSL_REDIRECT = env_bool("OPENCITY_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Strict-Transport-Security: browsers use only HTTPS for this long (seconds; 0: no header).
+SECURE_HSTS_SECONDS = env_int("OPENCITY_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("OPENCITY_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("OPENCITY_HSTS_PRELOAD", False)
+if SECURE_HSTS_SECONDS < 0:
+    raise ImproperlyConfigured("OPENCITY_HSTS_SECONDS must be 0 or more")
+# Behind a TLS-terminating proxy: the header (and value) by which it says the client used HTTPS,
+# as "X-Forwarded-Proto: https". Only when the proxy always sets (or strips) that header.
+_proxy_ssl_header = env_str("OPENCITY_PROXY_SSL_HEADER", "")
+if _proxy_ssl_header:
+    _name, _sep, _value = _proxy_ssl_header.partition(":")
+    if not _sep or not _name.strip() or not _value.strip():
+        raise ImproperlyConfigured('OPENCITY_PROXY_SSL_HEADER must look like "X-Forwarded-Proto: https"')
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip())
 OTP_TOTP_ISSUER = SITE_NAME
+# Staff roles (and admin-site access) sign in with a second factor (TOTP): enrolment is asked
+# at their first sign-in, and it cannot be turned off (accounts/signin.py, docs/security.md).
+OPENCITY_STAFF_2FA_REQUIRED = env_bool("OPENCITY_STAFF_2FA_REQUIRED", True)
+# API tokens expire this many days after they are issued (or rotated).
+OPENCITY_API_TOKEN_DAYS = env_int("OPENCITY_API_TOKEN_DAYS", 90)
+if OPENCITY_API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("OPENCITY_API_TOKEN_DAYS must be at least 1")
 
 # Limits on guessing and costly actions (accounts/throttle.py): counters in the cache above
 # (shared by every process only with OPENCITY_CACHE_URL). OPENCITY_LIMITS overrides a limit:
@@ -245,6 +277,15 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 OPENCITY_PHOTO_MAX_BYTES = env_int("OPENCITY_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 OPENCITY_PHOTO_MAX_COUNT = env_int("OPENCITY_PHOTO_MAX_COUNT", 5)
 OPENCITY_PHOTO_MAX_PIXELS = env_int("OPENCITY_PHOTO_MAX_PIXELS", 40_000_000)
+# Any request body: refused by its Content-Length before it is read (opencity/lib/uploads.py).
+OPENCITY_UPLOAD_MAX_BYTES = env_int(
+    "OPENCITY_UPLOAD_MAX_BYTES", OPENCITY_PHOTO_MAX_BYTES * OPENCITY_PHOTO_MAX_COUNT + 1024 * 1024
+)
+FILE_UPLOAD_HANDLERS = [
+    "opencity.lib.uploads.LimitedUploadHandler",  # counts bytes; keeps no file past the limit
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- E-mail ----------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("OPENCITY_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -256,25 +297,40 @@ EMAIL_USE_TLS = env_bool("OPENCITY_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("OPENCITY_DEFAULT_FROM_EMAIL", "OpenCity <no-reply@opencity.local>")
 
 # --- Background jobs (huey) ------------------------------------------------------------
+# Both backends honour task priorities (life-safety work first: notifications/outbox.py). No
+# task result is kept: nothing reads them, and on Redis they were never deleted.
 HUEY_BACKEND = env_str("OPENCITY_HUEY_BACKEND", "sqlite")
 if HUEY_BACKEND == "sqlite":
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "opencity",
         "filename": str(VAR_DIR / "huey.sqlite3"),
+        "results": False,
         "immediate": env_bool("OPENCITY_HUEY_IMMEDIATE", False),
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
 elif HUEY_BACKEND == "redis":
     HUEY = {
-        "huey_class": "huey.RedisHuey",
+        "huey_class": "huey.PriorityRedisHuey",  # a sorted set: needs Redis 5 or later
         "name": "opencity",
         "url": env_str("OPENCITY_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "results": False,
         "immediate": env_bool("OPENCITY_HUEY_IMMEDIATE", False),
         "consumer": {"workers": 4, "worker_type": "thread"},
     }
 else:
     raise ImproperlyConfigured("OPENCITY_HUEY_BACKEND must be 'sqlite' or 'redis'")
+# A periodic job runs under a lease (lib/locks.py) its worker renews while it runs: a worker
+# killed mid-job holds the job back for at most this long.
+OPENCITY_JOB_LEASE_SECONDS = env_int("OPENCITY_JOB_LEASE_SECONDS", 120)
+if OPENCITY_JOB_LEASE_SECONDS < 8:
+    raise ImproperlyConfigured("OPENCITY_JOB_LEASE_SECONDS must be at least 8")
+# The outbox (notifications/outbox.py): how long a worker holds a side effect before another
+# takes it again (a worker killed mid-way), and how long rows done are kept.
+OPENCITY_OUTBOX_LEASE_SECONDS = env_int("OPENCITY_OUTBOX_LEASE_SECONDS", 300)
+if OPENCITY_OUTBOX_LEASE_SECONDS < 10:
+    raise ImproperlyConfigured("OPENCITY_OUTBOX_LEASE_SECONDS must be at least 10")
+OPENCITY_OUTBOX_KEEP_DAYS = env_int("OPENCITY_OUTBOX_KEEP_DAYS", 7)
 
 # --- Cache -------------------------------------------------------------------------------
 # Shared by every server process with Redis (production: OPENCITY_CACHE_URL=redis://…/1); this
@@ -330,6 +386,9 @@ OPENCITY_MAP_CLUSTER_CACHE_SECONDS = env_int("OPENCITY_MAP_CLUSTER_CACHE_SECONDS
 OPENCITY_KPI_CACHE_SECONDS = env_int("OPENCITY_KPI_CACHE_SECONDS", 30)
 OPENCITY_KPI_STAFF_CACHE_SECONDS = env_int("OPENCITY_KPI_STAFF_CACHE_SECONDS", 5)
 OPENCITY_OPEN311_JURISDICTION = env_str("OPENCITY_OPEN311_JURISDICTION", "hue.gov.vn")
+# Open-data exports (every public report, streamed: ~15 s of a core at 100,000 reports) running
+# at once per server process; more are answered 503 with Retry-After (lib/concurrency.py).
+OPENCITY_EXPORTS_AT_ONCE = env_int("OPENCITY_EXPORTS_AT_ONCE", 2)
 
 # --- Warnings (CAP 1.2) and web push ---------------------------------------------------------
 OPENCITY_CAP_SENDER = env_str("OPENCITY_CAP_SENDER", "ioc@hue.gov.vn")
@@ -340,8 +399,32 @@ OPENCITY_ALERT_BATCH_SIZE = env_int("OPENCITY_ALERT_BATCH_SIZE", 1000)
 # A citizen's last shared location counts for warnings for this many hours after sharing.
 OPENCITY_ALERT_LOCATION_MAX_AGE_HOURS = env_int("OPENCITY_ALERT_LOCATION_MAX_AGE_HOURS", 72)
 OPENCITY_PUSH_BACKEND = env_str("OPENCITY_PUSH_BACKEND", "opencity.alerts.push.WebPushBackend")
+# Web push endpoints are accepted on these hosts and their subdomains only (the browsers' push
+# services); the addresses they resolve to must be public, unless inside one of the networks
+# (CIDR) listed — for a test receiver, never needed in production (opencity/lib/outbound.py).
+OPENCITY_PUSH_ALLOWED_HOSTS = [h.strip() for h in env_str(
+    "OPENCITY_PUSH_ALLOWED_HOSTS",
+    "fcm.googleapis.com,updates.push.services.mozilla.com,push.apple.com,notify.windows.com",
+).split(",") if h.strip()]
+OPENCITY_PUSH_ALLOWED_NETWORKS = [n.strip() for n in env_str("OPENCITY_PUSH_ALLOWED_NETWORKS").split(",") if n.strip()]
+for _network in OPENCITY_PUSH_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"OPENCITY_PUSH_ALLOWED_NETWORKS: {_exc}") from _exc
+# CA bundle for the push services' certificates (empty: certifi's); seconds for one push in all.
+OPENCITY_PUSH_CA_FILE = env_str("OPENCITY_PUSH_CA_FILE")
+OPENCITY_PUSH_TIMEOUT = env_float("OPENCITY_PUSH_TIMEOUT", 10.0)
+# Devices per account: a new subscription replaces the one not confirmed for the longest.
+OPENCITY_PUSH_MAX_SUBSCRIPTIONS = env_int("OPENCITY_PUSH_MAX_SUBSCRIPTIONS", 10)
 # Rescue requests (SOS): minutes before an unacknowledged request escalates to the IOC.
 OPENCITY_SOS_ACK_MINUTES = env_int("OPENCITY_SOS_ACK_MINUTES", 5)
+# The most people one citizen's own request may name (a larger group is filed by the hotline or
+# the IOC, up to 500), and the city hotline shown, with 112/114/115, as tappable numbers.
+OPENCITY_SOS_MAX_PEOPLE = env_int("OPENCITY_SOS_MAX_PEOPLE", 50)
+if not 1 <= OPENCITY_SOS_MAX_PEOPLE <= 500:
+    raise ImproperlyConfigured("OPENCITY_SOS_MAX_PEOPLE must be between 1 and 500")
+OPENCITY_HOTLINE_NUMBER = env_str("OPENCITY_HOTLINE_NUMBER", "1900 1075")
 # Hotline: the shared secret the telephone exchange signs its webhooks with (empty: the webhook
 # answers 503 and accepts nothing), and how old a signed request may be, in seconds.
 OPENCITY_HOTLINE_WEBHOOK_SECRET = env_secret("OPENCITY_HOTLINE_WEBHOOK_SECRET")

@@ -4,6 +4,10 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencity.settings")
+# A worker whose server's main process died (kill -9) stops instead of serving on, unsupervised.
+from opencity.lib.lifeline import follow_parent  # noqa: E402
+
+follow_parent()
 application = get_wsgi_application()
 # Everything loaded so far lives as long as the process: out of the garbage collector's sight,
 # a full collection no longer walks it (it stopped every thread for ~30 ms; bench/README.md).

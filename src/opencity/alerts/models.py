@@ -181,6 +181,8 @@ class Message(models.Model):
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    # The composer's one-time form token (lib/formtoken.py): the same form sent twice publishes once.
+    client_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     # Delivery progress (moved by queryset updates in delivery.py, never by save()).
     fanout_cursor = models.BigIntegerField(default=0, help_text="last user id handled")

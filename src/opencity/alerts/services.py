@@ -10,11 +10,12 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,9 +23,12 @@ from opencity import policy
 from opencity.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from opencity.geo.models import Area
 from opencity.lib.audit import audit
+from opencity.lib.formtoken import already_used, clean_token
+from opencity.notifications.outbox import outbox_put
 from opencity.orgs.models import Unit
 
 from .cap import cap_datetime, reference
+from .delivery import DELIVER_KIND
 from .models import (
     DEFAULT_CATEGORY,
     Alert,
@@ -165,7 +169,7 @@ def _identifier(alert: Alert, seq: int, sent: dt.datetime) -> str:
 
 
 def _write_message(*, alert: Alert, msg_type: str, actor, data: dict, areas: list[Area], sent: dt.datetime,
-                   note: str = "") -> Message:
+                   note: str = "", client_token: str | None = None) -> Message:
     earlier = list(alert.messages.order_by("seq"))
     seq = len(earlier) + 1
     sender_name = alert.unit.name if alert.unit_id else settings.OPENCITY_CAP_SENDER_NAME
@@ -173,7 +177,7 @@ def _write_message(*, alert: Alert, msg_type: str, actor, data: dict, areas: lis
         alert=alert, seq=seq, msg_type=msg_type, previous=earlier[-1] if earlier else None,
         identifier=_identifier(alert, seq, sent), sender=settings.OPENCITY_CAP_SENDER,
         sender_name=sender_name[:200], sent=sent, status=alert.status,
-        references=" ".join(reference(m) for m in earlier), note=note,
+        references=" ".join(reference(m) for m in earlier), note=note, client_token=client_token,
         created_by=actor if getattr(actor, "is_authenticated", False) else None, **data,
     )
     message.full_clean(exclude=["areas"])
@@ -182,9 +186,8 @@ def _write_message(*, alert: Alert, msg_type: str, actor, data: dict, areas: lis
     Alert.objects.filter(pk=alert.pk).update(latest=message)
     alert.latest = message
     if alert.status == MessageStatus.ACTUAL:
-        from .tasks import deliver_message
-
-        transaction.on_commit(lambda: deliver_message(message.pk))
+        # owed in this transaction: a web process that dies after the commit cannot lose it
+        outbox_put(kind=DELIVER_KIND, payload={"message_id": message.pk})
     return message
 
 
@@ -199,19 +202,38 @@ def _sent(sent: dt.datetime | None, after: Message | None = None) -> dt.datetime
     return now
 
 
+def _replayed(token: str | None, actor, alert: Alert | None = None) -> Message | None:
+    """The message this form's token already made (the form was sent twice), or None. Someone
+    else's token, or one used on another warning, is a conflict."""
+    if not token:
+        return None
+    earlier = Message.objects.select_related("alert").filter(client_token=token).first()
+    if earlier is None:
+        return None
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    if earlier.created_by_id != actor_id or (alert is not None and earlier.alert_id != alert.pk):
+        raise already_used()
+    return earlier
+
+
 @transaction.atomic
 def alert_publish(*, actor, event: str, severity: str, urgency: str, certainty: str, response_type: str,
                   headline_vi: str, description_vi: str, expires, category: str = "",
                   instruction_vi: str = "", headline_en: str = "", description_en: str = "",
                   instruction_en: str = "", effective=None, onset=None, whole_city: bool = False,
                   area_ids=(), status: str = MessageStatus.ACTUAL, unit=None,
-                  sent: dt.datetime | None = None) -> Message:
+                  sent: dt.datetime | None = None, client_token: str | None = None) -> Message:
     """Issue a new warning: its first message (msgType Alert), delivered after commit.
 
     ``actor=None`` is the system (the demo pack); ``sent`` is only for back-filling history.
+    ``client_token`` is the composer's one-time token: sent again, it returns the first message
+    and publishes nothing (lib/formtoken.py).
     """
     if actor is not None and not policy.can_issue_warnings(actor):
         raise PermissionDeniedError(_("You are not allowed to issue warnings."))
+    token = clean_token(client_token)
+    if (earlier := _replayed(token, actor)) is not None:
+        return earlier
     sent = _sent(sent)
     status = _choice(status, MessageStatus, field="status")
     data, areas = _content(
@@ -222,26 +244,38 @@ def alert_publish(*, actor, event: str, severity: str, urgency: str, certainty: 
         expires=expires, whole_city=whole_city, area_ids=area_ids,
     )
     issuing = _issuing_unit(actor, unit)
-    alert = Alert.objects.create(status=status, unit=issuing, created_at=sent,
-                                 created_by=actor if getattr(actor, "is_authenticated", False) else None)
-    message = _write_message(alert=alert, msg_type=MsgType.ALERT, actor=actor, data=data, areas=areas, sent=sent)
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(status=status, unit=issuing, created_at=sent,
+                                         created_by=actor if getattr(actor, "is_authenticated", False) else None)
+            message = _write_message(alert=alert, msg_type=MsgType.ALERT, actor=actor, data=data, areas=areas,
+                                     sent=sent, client_token=token)
+    except IntegrityError:
+        # The same form sent twice at once (PostgreSQL): the other request published it.
+        if (earlier := _replayed(token, actor)) is not None:
+            return earlier
+        raise
     audit(actor, "warning.publish", alert, summary=message.headline_vi)
     return message
 
 
-def _lock_for_change(actor, alert_id, based_on) -> Alert:
+def _lock_for_change(actor, alert_id, based_on, token: str | None = None) -> tuple[Alert, Message | None]:
+    """The warning, locked and checked for a change; and the message ``token`` already made, if
+    the form was sent twice (checked under the lock: the second of two at once finds the first)."""
     try:
         alert = Alert.objects.select_for_update(of=("self",)).select_related("latest", "unit").get(pk=int(alert_id))
     except (Alert.DoesNotExist, TypeError, ValueError):
         raise NotFoundError(_("This warning does not exist.")) from None
     if actor is not None and not policy.can_manage_warning(actor, alert):
         raise PermissionDeniedError(_("You are not allowed to change this warning."))
+    if (earlier := _replayed(token, actor, alert)) is not None:
+        return alert, earlier
     if alert.latest is None or alert.latest.is_cancel:
         raise ConflictError(_("This warning was cancelled: it cannot be changed any more."), code="cancelled")
     if based_on not in (None, "") and str(based_on) != str(alert.latest_id):
         raise ConflictError(_("Someone changed this warning in the meantime. Reload the page and try again."),
                             code="stale")
-    return alert
+    return alert, None
 
 
 @transaction.atomic
@@ -249,12 +283,17 @@ def alert_update(*, actor, alert_id: int, event: str, severity: str, urgency: st
                  response_type: str, headline_vi: str, description_vi: str, expires, category: str = "",
                  instruction_vi: str = "", headline_en: str = "", description_en: str = "",
                  instruction_en: str = "", effective=None, onset=None, whole_city: bool = False,
-                 area_ids=(), note: str = "", based_on=None, sent: dt.datetime | None = None) -> Message:
+                 area_ids=(), note: str = "", based_on=None, sent: dt.datetime | None = None,
+                 client_token: str | None = None) -> Message:
     """A new message (msgType Update) replacing the warning's content and target.
 
-    ``based_on`` is the message the composer saw: if another was published since, 409.
+    ``based_on`` is the message the composer saw: if another was published since, 409 — unless
+    this form's ``client_token`` made it (sent twice: the first update is the answer).
     """
-    alert = _lock_for_change(actor, alert_id, based_on)
+    token = clean_token(client_token)
+    alert, earlier = _lock_for_change(actor, alert_id, based_on, token)
+    if earlier is not None:
+        return earlier
     sent = _sent(sent, after=alert.latest)
     data, areas = _content(
         sent=sent, event=event, category=category, severity=severity, urgency=urgency,
@@ -267,16 +306,20 @@ def alert_update(*, actor, alert_id: int, event: str, severity: str, urgency: st
         raise ConflictError(_("An update must be sent after the message it replaces."), code="order")
     note = _text(note, field="note", max_chars=1000)
     message = _write_message(alert=alert, msg_type=MsgType.UPDATE, actor=actor, data=data, areas=areas,
-                             sent=sent, note=note)
+                             sent=sent, note=note, client_token=token)
     audit(actor, "warning.update", alert, summary=message.headline_vi)
     return message
 
 
 @transaction.atomic
 def alert_cancel(*, actor, alert_id: int, note: str = "", based_on=None,
-                 sent: dt.datetime | None = None) -> Message:
-    """End a warning early: a Cancel message carrying the last content and the reason."""
-    alert = _lock_for_change(actor, alert_id, based_on)
+                 sent: dt.datetime | None = None, client_token: str | None = None) -> Message:
+    """End a warning early: a Cancel message carrying the last content and the reason (sent
+    twice with the same ``client_token``: the first cancellation is the answer)."""
+    token = clean_token(client_token)
+    alert, earlier = _lock_for_change(actor, alert_id, based_on, token)
+    if earlier is not None:
+        return earlier
     sent = _sent(sent, after=alert.latest)
     if sent <= alert.latest.sent:
         raise ConflictError(_("A cancellation must be sent after the message it cancels."), code="order")
@@ -287,7 +330,7 @@ def alert_cancel(*, actor, alert_id: int, note: str = "", based_on=None,
     data = {f: getattr(last, f) for f in fields}
     note = _text(note, field="note", max_chars=1000)
     message = _write_message(alert=alert, msg_type=MsgType.CANCEL, actor=actor, data=data,
-                             areas=list(last.areas.all()), sent=sent, note=note)
+                             areas=list(last.areas.all()), sent=sent, note=note, client_token=token)
     audit(actor, "warning.cancel", alert, summary=note[:300])
     return message
 
@@ -323,24 +366,42 @@ def _b64url(value, *, field: str, length: int) -> str:
 def push_subscribe(*, user, endpoint: str, p256dh: str, auth: str, user_agent: str = "") -> PushSubscription:
     """Remember a browser's push subscription for the signed-in person.
 
-    A browser belongs to whoever signed in last: its endpoint moves to them.
+    A browser belongs to whoever signed in last: its endpoint moves to them. The endpoint must
+    be a known push service's (``push.check_endpoint``). A person keeps at most
+    ``OPENCITY_PUSH_MAX_SUBSCRIPTIONS`` devices: a new one replaces the one not heard of for the
+    longest (no success since, or never) — a phone that was reset or a browser whose data was
+    cleared leaves its old subscription behind, and the device in hand must still get warnings.
+    The person's row is locked so that two subscribes at once keep the cap.
     """
+    from .push import check_endpoint
+
     if user is None or not user.is_authenticated:
         raise PermissionDeniedError()
-    endpoint = str(endpoint or "").strip()
-    parts = urlsplit(endpoint)
-    if parts.scheme != "https" or not parts.netloc or len(endpoint) > 1000:
-        raise ValidationError(_("This browser sent an invalid push subscription."), field="endpoint",
-                              code="invalid_subscription")
+    endpoint = check_endpoint(endpoint)
     p256dh = _b64url(p256dh, field="p256dh", length=65)
     auth = _b64url(auth, field="auth", length=16)
     with transaction.atomic():
+        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
         PushSubscription.objects.filter(endpoint=endpoint).exclude(user=user).delete()
         sub, _created = PushSubscription.objects.update_or_create(
             user=user, endpoint=endpoint,
             defaults={"p256dh": p256dh, "auth": auth, "user_agent": (user_agent or "")[:300], "failures": 0},
         )
+        _drop_oldest_subscriptions(user, keep=settings.OPENCITY_PUSH_MAX_SUBSCRIPTIONS, current=sub)
     return sub
+
+
+def _drop_oldest_subscriptions(user, *, keep: int, current: PushSubscription) -> int:
+    """Delete the person's subscriptions beyond ``keep``, the least recently confirmed first
+    (last successful push, else creation); ``current`` always stays."""
+    others = (PushSubscription.objects.filter(user=user).exclude(pk=current.pk)
+              .annotate(last_seen=Coalesce("last_success_at", "created_at"))
+              .order_by("-last_seen", "-pk").values_list("pk", flat=True))
+    stale = list(others[max(0, keep - 1):])
+    if not stale:
+        return 0
+    deleted, _rows = PushSubscription.objects.filter(pk__in=stale).delete()
+    return deleted
 
 
 def push_unsubscribe(*, user, endpoint: str) -> int:

@@ -5,16 +5,20 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import delivery, push
+from opencity.lib.locks import job_lock
+from opencity.notifications.outbox import LIFE_SAFETY
+
+from . import delivery
 
 
-@db_task(retries=3, retry_delay=30)
+@db_task(retries=3, retry_delay=30, priority=LIFE_SAFETY)
 def deliver_message(message_id: int) -> int:
     """Inbox rows for everyone in the target, then web push; resumable at any point."""
     return delivery.message_deliver(message_id=message_id).delivered
 
 
-@db_periodic_task(crontab(minute="*"))
+@db_periodic_task(crontab(minute="*"), priority=LIFE_SAFETY)
+@job_lock("alerts-resume-deliveries")
 def resume_deliveries() -> int:
     """Finish deliveries a stopped worker left half done (the cursor says where to go on)."""
     ids = delivery.pending_message_ids()
@@ -22,11 +26,3 @@ def resume_deliveries() -> int:
         deliver_message(message_id)
     return len(ids)
 
-
-@db_task()
-def push_notifications(notification_ids: list[int], tag: str = "") -> int:
-    """Push inbox entries (already written, in each person's language) to their devices.
-
-    Not retried: a retry after a push service took the message would show it twice, and the
-    inbox entry is there in any case. Failures are logged, never raised."""
-    return push.notifications_push(notification_ids=notification_ids, tag=tag)

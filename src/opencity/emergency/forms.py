@@ -5,15 +5,18 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from .models import Need
+from .services import MAX_PEOPLE
 
 
 class SosForm(forms.Form):
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     lon = forms.FloatField(required=False, widget=forms.HiddenInput)
-    people = forms.IntegerField(label=_("How many people need help?"), min_value=1, max_value=500, initial=1,
+    people = forms.IntegerField(label=_("How many people need help?"), min_value=1, max_value=MAX_PEOPLE, initial=1,
                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     needs = forms.MultipleChoiceField(label=_("What do you need?"), choices=Need.choices,
                                       widget=forms.CheckboxSelectMultiple)
@@ -36,6 +39,21 @@ class SosForm(forms.Form):
         else:
             del self.fields["caller_name"]
             del self.fields["caller_phone"]
+            self.fields["people"] = _people_bounded()
+
+
+def _people_bounded() -> forms.IntegerField:
+    """A person's own request names at most OPENCITY_SOS_MAX_PEOPLE (a rescue team plans a boat
+    or a truck by it; 500 from one phone is not plausible). A larger group is real too: the
+    message sends it to the phone, where an operator files it for everyone (up to MAX_PEOPLE)."""
+    limit = settings.OPENCITY_SOS_MAX_PEOPLE
+    message = gettext_now(
+        "One request from here can be for at most %(limit)d people. For a larger group, call 112 or "
+        "114, or the city hotline %(hotline)s: the operators file the request for everyone."
+    ) % {"limit": limit, "hotline": settings.OPENCITY_HOTLINE_NUMBER}
+    return forms.IntegerField(label=_("How many people need help?"), min_value=1, max_value=limit, initial=1,
+                              error_messages={"max_value": message.replace("%", "%%")},
+                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
 
 
 class CancelForm(forms.Form):

@@ -168,6 +168,8 @@ class RescueEvent(models.Model):
     is_public = models.BooleanField(default=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The one-time token of the form that took this step (lib/formtoken.py): sent twice, it acts once.
+    client_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     objects = RescueEventQuerySet.as_manager()
 

@@ -38,6 +38,13 @@ def rescue_list_mine(*, user):
     return RescueRequest.objects.filter(requester=user).select_related("area").order_by("-created_at")[:20]
 
 
+def rescue_list_open_mine(*, user) -> list[RescueRequest]:
+    """The person's own requests still open: shown before they ask again (a second emergency is
+    possible, a duplicate of the first is not what anyone needs)."""
+    return list(RescueRequest.objects.filter(requester=user, status__in=OPEN_STATUSES).select_related("area")
+                .order_by("-created_at"))
+
+
 def rescue_events_public(req: RescueRequest) -> list[RescueEvent]:
     return list(req.events.filter(is_public=True))
 

@@ -15,9 +15,13 @@ from django.utils.translation import gettext_lazy
 
 from opencity import policy
 from opencity.accounts.models import Role, User
+from opencity.alerts.delivery import PUSH_KIND
 from opencity.errors import NotFoundError, PermissionDeniedError, ValidationError
 from opencity.geo.selectors import area_for_point
+from opencity.lib.formtoken import already_used, clean_token
 from opencity.lib.phone import normalize_phone
+from opencity.lib.text import is_blank, refuse_nul, strip_invisible
+from opencity.notifications.outbox import outbox_put
 from opencity.notifications.services import notify
 from opencity.reports.services.common import process_photos
 
@@ -47,6 +51,23 @@ def _lock(request_id: int) -> RescueRequest:
         raise NotFoundError(_("This rescue request does not exist.")) from None
 
 
+def _replayed(req: RescueRequest, token: str | None, actor) -> bool:
+    """Whether this form's one-time token already took its step on ``req`` (the form was sent
+    twice: the step is not taken again, the caller answers as the first time). Checked under the
+    request's row lock, so the second of two at once finds the first. Another person's token, or
+    one used on another request, is a conflict."""
+    if not token:
+        return False
+    from .models import RescueEvent
+
+    event = RescueEvent.objects.filter(client_token=token).only("request_id", "actor_id").first()
+    if event is None:
+        return False
+    if event.request_id != req.pk or event.actor_id != getattr(actor, "pk", None):
+        raise already_used()
+    return True
+
+
 def _coords(lat, lon) -> tuple[float, float]:
     try:
         lat, lon = float(lat), float(lon)
@@ -72,22 +93,19 @@ def _clean_needs(needs) -> list[str]:
 
 
 def _notify_requester(req: RescueRequest, action: str, note: str = "") -> None:
-    """Tell the requester about a step: an inbox entry now (same transaction), and a web push
-    to their devices after commit, in the worker (``alerts.tasks.push_notifications``; one tag
-    per request, so each step replaces the previous one on the lock screen). A push that fails
-    is logged; the step and its inbox entry stand."""
+    """Tell the requester about a step: an inbox entry and the web push to their devices, both
+    owed in this transaction (the push through the outbox, life-safety priority, carried out by
+    the worker after the commit: ``alerts.delivery.PUSH_KIND``; one tag per request, so each
+    step replaces the previous one on the lock screen). A push that fails is logged; the step
+    and its inbox entry stand."""
     message = STEP_MESSAGES.get(action)
     if req.requester is None or message is None:
         return
     created = notify([req.requester], verb="sos", title=message, body=note,
-                     url=reverse("emergency:status", args=[req.pk]))
+                     url=reverse("emergency:status", args=[req.pk]), urgent=True)
     ids = [n.pk for n in created]
     if ids:
-        from opencity.alerts.tasks import push_notifications
-
-        tag = f"sos-{req.pk}"
-        # robust: a queue that cannot be reached is logged and does not undo the step.
-        transaction.on_commit(lambda: push_notifications(ids, tag), robust=True)
+        outbox_put(kind=PUSH_KIND, payload={"ids": ids, "tag": f"sos-{req.pk}"})
 
 
 def rescue_request_create(
@@ -171,27 +189,35 @@ def rescue_request_create(
 
 
 @transaction.atomic
-def rescue_acknowledge(*, actor, request_id: int, expected_version: int | None = None) -> RescueRequest:
+def rescue_acknowledge(*, actor, request_id: int, expected_version: int | None = None,
+                       client_token: str | None = None) -> RescueRequest:
     if not policy.can_dispatch_rescue(actor):
         raise PermissionDeniedError()
+    token = clean_token(client_token)
     req = _lock(request_id)
-    workflow.apply(req, "acknowledge", actor=actor, expected_version=expected_version)
+    if _replayed(req, token, actor):
+        return req
+    workflow.apply(req, "acknowledge", actor=actor, expected_version=expected_version, client_token=token)
     _notify_requester(req, "acknowledge")
     return req
 
 
 @transaction.atomic
-def rescue_assign(*, actor, request_id: int, team_id, expected_version: int | None = None) -> RescueRequest:
+def rescue_assign(*, actor, request_id: int, team_id, expected_version: int | None = None,
+                  client_token: str | None = None) -> RescueRequest:
     if not policy.can_dispatch_rescue(actor):
         raise PermissionDeniedError()
+    token = clean_token(client_token)
     req = _lock(request_id)
+    if _replayed(req, token, actor):  # the team was called out by the first send
+        return req
     try:
         team = RescueTeam.objects.select_for_update().get(pk=int(team_id))
     except (RescueTeam.DoesNotExist, TypeError, ValueError):
         raise ValidationError(_("Choose a rescue team."), field="team", code="team_required") from None
     if team.status != TeamStatus.AVAILABLE:
         raise ValidationError(_("This team is not available."), field="team", code="team_unavailable")
-    workflow.apply(req, "assign", actor=actor, expected_version=expected_version,
+    workflow.apply(req, "assign", actor=actor, expected_version=expected_version, client_token=token,
                    changes={"assigned_team_id": team.pk}, data={"team": team.name})
     req.assigned_team = team
     team.status = TeamStatus.BUSY
@@ -212,15 +238,18 @@ def _release_team(req: RescueRequest) -> None:
 
 @transaction.atomic
 def rescue_team_step(*, actor, request_id: int, action: str, note: str = "",
-                     expected_version: int | None = None) -> RescueRequest:
+                     expected_version: int | None = None, client_token: str | None = None) -> RescueRequest:
     """A team member's progress: dispatched → on scene → rescued (or closed)."""
     if action not in workflow.TEAM_ACTIONS:
         raise ValidationError(_("Unknown step."), field="action", code="action_invalid")
+    token = clean_token(client_token)
     req = _lock(request_id)
     if not (policy.can_act_as_team(actor, req) or policy.can_dispatch_rescue(actor)):
         raise PermissionDeniedError(_("This request is not assigned to your team."))
-    note = (note or "").strip()[:MAX_NOTE]
-    workflow.apply(req, action, actor=actor, note=note, expected_version=expected_version)
+    if _replayed(req, token, actor):
+        return req
+    note = (refuse_nul(note or "", field="note") or "").strip()[:MAX_NOTE]
+    workflow.apply(req, action, actor=actor, note=note, expected_version=expected_version, client_token=token)
     if action in ("rescue", "close"):
         _release_team(req)
     _notify_requester(req, action, note)
@@ -228,19 +257,23 @@ def rescue_team_step(*, actor, request_id: int, action: str, note: str = "",
 
 
 @transaction.atomic
-def rescue_cancel(*, actor, request_id: int, reason: str, expected_version: int | None = None) -> RescueRequest:
+def rescue_cancel(*, actor, request_id: int, reason: str, expected_version: int | None = None,
+                  client_token: str | None = None) -> RescueRequest:
+    token = clean_token(client_token)
     req = _lock(request_id)
     own = actor is not None and actor.is_authenticated and req.requester_id == actor.pk
     if not (policy.can_dispatch_rescue(actor) or own):
         raise PermissionDeniedError()
-    reason = (reason or "").strip()
-    if not reason:
+    if _replayed(req, token, actor):
+        return req
+    reason = refuse_nul(strip_invisible(reason or ""), field="reason") or ""
+    if is_blank(reason):
         raise ValidationError(_("Give a reason for cancelling."), field="reason", code="required")
     if len(reason) > 500:
         raise ValidationError(_("At most %(n)d characters, please (you wrote %(m)d).") % {"n": 500, "m": len(reason)},
                               field="reason", code="too_long")
     workflow.apply(req, "cancel", actor=actor, note=reason, expected_version=expected_version,
-                   changes={"cancel_reason": reason})
+                   client_token=token, changes={"cancel_reason": reason})
     _release_team(req)
     if not own:
         _notify_requester(req, "cancel", reason)
@@ -290,6 +323,6 @@ def rescue_escalate_overdue(*, now: dt.datetime | None = None) -> int:
             notify(_escalation_recipients(), verb="sos",
                    title=gettext_lazy("Rescue request not acknowledged"),
                    body=f"{req.ref} · {req.area.name} · {req.people}",
-                   url=reverse("emergency:board"))
+                   url=reverse("emergency:board"), urgent=True)
             done += 1
     return done

@@ -13,11 +13,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opencity import policy
-from opencity.errors import DomainError, PermissionDeniedError, ValidationError
+from opencity.errors import (
+    DomainError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ValidationError,
+    set_retry_after,
+)
 from opencity.hotline import filing as hotline_filing
 from opencity.lib.phone import display_phone
 
-from . import selectors, services, workflow
+from . import limits, selectors, services, workflow
 from .forms import CancelForm, SosForm
 from .models import RescueTeam, Status
 from .permissions import access_request, require_board, require_dispatcher
@@ -28,6 +34,11 @@ STEPS = [Status.NEW, Status.ACKNOWLEDGED, Status.ASSIGNED, Status.DISPATCHED, St
 def _error(request, exc: DomainError) -> HttpResponse:
     template = "partials/error.html" if request.headers.get("HX-Request") else "error.html"
     return render(request, template, {"error": exc}, status=exc.http_status)
+
+
+def _token(request) -> str | None:
+    """The form's one-time token (``{% form_token %}``): the same form sent twice acts once."""
+    return request.POST.get("client_token")
 
 
 def _version(request) -> int | None:
@@ -47,39 +58,67 @@ def sos_new(request: HttpRequest) -> HttpResponse:
         call = hotline_filing.call_for_filing(request) if for_caller else None  # ?call=<id>: link to it
     except DomainError as exc:
         return _error(request, exc)
-    status = 200
+    status, ask_another = 200, False
+    # A person's own requests still open: shown first, with "this is a different emergency".
+    open_requests = [] if for_caller else selectors.rescue_list_open_mine(user=request.user)
     if request.method == "POST":
         form = SosForm(request.POST, request.FILES, for_caller=for_caller)
         if form.is_valid():
             d = form.cleaned_data
-            try:
-                req, _created = services.rescue_request_create(
-                    actor=request.user, lat=request.POST.get("lat"), lon=request.POST.get("lon"),
-                    people=d["people"], needs=d["needs"], note=d["note"], client_token=d["client_token"],
-                    photos=[d["photo"]] if d.get("photo") else [], for_caller=for_caller,
-                    caller_name=d.get("caller_name", ""), caller_phone=d.get("caller_phone", ""))
-            except DomainError as exc:
-                field = exc.field if exc.field in form.fields else None
-                if exc.field == "photos":
-                    field = "photo"
-                form.add_error(field, exc.message)
-                status = exc.http_status
+            # Operators filing for callers are not limited, nor is a retry (emergency/limits.py).
+            counted = not for_caller and not limits.replays(d["client_token"])
+            if counted and open_requests and request.POST.get("another") != "1":
+                # Sent from a page that did not know of the open request (another tab, an old
+                # page): not refused, not sent yet; the person says whether it is a new emergency.
+                status, ask_another = 409, True
             else:
-                if call is not None:
-                    return hotline_filing.link_and_return(request, call, rescue=req)
-                return redirect("emergency:status", req.pk)
+                try:
+                    if counted:
+                        limits.count_sos(request)
+                    req, _created = services.rescue_request_create(
+                        actor=request.user, lat=request.POST.get("lat"), lon=request.POST.get("lon"),
+                        people=d["people"], needs=d["needs"], note=d["note"], client_token=d["client_token"],
+                        photos=[d["photo"]] if d.get("photo") else [], for_caller=for_caller,
+                        caller_name=d.get("caller_name", ""), caller_phone=d.get("caller_phone", ""))
+                except RateLimitedError as exc:
+                    return _limit_page(request, exc, open_requests)
+                except DomainError as exc:
+                    field = exc.field if exc.field in form.fields else None
+                    if exc.field == "photos":
+                        field = "photo"
+                    form.add_error(field, exc.message)
+                    status = exc.http_status
+                else:
+                    if call is not None:
+                        return hotline_filing.link_and_return(request, call, rescue=req)
+                    return redirect("emergency:status", req.pk)
         else:
             status = 400
     else:
+        if not for_caller:
+            try:
+                limits.check_sos(request)  # used up: say so (with the numbers) before the form
+            except RateLimitedError as exc:
+                return _limit_page(request, exc, open_requests)
         form = SosForm(for_caller=for_caller,
                        initial=hotline_filing.caller_initial(call, name="caller_name", phone="caller_phone"))
     mine = [] if for_caller else selectors.rescue_list_mine(user=request.user)
     return render(request, "emergency/new.html", {
         "form": form, "for_caller": for_caller, "mine": mine, "call": call,
+        "open_requests": open_requests, "ask_another": ask_another, "numbers": limits.call_numbers(),
         "is_team_member": policy.is_rescue_team_member(request.user),
         "can_file_for_caller": policy.can_file_for_caller(request.user),
         "map_center": settings.OPENCITY_MAP_CENTER,
     }, status=status)
+
+
+def _limit_page(request, exc: RateLimitedError, open_requests) -> HttpResponse:
+    """Over a limit: 429 with Retry-After, the person's open requests, and the numbers to call
+    now (a person in danger is never left with only "try again later")."""
+    response = render(request, "emergency/limit.html", {
+        "error": exc, "open_requests": open_requests, "numbers": limits.call_numbers(),
+    }, status=exc.http_status)
+    return set_retry_after(response, exc)
 
 
 def _status_context(request, req) -> dict:
@@ -119,7 +158,7 @@ def sos_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         req = access_request(request.user, pk)
         services.rescue_cancel(actor=request.user, request_id=req.pk, reason=request.POST.get("reason", ""),
-                               expected_version=_version(request))
+                               expected_version=_version(request), client_token=_token(request))
     except DomainError as exc:
         return _error(request, exc)
     messages.success(request, _("Your request was cancelled."))
@@ -144,7 +183,8 @@ def team_page(request: HttpRequest) -> HttpResponse:
 def team_step(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.rescue_team_step(actor=request.user, request_id=pk, action=request.POST.get("action", ""),
-                                  note=request.POST.get("note", ""), expected_version=_version(request))
+                                  note=request.POST.get("note", ""), expected_version=_version(request),
+                                  client_token=_token(request))
     except DomainError as exc:
         return _error(request, exc)
     return redirect("emergency:team")
@@ -194,7 +234,8 @@ def board_geojson(request: HttpRequest) -> HttpResponse:
 def _board_action(request, pk: int, fn, message: str, **kwargs) -> HttpResponse:
     try:
         require_dispatcher(request.user)
-        fn(actor=request.user, request_id=pk, expected_version=_version(request), **kwargs)
+        fn(actor=request.user, request_id=pk, expected_version=_version(request), client_token=_token(request),
+           **kwargs)
     except DomainError as exc:
         return _error(request, exc)
     messages.success(request, message)

@@ -63,17 +63,18 @@ def apply(
     data: dict | None = None,
     changes: dict[str, Any] | None = None,
     expected_version: int | None = None,
+    client_token: str | None = None,
 ) -> RescueEvent:
     """Perform ``action``; raises IllegalTransitionError (409) or ConflictError (409) when the
     request changed since ``expected_version`` (or since it was read). Must run inside
-    ``transaction.atomic``."""
+    ``transaction.atomic``. ``client_token``: the form's one-time token, kept on the event."""
     t = check(req, action)
     step = statemachine.write(req, t, changes=changes, expected_version=expected_version,
                               clean_exclude=["area", "requester", "filed_by", "assigned_team"])
     return RescueEvent.objects.create(
         request=req, **statemachine.actor_fields(actor),
         action=action, from_status=step.from_status, to_status=step.to_status, note=note,
-        is_public=t.public, data=data or {}, created_at=step.at,
+        is_public=t.public, data=data or {}, created_at=step.at, client_token=client_token,
     )
 
 

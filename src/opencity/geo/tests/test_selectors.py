@@ -79,6 +79,25 @@ def test_the_converter_reads_an_address_typed_without_diacritics():
     assert _name(selectors.area_for_address("12 Le Loi, phuong Vinh Ninh, Hue")) == "Phường Thuận Hóa"
 
 
+def test_a_long_address_still_finds_its_ward_in_the_last_parts():
+    text = "Tổ 3, " * 30 + "12 Le Loi, phuong Vinh Ninh, Hue"
+    assert _name(selectors.area_for_address(text)) == "Phường Thuận Hóa"
+
+
+def test_the_converter_is_given_only_the_last_parts(monkeypatch):
+    # Its time grows with the number of parts: 127 of them ("a,a,a,…") took 3 s per anonymous lookup.
+    seen = []
+
+    class Converter:  # stands in for the outside library, to see what it is given
+        def auto_convert_address(self, text):
+            seen.append(text)
+            return {}
+
+    monkeypatch.setattr(selectors, "_converter", Converter)
+    assert selectors.area_for_address("a," * 127) is None
+    assert seen and all(text.count(",") <= selectors.CONVERTER_PARTS for text in seen), seen
+
+
 @pytest.mark.parametrize("text", ["", "   ", "asdf qwer", "phường Hàng Bạc, quận Hoàn Kiếm, Hà Nội"])
 def test_nonsense_or_another_city_gives_no_ward(text):
     assert selectors.area_for_address(text) is None
