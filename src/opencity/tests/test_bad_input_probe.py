@@ -1094,6 +1094,14 @@ def probe(case: Case, world: World) -> tuple[int, str | None]:
                 _send(first, world)
             response = _send(case, world)
             problem = _judge(case, response)
+            if response.streaming:
+                # read it to the end, as a server does (the test client's wrapper then closes it):
+                # a stream that fails midway is a broken answer, and an export holds its slot
+                # until closed (lib/concurrency.py)
+                try:
+                    b"".join(response.streaming_content)
+                except Exception as exc:
+                    problem = problem or f"the stream broke: {exc.__class__.__name__}: {str(exc)[:120]}"
             transaction.set_rollback(True)
     finally:
         client.cookies = cookies  # a response may have dropped or replaced the session
