@@ -491,8 +491,9 @@ def idempotent(
     The first response is kept in the database (``accounts.IdempotencyRecord``), so a retry
     is recognised by any process. Records older than 24 hours are removed
     lazily, by the next keyed POST. Errors are not stored, so a failed request may be
-    retried. Two *concurrent* first attempts may both run; the second to finish then answers
-    with the first one's record. Submitting a report does not come here: its key is stored on
+    retried. The action and its record are one transaction: an acknowledged action always has
+    its record (a crash between them cannot make a retry act twice), and of two *concurrent*
+    first attempts the second to commit is rolled back and answers with the first one's record. Submitting a report does not come here: its key is stored on
     the report itself (``client_token``).
 
     The record also keeps the request's fingerprint (``request_fingerprint``, inside the stored
@@ -513,14 +514,20 @@ def idempotent(
     stored = IdempotencyRecord.objects.filter(**ident, created_at__gte=since).first()
     if stored is not None:
         return _stored_answer(stored, fingerprint)
-    status, body = run()
-    plain = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
-    envelope = {"format": _ENVELOPE, "request": fingerprint, "response": plain}
     try:
+        # The action and its record commit together: a crash or a lost connection between
+        # them would otherwise let the retry act again (the drill saw routes answered 409).
         with transaction.atomic():
-            IdempotencyRecord.objects.create(**ident, status=status, body=envelope)
+            status, body = run()
+            plain = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+            envelope = {"format": _ENVELOPE, "request": fingerprint, "response": plain}
+            with transaction.atomic():
+                IdempotencyRecord.objects.create(**ident, status=status, body=envelope)
     except IntegrityError:
+        # A concurrent first attempt committed its record first: this one's action was rolled
+        # back with it, and the first answer is the answer.
         first = IdempotencyRecord.objects.filter(**ident).first()
         if first is not None:
             return _stored_answer(first, fingerprint)
+        raise
     return status, body

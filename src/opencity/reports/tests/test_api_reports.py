@@ -860,6 +860,31 @@ def test_route_retried_with_the_same_key_replays_the_first_answer(report, operat
     assert_error(other, 409, "illegal_transition")
 
 
+def test_a_route_whose_answer_was_never_recorded_did_not_happen(report, operator, urban_works, monkeypatch):
+    """Issue #13 drill: the connection was lost after the route committed but before its
+    Idempotency-Key record was written, so the client's retry was answered 409. The action and
+    its record now commit together: losing the connection at that moment (an outside fault,
+    injected at the record's insert) loses both, and the retry routes once."""
+    from django.db import OperationalError
+
+    from opencity.accounts.models import IdempotencyRecord
+
+    real_create = IdempotencyRecord.objects.create
+
+    def lost_connection(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(IdempotencyRecord.objects, "create", lost_connection)
+    client = as_user(operator)
+    lost = post_json(client, url(report, "route"), {"unit_id": urban_works.pk}, HTTP_IDEMPOTENCY_KEY="r-9")
+    assert lost.status_code == 503
+    assert report.events.filter(action="route").count() == 0
+    monkeypatch.setattr(IdempotencyRecord.objects, "create", real_create)
+    retry = post_json(client, url(report, "route"), {"unit_id": urban_works.pk}, HTTP_IDEMPOTENCY_KEY="r-9")
+    assert retry.status_code == 200
+    assert report.events.filter(action="route").count() == 1
+
+
 def test_a_retried_post_replays_from_the_database_when_the_cache_is_gone(
     report, operator, urban_works
 ):
