@@ -331,6 +331,10 @@ OPENCITY_OUTBOX_LEASE_SECONDS = env_int("OPENCITY_OUTBOX_LEASE_SECONDS", 300)
 if OPENCITY_OUTBOX_LEASE_SECONDS < 10:
     raise ImproperlyConfigured("OPENCITY_OUTBOX_LEASE_SECONDS must be at least 10")
 OPENCITY_OUTBOX_KEEP_DAYS = env_int("OPENCITY_OUTBOX_KEEP_DAYS", 7)
+# Rows one drain task carries out before it hands the rest to a new task (and its thread back).
+OPENCITY_OUTBOX_DRAIN_BATCH = env_int("OPENCITY_OUTBOX_DRAIN_BATCH", 100)
+if OPENCITY_OUTBOX_DRAIN_BATCH < 1:
+    raise ImproperlyConfigured("OPENCITY_OUTBOX_DRAIN_BATCH must be at least 1")
 
 # --- Cache -------------------------------------------------------------------------------
 # Shared by every server process with Redis (production: OPENCITY_CACHE_URL=redis://…/1); this

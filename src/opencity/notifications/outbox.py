@@ -225,5 +225,12 @@ def prune(*, keep_days: int | None = None, now: dt.datetime | None = None) -> in
     return deleted
 
 
+def due_exists(*, min_priority: int = BULK, now: dt.datetime | None = None) -> bool:
+    """Is any row of ``min_priority`` and above due now (unleased, not backing off)?"""
+    return OutboxMessage.objects.filter(
+        done_at__isnull=True, available_at__lte=now or timezone.now(), priority__gte=min_priority
+    ).exists()
+
+
 def pending_count(*, min_priority: int = BULK) -> int:
     return OutboxMessage.objects.filter(done_at__isnull=True, priority__gte=min_priority).count()

@@ -11,6 +11,7 @@ queued ahead never delays them.
 
 from __future__ import annotations
 
+from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -19,22 +20,38 @@ from opencity.lib.schedule import local_crontab
 from . import outbox
 
 
+def _drain_a_batch(min_priority: int) -> int:
+    """Carry out at most ``OPENCITY_OUTBOX_DRAIN_BATCH`` rows, then, if more are due, queue the
+    rest as a new task at their priority and return. A drain that ran until the outbox was empty
+    never returned while submits kept arriving (the drill: one ran 136 s, all worker threads sat
+    in drains, and life-safety jobs waited 75 s); a bounded one gives its thread back, and the
+    queue puts whatever is more urgent ahead of the rest."""
+    from huey.contrib.djhuey import HUEY
+
+    if HUEY.immediate:  # tests and OPENCITY_HUEY_IMMEDIATE: no queue to hand the rest to
+        return outbox.drain(min_priority=min_priority)
+    done = outbox.drain(min_priority=min_priority, limit=settings.OPENCITY_OUTBOX_DRAIN_BATCH)
+    if outbox.due_exists(min_priority=min_priority):
+        drain_outbox(min_priority, priority=min_priority)
+    return done
+
+
 @db_task()
 def drain_outbox(min_priority: int = outbox.BULK) -> int:
     """Carry out the rows due of ``min_priority`` and above (queued at that priority)."""
-    return outbox.drain(min_priority=min_priority)
+    return _drain_a_batch(min_priority)
 
 
 @db_periodic_task(crontab(minute="*"), priority=outbox.LIFE_SAFETY)
 def drain_outbox_life_safety() -> int:
     """Every minute, ahead of everything queued: life-safety rows a crash left behind."""
-    return outbox.drain(min_priority=outbox.LIFE_SAFETY)
+    return _drain_a_batch(outbox.LIFE_SAFETY)
 
 
 @db_periodic_task(crontab(minute="*"), priority=outbox.ROUTINE)
 def drain_outbox_all() -> int:
     """Every minute: every row a crash, a lost kick or a failure left behind."""
-    return outbox.drain(min_priority=outbox.BULK)
+    return _drain_a_batch(outbox.BULK)
 
 
 @db_periodic_task(local_crontab(hour="3", minute="53"))

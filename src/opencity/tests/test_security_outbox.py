@@ -274,6 +274,26 @@ def test_a_warning_is_dequeued_before_a_thousand_routine_tasks(
     assert real_queue.dequeue().priority != outbox.LIFE_SAFETY
 
 
+def test_a_drain_task_hands_the_rest_back_to_the_queue(
+        real_queue, citizen, settings, django_capture_on_commit_callbacks):
+    """The drill: under a steady stream of submits a drain task ran until the outbox was empty
+    (136 s), every worker thread sat in one, and life-safety jobs waited 75 s. A drain task now
+    carries out one batch and queues the rest behind whatever is more urgent."""
+    settings.OPENCITY_OUTBOX_DRAIN_BATCH = 3
+    with django_capture_on_commit_callbacks(execute=False):
+        for n in range(7):
+            outbox.outbox_put(kind="notifications.email", payload={"ids": []}, dedup_key=f"batch-{n}")
+    assert drain_outbox.call_local(outbox.ROUTINE) == 3
+    assert OutboxMessage.objects.filter(done_at__isnull=True).count() == 4
+    follow = real_queue.dequeue()  # the rest, queued again at its priority
+    assert isinstance(follow, drain_outbox.task_class) and follow.priority == outbox.ROUTINE
+    assert drain_outbox.call_local(*follow.args, **follow.kwargs) == 3
+    last = real_queue.dequeue()
+    assert drain_outbox.call_local(*last.args, **last.kwargs) == 1
+    assert real_queue.pending_count() == 0  # nothing left: nothing queued
+    assert not OutboxMessage.objects.filter(done_at__isnull=True).exists()
+
+
 def test_the_life_safety_drain_takes_no_routine_row(citizen, operator, phu_xuan,
                                                      django_capture_on_commit_callbacks):
     """A life-safety drain carries out life-safety rows only, whatever routine rows wait."""
