@@ -283,7 +283,7 @@ class Web:
         (issue #13: its worker kept serving), and the rest of the group killed too."""
         pid = self.proc.pid
         os.kill(pid, signal.SIGKILL)
-        time.sleep(0.5)
+        time.sleep(3.0)  # a worker notices its parent is gone within about a second (lib/lifeline.py)
         survivors = [p for p in group_pids(pid) if p != pid]
         still_serving = self.health(0.5) is not None
         self.proc.kill9_group()
