@@ -82,7 +82,7 @@ SITE_URL = env_str("OPENCITY_SITE_URL", "http://127.0.0.1:8000")
 SITE_NAME = env_str("OPENCITY_SITE_NAME", "OpenCity Huế")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "opencity.lib.apps.OpenCityAdminConfig",  # django.contrib.admin with our site (lib/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

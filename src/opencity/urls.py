@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 from django.views.i18n import set_language
-from django_otp.admin import OTPAdminSite
 
 from opencity.api import api
 from opencity.reports import views as report_views
@@ -11,11 +10,9 @@ from opencity.reports import views as report_views
 # the database cannot be reached (opencity/errors.py).
 handler500 = "opencity.errors.server_error"
 
-# The administration site needs a session verified by a second factor (django-otp's
-# OTPAdminSite); accounts/middleware.py sends staff to enrol or to give their code first.
-admin.site.__class__ = OTPAdminSite
-admin.site.site_header = "OpenCity — Quản trị"
-admin.site.site_title = "OpenCity"
+# The administration site (lib/admin.py, installed as the default site by lib/apps.py) needs a
+# session verified by a second factor; accounts/middleware.py sends staff to enrol or to give
+# their code first.
 
 urlpatterns = [
     path("", report_views.home, name="home"),
