@@ -33,11 +33,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # Front-end packages come from npm and are copied into static files; never committed.
 $(VENDOR)/.stamp: node_modules/.package-lock.json
-	mkdir -p $(VENDOR)/leaflet $(VENDOR)/markercluster $(VENDOR)/htmx $(VENDOR)/echarts
+	mkdir -p $(VENDOR)/leaflet $(VENDOR)/markercluster $(VENDOR)/htmx $(VENDOR)/echarts $(VENDOR)/lucide
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx-ext-sse/dist/sse.min.js $(VENDOR)/htmx/
 	cp node_modules/echarts/dist/echarts.common.min.js $(VENDOR)/echarts/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/MarkerCluster.css node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/markercluster/
+	cp node_modules/lucide-static/icons/*.svg node_modules/lucide-static/LICENSE $(VENDOR)/lucide/
 	touch $@
 
 static: $(VENDOR)/.stamp

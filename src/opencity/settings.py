@@ -148,6 +148,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "opencity.lib.context.site",
             ],
+            # {% icon "name" %} in every template: SVG icons, never emoji (lib/templatetags/icons.py)
+            "builtins": ["opencity.lib.templatetags.icons"],
         },
     }
 ]
