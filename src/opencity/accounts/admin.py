@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from opencity.errors import DomainError
 from opencity.lib.admin import AuditedModelAdmin
+from opencity.lib.phone import display_phone, normalize_phone
 from opencity.orgs.models import Membership
 
 from . import throttle
@@ -18,10 +20,10 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     ordering = ["phone"]
-    list_display = ["phone", "full_name", "citizen_id", "role", "home_area", "is_active", "is_staff"]
+    list_display = ["phone_shown", "full_name", "citizen_id", "role", "home_area", "is_active", "is_staff"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["phone", "full_name", "citizen_id", "email"]
-    readonly_fields = ["citizen_id", "date_joined", "last_login"]
+    readonly_fields = ["citizen_id", "date_joined", "last_login", "password_changed_at"]
     autocomplete_fields = ["home_area", "last_location_area"]
     inlines = [MembershipInline]
     fieldsets = (
@@ -32,9 +34,22 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
             "classes": ("collapse",),
             "fields": ("last_location_area", "last_location_lat", "last_location_lon", "last_location_at"),
         }),
-        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined", "password_changed_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("phone", "full_name", "role", "password1", "password2")}),)
+
+    @admin.display(description=_("Phone number"), ordering="phone")
+    def phone_shown(self, obj) -> str:
+        return display_phone(obj.phone)
+
+    def get_search_results(self, request, queryset, search_term):
+        """A number typed as people write it (0905 123 456) finds the stored +84… one."""
+        results, distinct = super().get_search_results(request, queryset, search_term)
+        try:
+            phone = normalize_phone(search_term)
+        except DomainError:
+            return results, distinct
+        return results | queryset.filter(phone=phone), distinct
 
 
 @admin.register(AuditLog)

@@ -34,7 +34,7 @@ from opencity.notifications import selectors as notification_selectors
 from opencity.notifications import services as notification_services
 from opencity.notifications.models import Notification
 
-from . import services, signin
+from . import services, signin, throttle
 from .models import ApiToken, Role, User
 
 router = Router(tags=["auth"])
@@ -211,6 +211,115 @@ def token_revoke(request: HttpRequest, token_id: int):
     return Status(204, None)
 
 
+# --- passwords: forgotten (reset) and change, both proven by an SMS code ---------------------
+
+
+class PasswordCodeOut(Schema):
+    retry_after: int = Field(
+        ..., description="Seconds before another code may be asked for (the one-per-minute gap and the limits)."
+    )
+
+
+class PasswordResetCodeIn(Schema):
+    phone: str = Field(..., max_length=32, description="The account's phone number, e.g. 0905 123 456.")
+
+
+class PasswordResetIn(Schema):
+    phone: str = Field(..., max_length=32)
+    code: str = Field(..., max_length=12, description="The 6-digit code sent by SMS.")
+    password: str = Field(..., max_length=128, description="The new password (Django's password rules).")
+
+
+class PasswordChangeIn(Schema):
+    current_password: str = Field(..., max_length=128)
+    code: str = Field(..., max_length=12, description="The 6-digit code from `POST /auth/password/change/code`.")
+    password: str = Field(..., max_length=128, description="The new password (Django's password rules).")
+
+
+def _code_out(request: HttpRequest, phone: str, purpose: str) -> dict:
+    return {"retry_after": services.phone_code_wait(phone=phone, purpose=purpose,
+                                                    client=throttle.client_key(request))}
+
+
+@router.post(
+    "/password/reset/code",
+    auth=None,
+    response={202: PasswordCodeOut, **errors(400, 422, 429)},
+    summary="Forgotten password: send a code by SMS to the account's phone",
+    description=(
+        "The answer is the same whether the number has an account or not (the SMS is sent only "
+        "if it has). One code per minute per number (400 `too_soon`); codes per number and per "
+        "client address are limited (429 `rate_limited` with `Retry-After`). Then "
+        "`POST /auth/password/reset`."
+    ),
+)
+def password_reset_code(request: HttpRequest, payload: PasswordResetCodeIn, idempotency_key: IdempotencyKey = None):
+    phone = normalize_phone(payload.phone)
+    services.phone_code_send(phone=phone, purpose=services.PURPOSE_PASSWORD_RESET,
+                             client=throttle.client_key(request))
+    return Status(202, _code_out(request, phone, services.PURPOSE_PASSWORD_RESET))
+
+
+@router.post(
+    "/password/reset",
+    auth=None,
+    response={204: None, **errors(400, 422, 429)},
+    summary="Forgotten password: set a new one with the code sent by SMS",
+    description=(
+        "Only a code sent for a password reset is accepted (not a sign-up code). A wrong or "
+        "expired code is a 400 `bad_code` (the same for a number without an account); a weak "
+        "password a 400 `password_invalid`. Every session and API token of the account ends; "
+        "sign in again with `POST /auth/token` (with `otp` if the account has two-factor sign-in)."
+    ),
+)
+def password_reset(request: HttpRequest, payload: PasswordResetIn, idempotency_key: IdempotencyKey = None):
+    services.password_reset(phone=payload.phone, code=payload.code, password=payload.password,
+                            client=throttle.client_key(request))
+    return Status(204, None)
+
+
+@router.post(
+    "/password/change/code",
+    response={202: PasswordCodeOut, **errors(400, 401, 422, 429)},
+    summary="Change my password: send the code to my phone",
+    description="The second proof of `POST /auth/password/change`, sent by SMS to the account's phone.",
+)
+def password_change_code(request: HttpRequest, idempotency_key: IdempotencyKey = None):
+    def run():
+        services.password_change_code_send(user=request.user, client=throttle.client_key(request))
+        return 202, _code_out(request, request.user.phone, services.PURPOSE_PASSWORD_CHANGE)
+
+    return Status(*idempotent(request, clean_idempotency_key(idempotency_key), run))
+
+
+@router.post(
+    "/password/change",
+    response={204: None, **errors(400, 401, 422, 429)},
+    summary="Change my password (current password + the code sent by SMS)",
+    description=(
+        "A wrong current password is a 400 `wrong_password` (limited per account: 429 "
+        "`rate_limited`), a wrong code a 400 `bad_code`, a weak password a 400 `password_invalid`. "
+        "Every other session and API token of the account ends; the token (or session) of this "
+        "request stays valid."
+    ),
+)
+def password_change(request: HttpRequest, payload: PasswordChangeIn, idempotency_key: IdempotencyKey = None):
+    from django.contrib.auth import update_session_auth_hash
+
+    token = getattr(request, "api_token", None)
+
+    def run():
+        services.password_change(user=request.user, current_password=payload.current_password,
+                                 code=payload.code, password=payload.password,
+                                 keep_token_id=getattr(token, "pk", None), client=throttle.client_key(request))
+        return 204, None
+
+    answer = idempotent(request, clean_idempotency_key(idempotency_key), run)
+    if token is None and hasattr(request, "session"):
+        update_session_auth_hash(request, request.user)  # this session stays signed in
+    return Status(*answer)
+
+
 # --- my profile --------------------------------------------------------------------------
 
 
@@ -232,7 +341,9 @@ class LocationOut(Schema):
 
 
 class MeOut(Schema):
-    citizen_id: str = Field(..., description="The unique 12-digit citizen ID.")
+    citizen_id: str = Field(
+        ..., description="The OpenCity account number: 12 digits, unique, generated (not the national ID number)."
+    )
     phone: str = Field(..., description="E.164, e.g. `+84905123456`.")
     full_name: str
     email: str

@@ -29,6 +29,46 @@ class SignupForm(forms.Form):
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
 
+class NewPasswordMixin:
+    """Two password boxes that must match; the strength rules are Django's validators, applied
+    by the service (one place)."""
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("password"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords are not the same."))
+        return data
+
+
+def _new_password_fields() -> tuple[forms.CharField, forms.CharField]:
+    return (
+        forms.CharField(label=_("New password (at least 8 characters)"), max_length=128, strip=False,
+                        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})),
+        forms.CharField(label=_("New password again"), max_length=128, strip=False,
+                        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})),
+    )
+
+
+class PasswordResetForm(NewPasswordMixin, forms.Form):
+    """Forgotten password, second step: the code sent by SMS and the new password."""
+
+    phone = forms.CharField(widget=forms.HiddenInput)
+    code = forms.CharField(label=_("Code we sent by SMS"), max_length=6,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    password, password2 = _new_password_fields()
+
+
+class PasswordChangeForm(NewPasswordMixin, forms.Form):
+    """Signed in: the current password, the code sent by SMS, the new password."""
+
+    current_password = forms.CharField(label=_("Current password"), max_length=128, strip=False,
+                                       widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    code = forms.CharField(label=_("Code we sent by SMS"), max_length=6,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    password, password2 = _new_password_fields()
+
+
 class WardChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.name

@@ -1,4 +1,4 @@
-"""People: citizens (by phone number, with a unique citizen ID) and staff with roles."""
+"""People: citizens (by phone number, with a unique 12-digit account number) and staff with roles."""
 
 from __future__ import annotations
 
@@ -22,7 +22,11 @@ class Role(models.TextChoices):
 
 
 def new_citizen_id() -> str:
-    """A 12-digit identifier, unique per person across every service (checked on save)."""
+    """A 12-digit identifier, unique per person across every service (checked on save).
+
+    Shown to people as their "OpenCity account number" ("Mã tài khoản OpenCity"), never as a
+    "citizen ID" / "mã định danh": those words name the national ID number (CCCD), which
+    this is not."""
     return "".join(secrets.choice("0123456789") for _ in range(12))
 
 
@@ -49,7 +53,7 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractBaseUser, PermissionsMixin):
     phone = models.CharField(_("phone number"), max_length=16, unique=True)
-    citizen_id = models.CharField(_("citizen ID"), max_length=12, unique=True, editable=False)
+    citizen_id = models.CharField(_("OpenCity account number"), max_length=12, unique=True, editable=False)
     full_name = models.CharField(_("full name"), max_length=120, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CITIZEN)
@@ -86,6 +90,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("admin site access"), default=False, help_text=_("Can log in to the administration site.")
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the person changes or resets their password (``services.password_change``,
+    # ``password_reset``); it also names the account in known-device cookies, so a new password
+    # leaves only the browser that set it "known" (``signin.remember_device``).
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -123,7 +131,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class PhoneCode(models.Model):
-    """A one-time code sent by SMS to prove a phone number (sign-up, password reset)."""
+    """A one-time code sent by SMS to prove a phone number. ``purpose`` scopes it (``signup``,
+    ``password_reset``, ``password_change``): a code is only accepted for what it was sent for."""
 
     phone = models.CharField(max_length=16, db_index=True)
     purpose = models.CharField(max_length=20, default="signup")

@@ -39,36 +39,76 @@ from .models import ApiToken, PhoneCode, User
 
 RESEND_SECONDS = 60
 
+# What a code proves: a code is accepted only for the purpose it was sent for.
+PURPOSE_SIGNUP = "signup"
+PURPOSE_PASSWORD_RESET = "password_reset"
+PURPOSE_PASSWORD_CHANGE = "password_change"
 
-def phone_code_send(*, phone: str, purpose: str = "signup", client: str | None = None) -> PhoneCode:
+
+def _send_limits(phone: str, client: str | None) -> list[tuple[str, str]]:
+    limits = [("sms.send.phone", f"phone:{phone}"), ("sms.send.phone_day", f"phone:{phone}")]
+    if client:
+        limits.append(("sms.send.client", client))
+    return limits
+
+
+def _code_text(purpose: str, code: str) -> str:
+    values = {"site": settings.SITE_NAME, "code": code,
+              "minutes": max(1, settings.OPENCITY_OTP_TTL_SECONDS // 60)}
+    if purpose in (PURPOSE_PASSWORD_RESET, PURPOSE_PASSWORD_CHANGE):
+        return _("%(site)s: your code to set a new password is %(code)s (valid %(minutes)d minutes). "
+                 "Never give it to anyone, even someone who says they are from the city.") % values
+    return _("Your %(site)s code is %(code)s. It expires in 5 minutes.") % values
+
+
+def phone_code_send(*, phone: str, purpose: str = PURPOSE_SIGNUP, client: str | None = None) -> PhoneCode:
     """Send a 6-digit code by SMS. At most one per minute per number, and within the limits
     ``sms.send.phone`` and ``sms.send.phone_day`` (per number) and ``sms.send.client`` (per
     client address, ``throttle.client_key``, when the request comes from one): each SMS costs
-    the city money and can be used to pester a number."""
+    the city money and can be used to pester a number.
+
+    For a password reset the answer must not tell whether the number has an account: a number
+    without one (or a closed account) goes through the same steps — the same checks, limits
+    and stored code — except that no SMS leaves (nobody could use it)."""
     phone = normalize_phone(phone)
-    if purpose == "signup" and User.objects.filter(phone=phone).exists():
+    if purpose == PURPOSE_SIGNUP and User.objects.filter(phone=phone).exists():
         raise ConflictError(_("This phone number already has an account. Log in instead."), code="phone_taken")
+    deliver = True
+    if purpose == PURPOSE_PASSWORD_RESET:
+        deliver = User.objects.filter(phone=phone, is_active=True).exists()
     now = timezone.now()
     recent = PhoneCode.objects.filter(phone=phone, purpose=purpose,
                                       created_at__gt=now - dt.timedelta(seconds=RESEND_SECONDS)).exists()
     if recent:
         raise ValidationError(_("A code was just sent. Wait a minute before asking again."),
                               field="phone", code="too_soon")
-    limits = [("sms.send.phone", f"phone:{phone}"), ("sms.send.phone_day", f"phone:{phone}")]
-    if client:
-        limits.append(("sms.send.client", client))
-    throttle.hit_all(limits)
+    throttle.hit_all(_send_limits(phone, client))
     code = f"{secrets.randbelow(1_000_000):06d}"
     pc = PhoneCode.objects.create(
         phone=phone, purpose=purpose, code_hash=make_password(code), created_at=now,
         expires_at=now + dt.timedelta(seconds=settings.OPENCITY_OTP_TTL_SECONDS),
     )
-    transaction.on_commit(lambda: send_sms(phone, _("Your %(site)s code is %(code)s. It expires in 5 minutes.")
-                                           % {"site": settings.SITE_NAME, "code": code}))
+    if deliver:
+        text = _code_text(purpose, code)
+        transaction.on_commit(lambda: send_sms(phone, text))
     return pc
 
 
-def phone_code_verify(*, phone: str, code: str, purpose: str = "signup") -> PhoneCode:
+def phone_code_wait(*, phone: str, purpose: str = PURPOSE_SIGNUP, client: str | None = None) -> int:
+    """Seconds before another code may be asked for this number (0: now): the one-per-minute
+    gap and the limits on sending (their Retry-After). The "send the code again" countdown."""
+    phone = normalize_phone(phone)
+    last = (PhoneCode.objects.filter(phone=phone, purpose=purpose).order_by("-created_at")
+            .values_list("created_at", flat=True).first())
+    wait = 0
+    if last is not None:
+        wait = math.ceil(RESEND_SECONDS - (timezone.now() - last).total_seconds())
+    for name, key in _send_limits(phone, client):
+        wait = max(wait, throttle.wait(name, key))
+    return max(0, wait)
+
+
+def phone_code_verify(*, phone: str, code: str, purpose: str = PURPOSE_SIGNUP) -> PhoneCode:
     """The newest unused code sent to ``phone``, if ``code`` is it.
 
     Two limits on guessing, both race-free:
@@ -128,6 +168,120 @@ def user_signup(*, phone: str, code: str, full_name: str, password: str, email: 
                                   code="bad_code")  # used by a parallel request
         user.set_password(password)
         user.save()
+    return user
+
+
+# --- Passwords: reset (forgotten) and change (signed in), both proven by an SMS code ----------
+
+
+def _validate_new_password(password: str, user: User, *, field: str = "password") -> None:
+    """Django's password validators (``AUTH_PASSWORD_VALIDATORS``)."""
+    try:
+        password_validation.validate_password(password or "", user)
+    except DjangoValidationError as exc:
+        raise ValidationError(" ".join(exc.messages), field=field, code="password_invalid") from None
+
+
+def _claim(pc: PhoneCode) -> None:
+    """Mark the code used; a parallel request that used it first makes this one fail."""
+    if not PhoneCode.objects.filter(pk=pc.pk, used_at__isnull=True).update(used_at=timezone.now()):
+        raise ValidationError(_("The code is wrong or has expired. Ask for a new one."), field="code",
+                              code="bad_code")
+
+
+def _password_set(user: User, password: str, *, action: str, keep_token_id: int | None = None,
+                  client: str | None = None, ip: str | None = None) -> None:
+    """Store the new password and end what the old one opened (in the caller's transaction):
+
+    - every session of the account: Django refuses a session whose password hash is not the
+      current one (``get_session_auth_hash``); the caller keeps its own with
+      ``update_session_auth_hash`` where it should stay signed in;
+    - every API token, except the one making the request (``keep_token_id``);
+    - the known-device entries of other browsers (``password_changed_at`` names the account in
+      them: ``signin.remember_device``);
+    - the failed sign-ins counted against the account (and this client), so its owner is not
+      held back by guesses made with the old password.
+
+    Then an audit entry and a notification "your password was changed" (inbox and e-mail)."""
+    from django.urls import reverse
+    from django.utils.functional import lazy
+    from django.utils.translation import gettext_lazy
+
+    from opencity.notifications.services import notify
+
+    now = timezone.now()
+    user.set_password(password)
+    user.password_changed_at = now
+    user.save(update_fields=["password", "password_changed_at"])
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if keep_token_id is not None:
+        tokens = tokens.exclude(pk=keep_token_id)
+    revoked = tokens.update(revoked_at=now)
+    account = f"account:{user.phone}"
+    throttle.clear("signin.fail.account", account)
+    if client:
+        throttle.clear("signin.fail.account_client", f"{account}|{client}")
+    audit(user, action, user, data={"tokens_revoked": revoked}, ip=ip)
+    notify([user], verb="password_changed", title=gettext_lazy("Your password was changed"),
+           body=lazy(lambda: _("Your OpenCity password was changed and you were signed out on your other "
+                               "devices. If it was not you, set a new password now with \"Forgot your "
+                               "password?\" and call the city hotline %(hotline)s.")
+                     % {"hotline": settings.OPENCITY_HOTLINE_NUMBER}, str)(),
+           url=reverse("accounts:security"))
+
+
+def password_reset(*, phone: str, code: str, password: str, client: str | None = None,
+                   ip: str | None = None) -> User:
+    """Set a new password for the account of ``phone`` with the code sent to it for a password
+    reset (``phone_code_send(purpose=PURPOSE_PASSWORD_RESET)``). Ends every session and API
+    token of the account (``_password_set``). Two-factor sign-in stays: the caller signs the
+    person in only through the same second step as a password sign-in.
+
+    A number without an account gets exactly the answers of a wrong code (its stored code was
+    never sent). The new password is checked first, against nothing that depends on the account,
+    so a weak one costs no guess and says nothing about the number."""
+    phone = normalize_phone(phone)
+    _validate_new_password(password, User(phone=phone))
+    pc = phone_code_verify(phone=phone, code=code, purpose=PURPOSE_PASSWORD_RESET)
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(phone=phone, is_active=True).first()
+        if user is None:
+            raise ValidationError(_("The code is wrong or has expired. Ask for a new one."), field="code",
+                                  code="bad_code")
+        _claim(pc)
+        _password_set(user, password, action="password_reset", client=client, ip=ip)
+    return user
+
+
+def password_change_code_send(*, user: User, client: str | None = None) -> PhoneCode:
+    """The SMS code that is the second proof of a password change (sent to the account's phone)."""
+    return phone_code_send(phone=user.phone, purpose=PURPOSE_PASSWORD_CHANGE, client=client)
+
+
+def password_change(*, user: User, current_password: str, code: str, password: str,
+                    keep_token_id: int | None = None, client: str | None = None, ip: str | None = None) -> User:
+    """A signed-in person sets a new password: with the current one (limited per account,
+    ``password.change.fail.account``: a stolen session cannot guess it) and the code sent to
+    their phone (``password_change_code_send``). Every other session and API token ends."""
+    key = ("password.change.fail.account", f"user:{user.pk}")
+    throttle.check(*key)
+    if not user.check_password(current_password or ""):
+        throttle.fail(*key)
+        raise ValidationError(_("Your current password is not right."), field="current_password",
+                              code="wrong_password")
+    throttle.reset(*key)
+    _validate_new_password(password, user)
+    if user.check_password(password):
+        raise ValidationError(_("Choose a password different from your current one."), field="password",
+                              code="password_unchanged")
+    pc = phone_code_verify(phone=user.phone, code=code, purpose=PURPOSE_PASSWORD_CHANGE)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        _claim(pc)
+        _password_set(locked, password, action="password_change", keep_token_id=keep_token_id,
+                      client=client, ip=ip)
+    user.password = locked.password
+    user.password_changed_at = locked.password_changed_at
     return user
 
 

@@ -70,9 +70,21 @@ def is_verified(user) -> bool:
 # --- the known-device cookie ------------------------------------------------------------------
 
 
-def _account_tag(user_id: int) -> str:
-    """Names the account in the cookie without giving its id away."""
-    return salted_hmac(KNOWN_DEVICE_SALT, f"account:{user_id}").hexdigest()[:20]
+def _account_tag(user_id: int, generation: str = "") -> str:
+    """Names the account in the cookie without giving its id away. ``generation`` is when its
+    password last changed: a new password (changed or reset) makes every other browser's entry
+    for the account unknown again, while the browser that set it gets a fresh one."""
+    return salted_hmac(KNOWN_DEVICE_SALT, f"account:{user_id}:{generation}").hexdigest()[:20]
+
+
+def _generation(user: User | int) -> tuple[int, str]:
+    if isinstance(user, User):
+        changed = user.password_changed_at
+        pk = user.pk
+    else:
+        pk = user
+        changed = User.objects.filter(pk=pk).values_list("password_changed_at", flat=True).first()
+    return pk, changed.isoformat() if changed else ""
 
 
 def _known_entries(request: HttpRequest) -> list[list[str]]:
@@ -88,18 +100,19 @@ def _known_entries(request: HttpRequest) -> list[list[str]]:
     return [e for e in entries if isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e)]
 
 
-def known_device(request: HttpRequest, user_id: int | None) -> str | None:
-    """This browser's own id for the account, if it has signed in to it before; else None."""
-    if user_id is None:
+def known_device(request: HttpRequest, user: User | int | None) -> str | None:
+    """This browser's own id for the account (a user or its id), if it has signed in to it
+    since its password last changed; else None."""
+    if user is None:
         return None
-    tag = _account_tag(user_id)
+    tag = _account_tag(*_generation(user))
     return next((nonce for t, nonce in _known_entries(request) if t == tag), None)
 
 
 def remember_device(request: HttpRequest, response: HttpResponse, user: User) -> HttpResponse:
     """After a successful sign-in: (re)issue the signed cookie naming this browser as known to
     the account. HttpOnly, Secure when the session cookie is, kept 400 days."""
-    tag = _account_tag(user.pk)
+    tag = _account_tag(*_generation(user))
     entries = _known_entries(request)
     nonce = next((n for t, n in entries if t == tag), None) or secrets.token_urlsafe(12)
     entries = [[tag, nonce]] + [e for e in entries if e[0] != tag]
@@ -134,8 +147,8 @@ def password_sign_in(request: HttpRequest, *, phone: str, password: str) -> User
     (429) while a limit holds, whatever the password. ``phone`` is already normalised.
 
     Unknown numbers are counted like accounts, so the answers do not tell whether one exists."""
-    user_id = User.objects.filter(phone=phone).values_list("pk", flat=True).first()
-    limits = _password_limits(request, phone, known_device(request, user_id))
+    account = User.objects.filter(phone=phone).only("pk", "password_changed_at").first()
+    limits = _password_limits(request, phone, known_device(request, account))
     for name, key in limits:
         throttle.check(name, key)
     user = authenticate(request, phone=phone, password=password)

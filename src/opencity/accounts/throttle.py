@@ -61,6 +61,7 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "signin.fail.client": (50, 15 * 60),  # one client across accounts (credential stuffing)
     "code.fail.phone": (5, 30 * 60),  # wrong SMS codes for one number, across codes sent
     "totp.fail.account": (5, 15 * 60),  # wrong two-factor codes for one account
+    "password.change.fail.account": (5, 15 * 60),  # wrong current passwords, one signed-in account
     # SMS codes sent (each costs the city money and can be used to pester a number)
     "sms.send.phone": (3, 15 * 60),
     "sms.send.phone_day": (10, 24 * 3600),
@@ -73,6 +74,12 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     # Generous: during a flood many phones share one carrier address (CGNAT); the account
     # limit is what holds one person back.
     "sos.submit.client": (60, 60 * 60),
+    # Rescue requests without an account (emergency/limits.py): per phone number (proven by a
+    # code, or given for a call-back), SOS codes asked from one client, and call-back requests
+    # (their number is not proven) from one client.
+    "sos.submit.phone": (3, 60 * 60),
+    "sos.code.client": (30, 60 * 60),
+    "sos.callback.client": (10, 60 * 60),
     "push.subscribe.account": (10, 60 * 60),
 }
 
@@ -169,6 +176,16 @@ def check(name: str, key: str) -> None:
         raise _refuse(lim, retry_after)
 
 
+def wait(name: str, key: str) -> int:
+    """Seconds until ``key`` may act again under ``name`` (0: it may now); counts nothing.
+    What a page shows as a countdown ("send the code again in 42 s")."""
+    try:
+        check(name, key)
+    except RateLimitedError as exc:
+        return exc.retry_after
+    return 0
+
+
 def hit(name: str, key: str, *, cost: int = 1, refuse: bool = True) -> bool:
     """Count ``cost`` against ``key``; over the limit: record the block and refuse.
 
@@ -229,6 +246,18 @@ def reset(name: str, key: str) -> None:
         cache.delete(_cache_key(lim, key, window))
     except Exception:
         logger.exception("throttle: cache unreachable")
+
+
+def clear(name: str, key: str) -> None:
+    """Forget ``key``'s count and lift its block in force, if any (after a password reset the
+    account's failed sign-ins no longer hold its owner back)."""
+    if not enabled():
+        return
+    reset(name, key)
+    from .models import ThrottleBlock
+
+    ThrottleBlock.objects.filter(limit=name, key=key[:200], lifted_at__isnull=True,
+                                 blocked_until__gt=timezone.now()).update(lifted_at=timezone.now())
 
 
 def lift(block, *, by) -> None:

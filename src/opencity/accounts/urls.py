@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/otp/", views.login_otp_view, name="login_otp"),
     path("logout/", views.logout_view, name="logout"),
     path("signup/", views.signup_view, name="signup"),
+    path("password/reset/", views.password_reset_view, name="password_reset"),
     path("security/", views.security_view, name="security"),
     path("profile/", views.profile_view, name="profile"),
 ]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import time
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,8 +28,19 @@ from opencity.lib.audit import audit
 from opencity.lib.phone import normalize_phone
 
 from . import services, signin, throttle
-from .forms import HomeAreaForm, LoginForm, OtpForm, ProfileForm, SignupForm, SignupPhoneForm
+from .forms import (
+    HomeAreaForm,
+    LoginForm,
+    OtpForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    ProfileForm,
+    SignupForm,
+    SignupPhoneForm,
+)
 from .models import User
+
+logger = logging.getLogger(__name__)
 
 # The code page: whose password was right, since when (it must follow within minutes), and
 # where to go after.
@@ -48,6 +60,21 @@ def _next_url(request: HttpRequest) -> str:
 def _limited(response: HttpResponse, exc: RateLimitedError | None) -> HttpResponse:
     """A form page answering a refused attempt: 429 and when to come back."""
     return set_retry_after(response, exc) if exc is not None else response
+
+
+def _form_error(form, exc: DomainError) -> None:
+    """The error under its field when the form shows that field, else above the form."""
+    field = exc.field if exc.field in form.fields and not form.fields[exc.field].widget.is_hidden else None
+    form.add_error(field, exc.message)
+
+
+def _code_wait(request: HttpRequest, phone: str, purpose: str, limited: RateLimitedError | None = None) -> int:
+    """The "send the code again" countdown: the resend gap and the limits' Retry-After."""
+    try:
+        wait = services.phone_code_wait(phone=phone, purpose=purpose, client=throttle.client_key(request))
+    except DomainError:
+        wait = 0
+    return max(wait, limited.retry_after if limited else 0)
 
 
 @require_http_methods(["GET", "POST"])
@@ -146,6 +173,7 @@ def signup_view(request: HttpRequest) -> HttpResponse:
     form = None
     status = 200
     limited = None
+    notice = code_error = ""
     if request.method == "POST" and step == "phone" and phone_form.is_valid():
         try:
             phone = normalize_phone(phone_form.cleaned_data["phone"])
@@ -156,6 +184,17 @@ def signup_view(request: HttpRequest) -> HttpResponse:
             limited = exc if isinstance(exc, RateLimitedError) else None
         else:
             form = SignupForm(initial={"phone": phone})
+    elif request.method == "POST" and step == "resend":
+        # "Send the code again": the details typed so far stay (not the password).
+        form = SignupForm(initial={k: request.POST.get(k, "") for k in ("phone", "full_name", "email")})
+        try:
+            services.phone_code_send(phone=request.POST.get("phone", ""), client=throttle.client_key(request))
+        except DomainError as exc:
+            code_error = exc.message  # the form is not bound: the error goes above it
+            status = exc.http_status
+            limited = exc if isinstance(exc, RateLimitedError) else None
+        else:
+            notice = _("We sent a new code.")
     elif request.method == "POST" and step == "details":
         form = SignupForm(request.POST)
         if form.is_valid():
@@ -167,15 +206,126 @@ def signup_view(request: HttpRequest) -> HttpResponse:
                 limited = exc if isinstance(exc, RateLimitedError) else None
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("Welcome! Your citizen ID is %(id)s.") % {"id": user.citizen_id})
+                messages.success(request, _("Welcome! Your OpenCity account number is %(id)s.")
+                                 % {"id": user.citizen_id})
                 return signin.remember_device(request, redirect(_next_url(request)), user)
         else:
             status = 400
     elif request.method == "POST":
         status = 400
+    wait = _code_wait(request, form["phone"].value() or "", services.PURPOSE_SIGNUP, limited) if form else 0
     response = render(request, "accounts/signup.html",
-                      {"phone_form": phone_form, "form": form, "next": _next_url(request)}, status=status)
+                      {"phone_form": phone_form, "form": form, "next": _next_url(request), "wait": wait,
+                       "notice": notice, "code_error": code_error}, status=status)
     return _limited(response, limited)
+
+
+def _sign_in_after_reset(request: HttpRequest, user: User) -> HttpResponse:
+    """A new password is as good as a right one, and no more: an account with an authenticator
+    app goes on to the code page (the reset does not skip the second factor); staff without
+    one are sent to enrol (``middleware``), as after a password sign-in."""
+    nxt = _next_url(request)
+    if signin.has_device(user):
+        request.session[OTP_PENDING_USER] = user.pk
+        request.session[OTP_PENDING_AT] = time.time()
+        request.session[OTP_NEXT] = nxt
+        messages.success(request, _("Your new password is set. Enter the code from your authenticator app "
+                                    "to finish signing in."))
+        return redirect("accounts:login_otp")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if user.role != "citizen":
+        audit(user, "login", user)
+    messages.success(request, _("Your new password is set and you are signed in. Your other devices "
+                                "were signed out."))
+    return signin.remember_device(request, redirect(nxt), user)
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_view(request: HttpRequest) -> HttpResponse:
+    """Forgotten password, two steps on one page like the sign-up: the phone number (we send a
+    code), then the code and a new password. The pages answer the same whether the number has
+    an account or not (``services.phone_code_send``, ``services.password_reset``)."""
+    step = request.POST.get("step", "phone")
+    phone_form = SignupPhoneForm(request.POST if step == "phone" else None)
+    form = None
+    status = 200
+    limited = None
+    notice = code_error = ""
+    client = throttle.client_key(request)
+    if request.method == "POST" and step == "phone":
+        if phone_form.is_valid():
+            try:
+                phone = normalize_phone(phone_form.cleaned_data["phone"])
+                services.phone_code_send(phone=phone, purpose=services.PURPOSE_PASSWORD_RESET, client=client)
+            except DomainError as exc:
+                phone_form.add_error("phone", exc.message)
+                status = exc.http_status
+                limited = exc if isinstance(exc, RateLimitedError) else None
+            else:
+                form = PasswordResetForm(initial={"phone": phone})
+        else:
+            status = 400
+    elif request.method == "POST" and step == "resend":
+        form = PasswordResetForm(initial={"phone": request.POST.get("phone", "")})
+        try:
+            services.phone_code_send(phone=request.POST.get("phone", ""), purpose=services.PURPOSE_PASSWORD_RESET,
+                                     client=client)
+        except DomainError as exc:
+            code_error = exc.message
+            status = exc.http_status
+            limited = exc if isinstance(exc, RateLimitedError) else None
+        else:
+            notice = _("We sent a new code.")
+    elif request.method == "POST" and step == "reset":
+        form = PasswordResetForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = services.password_reset(phone=data["phone"], code=data["code"], password=data["password"],
+                                               client=client)
+            except DomainError as exc:
+                _form_error(form, exc)
+                status = exc.http_status
+                limited = exc if isinstance(exc, RateLimitedError) else None
+            else:
+                return _sign_in_after_reset(request, user)
+        else:
+            status = 400
+    elif request.method == "POST":
+        status = 400
+    wait = _code_wait(request, form["phone"].value() or "", services.PURPOSE_PASSWORD_RESET, limited) if form else 0
+    context = {"phone_form": phone_form, "form": form, "next": _next_url(request), "wait": wait, "notice": notice,
+               "code_error": code_error}
+    return _limited(render(request, "accounts/password_reset.html", context, status=status), limited)
+
+
+def _password_change_action(request: HttpRequest, action: str):
+    """The security page's password actions: send the code, change the password.
+    Returns (redirect or None, the form to show, status, the refusal of a limit, an error about
+    sending the code)."""
+    user = request.user
+    client = throttle.client_key(request)
+    if action == "password_code":
+        form = PasswordChangeForm()
+        try:
+            services.password_change_code_send(user=user, client=client)
+        except DomainError as exc:
+            return None, form, exc.http_status, exc if isinstance(exc, RateLimitedError) else None, exc.message
+        return None, form, 200, None, ""
+    form = PasswordChangeForm(request.POST)
+    if not form.is_valid():
+        return None, form, 400, None, ""
+    data = form.cleaned_data
+    try:
+        services.password_change(user=user, current_password=data["current_password"], code=data["code"],
+                                 password=data["password"], client=client)
+    except DomainError as exc:
+        _form_error(form, exc)
+        return None, form, exc.http_status, exc if isinstance(exc, RateLimitedError) else None, ""
+    update_session_auth_hash(request, user)  # this session stays; every other one has ended
+    messages.success(request, _("Your password was changed. Your other devices were signed out."))
+    response = signin.remember_device(request, redirect(reverse("accounts:security") + "#password"), user)
+    return response, None, 200, None, ""
 
 
 def _qr_data_uri(url: str) -> str:
@@ -197,12 +347,18 @@ def security_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    form = OtpForm(request.POST or None)
     action = request.POST.get("action")
+    form = OtpForm(request.POST if action in ("confirm", "disable") else None)
     nxt = _next_url(request)
     status = 200
     limited = None
-    if request.method == "POST":
+    password_form = None
+    code_error = ""
+    if request.method == "POST" and action in ("password_code", "password_change"):
+        response, password_form, status, limited, code_error = _password_change_action(request, action)
+        if response is not None:
+            return response
+    elif request.method == "POST":
         try:
             if action == "start" and not confirmed:
                 services.totp_device_start(user=user)
@@ -232,8 +388,26 @@ def security_view(request: HttpRequest) -> HttpResponse:
         "required": required,
         "next": nxt,
         "tokens": user.api_tokens.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()),
+        "password_form": password_form,
+        "code_error": code_error,
+        "wait": _code_wait(request, user.phone, services.PURPOSE_PASSWORD_CHANGE, limited) if password_form else 0,
     }
     return _limited(render(request, "accounts/security.html", context, status=status), limited)
+
+
+_push_logged = False
+
+
+def _push_key() -> str:
+    """The web-push public key, or "" when push is off. Citizens then read "not available yet";
+    the technical reason goes to the administrators' log, once per process."""
+    global _push_logged
+    key = settings.OPENCITY_VAPID_PUBLIC_KEY
+    if not key and not _push_logged:
+        _push_logged = True
+        logger.warning("web push is off: OPENCITY_VAPID_PUBLIC_KEY/OPENCITY_VAPID_PRIVATE_KEY are not set "
+                       "(manage.py vapid_keys); citizens are told notifications are not available yet")
+    return key
 
 
 def _profile_forms(user, action: str | None = None, data=None) -> tuple[ProfileForm, HomeAreaForm]:
@@ -318,6 +492,6 @@ def profile_view(request: HttpRequest) -> HttpResponse:
         "location_max_age_hours": int(services.location_max_age().total_seconds() // 3600),
         "location_until": until,
         "can_change_home_area": policy.can_change_home_area(user),
-        "vapid_public_key": settings.OPENCITY_VAPID_PUBLIC_KEY,
+        "vapid_public_key": _push_key(),
     }
     return render(request, "accounts/profile.html", context, status=status)

@@ -35,10 +35,19 @@ def normalize_phone(raw: str) -> str:
     return "+84" + national
 
 
-def display_phone(e164: str) -> str:
-    """+84905123456 → 0905 123 456; +842343812345 → 0234 3812 345 (as people write them)."""
-    if not e164 or not e164.startswith("+84"):
-        return e164 or ""
+def display_phone(value: str | None) -> str:
+    """A phone number as Vietnamese people write it: +84905123456 → ``0905 123 456``;
+    +842343812345 → ``0234 3812 345``. Stored and machine formats (API, CSV, ``tel:``) stay
+    E.164; this is for people (the ``|phone`` template filter, ``lib/templatetags/phones.py``).
+    A value typed in another form is normalised first; one that is not a Vietnamese number is
+    returned as it is (never an error on a page)."""
+    if not value:
+        return ""
+    value = str(value)
+    try:
+        e164 = normalize_phone(value)
+    except ValidationError:
+        return value
     n = "0" + e164[3:]
     if len(n) == 11:
         return f"{n[:4]} {n[4:8]} {n[8:]}"
