@@ -385,3 +385,19 @@ def navigation(user) -> dict[str, bool]:
         "console": can_view_console(user),
         "hotline": can_use_hotline(user),
     }
+
+
+# --- Rescue requests without an account (issue #14) ---------------------------------------
+# A visitor's request (phone proven by an SMS code, or a call-back request) is followed from an
+# unguessable link kept in the visitor's session: whoever holds the link sees the status page
+# and may add details or cancel. The visitor's phone stays staff-only, like a reporter's
+# (``can_view_rescue``): the link's page shows it masked.
+
+
+def can_follow_rescue_by_link(req) -> bool:
+    return req.origin in ("visitor", "callback") and bool(req.access_hash)
+
+
+def can_add_rescue_details(user, req) -> bool:
+    """The requester adds details to their own open request (a visitor: through the link)."""
+    return bool(_authenticated(user) and req.requester_id == user.pk and req.is_open)

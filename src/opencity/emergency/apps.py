@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class EmergencyConfig(AppConfig):
     name = "opencity.emergency"
     verbose_name = _("Rescue requests")
+
+    def ready(self) -> None:
+        from opencity.notifications import outbox
+
+        from . import services
+
+        # A visitor's (no account) rescue steps by SMS: life-safety, like the requester's push.
+        outbox.register(services.VISITOR_SMS_KIND,
+                        lambda payload: services.rescue_visitor_sms(request_id=payload["request"],
+                                                                    action=payload["action"]),
+                        priority=outbox.LIFE_SAFETY)

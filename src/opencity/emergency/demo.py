@@ -22,7 +22,7 @@ from shapely.geometry import shape
 from opencity.accounts.models import Role, User
 from opencity.geo.models import Area
 
-from .models import RescueEvent, RescueRequest, RescueTeam, Status, TeamStatus, base_urgency
+from .models import Origin, RescueEvent, RescueRequest, RescueTeam, Status, TeamStatus, base_urgency
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PASSWORD = "hue-demo-2025"
@@ -91,7 +91,7 @@ def demo_load_rescue(count: int = 15) -> dict:
             caller_name="" if requester else "Người gọi tổng đài", caller_phone="" if requester else f"+84905000{i:03d}",
             lat=lat, lon=lon, area=area, people=people, needs=needs, note=NOTES[i % len(NOTES)],
             client_token=f"demo-flood-{year}-{i:03d}", urgency=base_urgency(needs, people),
-            created_at=created, updated_at=created,
+            created_at=created, updated_at=created, origin=Origin.ACCOUNT if requester else Origin.CALLER,
         )
         history = [("file", "", Status.NEW, created, requester or operator, "")]
         at = created

@@ -58,3 +58,56 @@ def _people_bounded() -> forms.IntegerField:
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class VisitorSosForm(forms.Form):
+    """SOS without an account (issue #14): what the phone knows (its location, else a pin or a
+    typed place), how many people (1 unless changed) and the phone number to prove by an SMS
+    code — or to be called back on. Needs and a note are optional, here or after sending."""
+
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lon = forms.FloatField(required=False, widget=forms.HiddenInput)
+    place_text = forms.CharField(label=_("Or type where you are"), required=False, max_length=200,
+                                 widget=forms.TextInput(attrs={"placeholder": _("House number, street, ward"),
+                                                               "autocomplete": "street-address"}))
+    phone = forms.CharField(label=_("Your phone number"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel",
+                                                          "placeholder": "0905 123 456"}))
+    people = forms.IntegerField(label=_("How many people need help?"), min_value=1, initial=1,
+                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    needs = forms.MultipleChoiceField(label=_("What do you need? (optional)"), choices=Need.choices, required=False,
+                                      widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000}))
+    client_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("client_token", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+        self.fields["people"] = _people_bounded()
+
+    def clean_phone(self) -> str:
+        from opencity.errors import ValidationError as DomainValidationError
+        from opencity.lib.phone import normalize_phone
+
+        try:
+            return normalize_phone(self.cleaned_data.get("phone", ""))
+        except DomainValidationError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+
+class SosCodeForm(forms.Form):
+    code = forms.CharField(label=_("The code in the SMS"), max_length=6, min_length=6,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
+                                                         "pattern": "[0-9]{6}", "autofocus": True}))
+
+
+class DetailsForm(forms.Form):
+    """Details after sending: people, needs, a note (each optional)."""
+
+    people = forms.IntegerField(label=_("How many people need help?"), min_value=1, max_value=MAX_PEOPLE,
+                                required=False, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    needs = forms.MultipleChoiceField(label=_("What do you need?"), choices=Need.choices, required=False,
+                                      widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000}))

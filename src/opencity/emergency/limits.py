@@ -74,9 +74,80 @@ def count_sos(request: HttpRequest) -> None:
         raise _readable(exc) from None
 
 
+# --- Visitors (no account): issue #14 ----------------------------------------------------
+# A visitor proves the phone with an SMS code (``accounts.services.phone_code_send``, purpose
+# "sos": its own limits per number, ``sms.send.phone`` and ``sms.send.phone_day``), or asks to
+# be called back (the number not proven). Counted here, at the edge, like a person's own SOS:
+#
+# - codes asked from one client: ``sos.code.client`` (generous: during a flood many phones share
+#   one carrier address);
+# - requests per phone number, proven or not: ``sos.submit.phone`` (as an account's, 3 an hour:
+#   a proven number cannot flood the board), and per client ``sos.submit.client`` (shared with
+#   signed-in people);
+# - call-back requests per client: ``sos.callback.client`` (the number is not proven, so tighter).
+
+
+def _phone_key(phone: str) -> str:
+    return f"phone:{phone}"
+
+
+def check_visitor(request: HttpRequest, *, phone: str | None = None) -> None:
+    """Refuse, counting nothing, when this client (or this phone) has used up its requests."""
+    pairs = [("sos.submit.client", throttle.client_key(request))]
+    if phone:
+        pairs.append(("sos.submit.phone", _phone_key(phone)))
+    try:
+        for name, key in pairs:
+            throttle.check(name, key)
+    except RateLimitedError as exc:
+        raise _readable(exc) from None
+
+
+def count_code(request: HttpRequest, *, phone: str) -> None:
+    """Before an SOS code is sent: the phone must still have requests left (no code is sent for
+    nothing) and the client codes left."""
+    check_visitor(request, phone=phone)
+    try:
+        throttle.hit("sos.code.client", throttle.client_key(request))
+    except RateLimitedError as exc:
+        raise _readable(exc) from None
+
+
+def count_visitor(request: HttpRequest, *, phone: str, callback: bool) -> None:
+    """Count one request of a visitor against the phone and the client (and, for a call-back,
+    the client's call-backs)."""
+    pairs = [("sos.submit.phone", _phone_key(phone)), ("sos.submit.client", throttle.client_key(request))]
+    if callback:
+        pairs.append(("sos.callback.client", throttle.client_key(request)))
+    try:
+        throttle.hit_all(pairs)
+    except RateLimitedError as exc:
+        raise _readable(exc) from None
+
+
+def record_visitor(request: HttpRequest, *, phone: str) -> None:
+    """Count a request sent with a proven phone, after it was sent (checked before with
+    :func:`check_visitor`): a wrong code must not use up the phone's requests."""
+    throttle.hit("sos.submit.phone", _phone_key(phone), refuse=False)
+    throttle.hit("sos.submit.client", throttle.client_key(request), refuse=False)
+
+
 def _readable(exc: RateLimitedError) -> RateLimitedError:
     values = {"wait": wait_text(exc.retry_after)}
-    if exc.limit == "sos.submit.client":
+    if exc.limit == "sos.submit.phone":
+        text = _(
+            "Several rescue requests were already sent for this phone number within an hour, so "
+            "this one was not sent. You can send another in %(wait)s."
+        )
+    elif exc.limit in ("sos.code.client", "sos.callback.client"):
+        text = _(
+            "Many rescue requests were sent from this network within an hour, so this one was "
+            "not sent. You can send another in %(wait)s."
+        )
+    elif exc.limit in ("sms.send.phone", "sms.send.phone_day"):
+        text = _("Several codes were already sent to this phone number, so no new one was sent. "
+                 "You can ask again in %(wait)s.")
+    elif exc.limit == "sos.submit.client":
         text = _(
             "Many rescue requests were sent from this network within an hour, so this one was "
             "not sent. You can send another in %(wait)s."

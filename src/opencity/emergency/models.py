@@ -35,6 +35,19 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("rescue status", "Cancelled")
 
 
+class Origin(models.TextChoices):
+    """How the request reached the IOC: the person's own account, an operator filing for a
+    caller, or a visitor without an account — with the phone proven by an SMS code, or only
+    asking to be called back (the number not proven: the board marks it unverified)."""
+
+    ACCOUNT = "account", _("Account")
+    CALLER = "caller", _("Filed for a caller")
+    VISITOR = "visitor", _("Visitor, phone verified")
+    CALLBACK = "callback", _("Call-back request, phone not verified")
+
+
+VISITOR_ORIGINS = ("visitor", "callback")
+
 OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.ASSIGNED, Status.DISPATCHED, Status.ON_SCENE)
 NEED_WEIGHTS = {Need.TRAPPED: 40, Need.MEDICAL: 30, Need.EVACUATION: 15, Need.FOOD_WATER: 5, Need.OTHER: 0}
 
@@ -67,7 +80,9 @@ class RescueTeam(models.Model):
 
 
 def validate_needs(value) -> None:
-    if not isinstance(value, list) or not value or any(v not in Need.values for v in value):
+    """A list of known needs. Empty is allowed: a visitor's one-tap request (or a call-back)
+    is sent before any detail, which may follow on the status page."""
+    if not isinstance(value, list) or any(v not in Need.values for v in value):
         raise DjangoValidationError(_("Choose at least one need from the list."))
 
 
@@ -78,11 +93,19 @@ class RescueRequest(models.Model):
                                  related_name="+", help_text="The hotline/IOC operator who filed it for a caller.")
     caller_name = models.CharField(max_length=120, blank=True)
     caller_phone = models.CharField(max_length=16, blank=True)
-    lat = models.FloatField()
-    lon = models.FloatField()
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    # The point (device location or a pin). Missing only for a call-back request whose sender
+    # shared none: then ``place_text`` (typed by them) is all the operator has, never stored as
+    # a point (issue #14: an approximate place is not stored as a precise one).
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    area = models.ForeignKey("geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    place_text = models.CharField(max_length=200, blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ACCOUNT)
+    # sha256 of the visitor's status link key (/sos/v/<key>/): the key itself is only in the
+    # visitor's session and link, so the table alone does not open anyone's page.
+    access_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     people = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(500)])
-    needs = models.JSONField(default=list, validators=[validate_needs])
+    needs = models.JSONField(default=list, blank=True, validators=[validate_needs])
     note = models.TextField(max_length=1000, blank=True)
     client_token = models.CharField(max_length=64, unique=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
@@ -118,6 +141,19 @@ class RescueRequest(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def is_visitor(self) -> bool:
+        return self.origin in VISITOR_ORIGINS
+
+    @property
+    def is_unverified(self) -> bool:
+        """A call-back request: the phone number was not proven by a code."""
+        return self.origin == Origin.CALLBACK
+
+    @property
+    def place_label(self) -> str:
+        return self.area.name if self.area_id else self.place_text
+
+    @property
     def contact_name(self) -> str:
         return self.caller_name or (self.requester.full_name if self.requester else "")
 
@@ -127,6 +163,11 @@ class RescueRequest(models.Model):
         from opencity.lib.phone import display_phone
 
         return display_phone(self.caller_phone or (self.requester.phone if self.requester else ""))
+
+    @property
+    def dial_phone(self) -> str:
+        """The number to dial (+84…) for a ``tel:`` link; personal data like ``contact_phone``."""
+        return self.caller_phone or (self.requester.phone if self.requester else "")
 
     @property
     def need_labels(self) -> list[str]:

@@ -55,6 +55,8 @@ def rescue_board_geojson(*, user) -> dict:
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [t.last_lon, t.last_lat]},
                          "properties": {"kind": "team", "id": t.pk, "label": t.name, "status": t.status}})
     for r in rescue_board_list(user=user):
+        if r.lat is None or r.lon is None:  # a call-back request without a place: on the list only
+            continue
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
                          "properties": {"kind": "request", "id": r.pk, "label": f"{r.ref} · {r.people}",
                                         "status": r.status, "needs": r.needs}})

@@ -5,6 +5,8 @@ through :mod:`workflow` for status changes; notifications to the requester are i
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -26,7 +28,18 @@ from opencity.notifications.services import notify
 from opencity.reports.services.common import process_photos
 
 from . import workflow
-from .models import Need, RescuePhoto, RescueRequest, RescueTeam, Status, TeamStatus, base_urgency
+from .models import (
+    VISITOR_ORIGINS,
+    Need,
+    Origin,
+    RescueEvent,
+    RescuePhoto,
+    RescueRequest,
+    RescueTeam,
+    Status,
+    TeamStatus,
+    base_urgency,
+)
 
 MAX_PEOPLE = 500
 MAX_NOTE = 1000
@@ -58,8 +71,6 @@ def _replayed(req: RescueRequest, token: str | None, actor) -> bool:
     one used on another request, is a conflict."""
     if not token:
         return False
-    from .models import RescueEvent
-
     event = RescueEvent.objects.filter(client_token=token).only("request_id", "actor_id").first()
     if event is None:
         return False
@@ -79,7 +90,7 @@ def _coords(lat, lon) -> tuple[float, float]:
     return lat, lon
 
 
-def _clean_needs(needs) -> list[str]:
+def _clean_needs(needs, *, required: bool = True) -> list[str]:
     values = []
     for n in needs or []:
         if n not in Need.values:
@@ -87,9 +98,51 @@ def _clean_needs(needs) -> list[str]:
                                   code="need_invalid")
         if n not in values:
             values.append(n)
-    if not values:
+    if not values and required:
         raise ValidationError(_("Tick at least one need."), field="needs", code="needs_required")
     return values
+
+
+VISITOR_SMS_KIND = "emergency.visitor_sms"
+
+
+def rescue_visitor_sms(*, request_id: int, action: str) -> None:
+    """The outbox's handler (life-safety priority, after the step's commit): tell a visitor
+    about a step of their request by SMS, in the city's language. Payload holds ids only; the
+    number is read here. At least once: a worker dying mid-way may send it twice."""
+    from django.utils import translation
+
+    from opencity.lib.sms import send_sms
+
+    req = RescueRequest.objects.filter(pk=request_id).first()
+    message = STEP_MESSAGES.get(action)
+    if req is None or message is None or not req.caller_phone:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        send_sms(req.caller_phone, f"{req.ref}: {message}")
+
+
+def _people(people, limit: int) -> int:
+    try:
+        people = int(people)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Enter the number of people."), field="people", code="people_invalid") from None
+    if not 1 <= people <= limit:
+        raise ValidationError(_("The number of people must be between 1 and %(n)d.") % {"n": limit},
+                              field="people", code="people_invalid")
+    return people
+
+
+def _note(note) -> str:
+    note = (refuse_nul(note or "", field="note") or "").strip()
+    if len(note) > MAX_NOTE:
+        raise ValidationError(_("At most %(n)d characters, please (you wrote %(m)d).") % {"n": MAX_NOTE, "m": len(note)},
+                              field="note", code="too_long")
+    return note
+
+
+def link_key_hash(key: str) -> str:
+    return hashlib.sha256((key or "").encode()).hexdigest()
 
 
 def _notify_requester(req: RescueRequest, action: str, note: str = "") -> None:
@@ -99,6 +152,11 @@ def _notify_requester(req: RescueRequest, action: str, note: str = "") -> None:
     step replaces the previous one on the lock screen). A push that fails is logged; the step
     and its inbox entry stand."""
     message = STEP_MESSAGES.get(action)
+    if req.requester is None and req.origin == Origin.VISITOR and message is not None:
+        # A visitor has no inbox and no device registered: their proven number gets an SMS
+        # (not a call-back request's: that number is not proven, and it is called anyway).
+        outbox_put(kind=VISITOR_SMS_KIND, payload={"request": req.pk, "action": action})
+        return
     if req.requester is None or message is None:
         return
     created = notify([req.requester], verb="sos", title=message, body=note,
@@ -130,8 +188,9 @@ def rescue_request_create(
                               field="client_token", code="token_invalid")
     existing = RescueRequest.objects.filter(client_token=token).first()
     if existing is not None:
-        if existing.requester_id not in (None, getattr(actor, "pk", None)) and existing.filed_by_id != getattr(
-                actor, "pk", None):
+        if existing.origin in VISITOR_ORIGINS or (
+                existing.requester_id not in (None, getattr(actor, "pk", None))
+                and existing.filed_by_id != getattr(actor, "pk", None)):
             raise ValidationError(_("The form is out of date. Reload the page and send again."),
                                   field="client_token", code="token_invalid")
         return existing, False
@@ -142,15 +201,9 @@ def rescue_request_create(
     lat, lon = _coords(lat, lon)
     area = area_for_point(lat, lon)
     if area is None:
-        raise ValidationError(_("This place is outside the city. Call 112 or the hotline 1900 1075."),
+        raise ValidationError(_("This place is outside the city. Call 112 or the hotline %(hotline)s.") % {"hotline": settings.OPENCITY_HOTLINE_NUMBER},
                               field="lat", code="outside_city")
-    try:
-        people = int(people)
-    except (TypeError, ValueError):
-        raise ValidationError(_("Enter the number of people."), field="people", code="people_invalid") from None
-    if not 1 <= people <= MAX_PEOPLE:
-        raise ValidationError(_("The number of people must be between 1 and %(n)d.") % {"n": MAX_PEOPLE},
-                              field="people", code="people_invalid")
+    people = _people(people, MAX_PEOPLE)
     needs = _clean_needs(needs)
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
@@ -170,6 +223,7 @@ def rescue_request_create(
         caller_name=caller_name if for_caller else "", caller_phone=caller_phone if for_caller else "",
         lat=round(lat, 6), lon=round(lon, 6), area=area, people=people, needs=needs, note=note,
         client_token=token, urgency=base_urgency(needs, people),
+        origin=Origin.CALLER if for_caller else Origin.ACCOUNT,
     )
     try:
         with transaction.atomic():
@@ -186,6 +240,151 @@ def rescue_request_create(
             raise
         return existing, False
     return req, True
+
+
+def rescue_visitor_request_create(
+    *,
+    phone: str,
+    client_token: str,
+    callback: bool = False,
+    code: str = "",
+    lat=None,
+    lon=None,
+    place_text: str = "",
+    people=1,
+    needs=(),
+    note: str = "",
+) -> tuple[RescueRequest, bool, str | None]:
+    """A rescue request from someone without an account; returns (request, created, key).
+
+    ``callback=False``: the phone number is proven by the SMS code sent to it
+    (``accounts.services.phone_code_send(purpose="sos")``) and the request is dispatched like a
+    citizen's. ``callback=True``: the person only asks to be called back; nothing is proven, the
+    board marks it unverified, and the place may be missing (the operator asks on the phone).
+
+    ``key`` is the secret of the visitor's status link (``/sos/v/<key>/``), returned once, on
+    creation; only its hash is stored. The same ``client_token`` sent again (a retry on a weak
+    connection) returns the first request and no key (the caller keeps the one it was given).
+    The code is checked outside the transaction that creates the request, so a wrong guess stays
+    counted (as at sign-up); it is used up in the same transaction as the creation."""
+    from opencity.accounts.models import PhoneCode
+    from opencity.accounts.services import phone_code_verify
+
+    token = (client_token or "").strip()
+    if not (8 <= len(token) <= 64):
+        raise ValidationError(_("The form is out of date. Reload the page and send again."),
+                              field="client_token", code="token_invalid")
+    try:
+        phone = normalize_phone(phone)
+    except ValidationError as exc:
+        raise ValidationError(exc.message, field="phone", code="phone_invalid") from None
+
+    def replay() -> RescueRequest | None:
+        existing = RescueRequest.objects.filter(client_token=token).first()
+        if existing is None:
+            return None
+        if existing.origin not in VISITOR_ORIGINS or existing.caller_phone != phone:
+            raise ValidationError(_("The form is out of date. Reload the page and send again."),
+                                  field="client_token", code="token_invalid")
+        return existing
+
+    existing = replay()
+    if existing is not None:
+        return existing, False, None
+    f = rescue_visitor_check(callback=callback, lat=lat, lon=lon, place_text=place_text, people=people,
+                             needs=needs, note=note)
+    pc = None if callback else phone_code_verify(phone=phone, code=code, purpose="sos")
+    key = secrets.token_urlsafe(24)
+    req = RescueRequest(
+        caller_phone=phone, **f, client_token=token, urgency=base_urgency(f["needs"], f["people"]),
+        origin=Origin.CALLBACK if callback else Origin.VISITOR, access_hash=link_key_hash(key),
+    )
+    try:
+        with transaction.atomic():
+            if pc is not None and not PhoneCode.objects.filter(pk=pc.pk, used_at__isnull=True).update(
+                    used_at=timezone.now()):
+                # used by a parallel send of this same form: answer with its request
+                raise IntegrityError("code used")
+            workflow.apply(req, "file", actor=None, data={"origin": req.origin})
+    except IntegrityError:
+        existing = replay()
+        if existing is None:
+            raise ValidationError(_("The code is wrong or has expired. Ask for a new one."), field="code",
+                                  code="bad_code") from None
+        return existing, False, None
+    return req, True, key
+
+
+def rescue_visitor_check(*, callback: bool = False, lat=None, lon=None, place_text: str = "", people=1, needs=(),
+                         note: str = "") -> dict:
+    """Validate a visitor's request before anything is sent (no SMS code is spent on a place
+    outside the city); returns the model's fields."""
+    place_text = (refuse_nul(strip_invisible(place_text or ""), field="place_text") or "").strip()
+    if len(place_text) > 200:
+        raise ValidationError(_("At most %(n)d characters, please (you wrote %(m)d).") % {"n": 200, "m": len(place_text)},
+                              field="place_text", code="too_long")
+    area = None
+    if lat not in (None, "") or lon not in (None, ""):
+        lat, lon = _coords(lat, lon)
+        area = area_for_point(lat, lon)
+        if area is None:
+            raise ValidationError(_("This place is outside the city. Call 112 or the hotline %(hotline)s.") % {"hotline": settings.OPENCITY_HOTLINE_NUMBER},
+                                  field="lat", code="outside_city")
+        lat, lon = round(lat, 6), round(lon, 6)
+    else:
+        lat = lon = None
+        if not callback and not place_text:
+            raise ValidationError(_("Share your location, put the pin on the map or type where you are."),
+                                  field="lat", code="location_required")
+    people = _people(people, settings.OPENCITY_SOS_MAX_PEOPLE)
+    needs = _clean_needs(needs, required=False)
+    note = _note(note)
+    return {"lat": lat, "lon": lon, "area": area, "place_text": place_text, "people": people, "needs": needs,
+            "note": note}
+
+
+def rescue_by_link(key: str) -> RescueRequest:
+    """The visitor's request behind a status link, or NotFoundError."""
+    key = (key or "").strip()
+    req = None
+    if 16 <= len(key) <= 64:
+        req = (RescueRequest.objects.select_related("area", "assigned_team")
+               .filter(access_hash=link_key_hash(key)).first())
+    if req is None or not policy.can_follow_rescue_by_link(req):
+        raise NotFoundError(_("This rescue request does not exist."))
+    return req
+
+
+@transaction.atomic
+def rescue_add_details(*, request_id: int, people=None, needs=(), note: str = "") -> RescueRequest:
+    """The requester adds what they could not say in one tap: how many people, what they need,
+    a note. Allowed while the request is open; recorded as a public timeline step (the board
+    sees it live). The version is left alone, so a dispatcher's step in flight is not refused
+    (as with an escalation). Who may is the caller's check (``policy``: the requester, or the
+    visitor holding the link)."""
+    req = _lock(request_id)
+    if not req.is_open:
+        raise ValidationError(_("This request is closed: call one of the numbers if you need help."),
+                              code="closed")
+    limit = MAX_PEOPLE if req.origin == Origin.CALLER else settings.OPENCITY_SOS_MAX_PEOPLE
+    people = req.people if people in (None, "") else _people(people, limit)
+    extra = _clean_needs(needs, required=False)
+    merged = list(dict.fromkeys([*req.needs, *extra]))
+    note = _note(note)
+    if people == req.people and merged == req.needs and not note:
+        raise ValidationError(_("Nothing to add: give the number of people, a need or a note."), code="empty")
+    full_note = (req.note + "\n" + note).strip() if note else req.note
+    if len(full_note) > MAX_NOTE:
+        raise ValidationError(_("At most %(n)d characters, please (you wrote %(m)d).") % {"n": MAX_NOTE, "m": len(full_note)},
+                              field="note", code="too_long")
+    now = timezone.now()
+    RescueRequest.objects.filter(pk=req.pk).update(people=people, needs=merged, note=full_note,
+                                                   urgency=base_urgency(merged, people), updated_at=now)
+    req.people, req.needs, req.note, req.urgency = people, merged, full_note, base_urgency(merged, people)
+    RescueEvent.objects.create(request=req, action="details", from_status=req.status, to_status=req.status,
+                               note=note, is_public=True, created_at=now,
+                               data={"people": people, "needs": merged})
+    return req
 
 
 @transaction.atomic
@@ -258,10 +457,13 @@ def rescue_team_step(*, actor, request_id: int, action: str, note: str = "",
 
 @transaction.atomic
 def rescue_cancel(*, actor, request_id: int, reason: str, expected_version: int | None = None,
-                  client_token: str | None = None) -> RescueRequest:
+                  client_token: str | None = None, by_link: bool = False) -> RescueRequest:
+    """``by_link``: a visitor cancels their own request from its status link (the view checked
+    the link's key: :func:`rescue_by_link`)."""
     token = clean_token(client_token)
     req = _lock(request_id)
-    own = actor is not None and actor.is_authenticated and req.requester_id == actor.pk
+    own = (actor is not None and actor.is_authenticated and req.requester_id == actor.pk) or (
+        by_link and policy.can_follow_rescue_by_link(req))
     if not (policy.can_dispatch_rescue(actor) or own):
         raise PermissionDeniedError()
     if _replayed(req, token, actor):
@@ -315,14 +517,12 @@ def rescue_escalate_overdue(*, now: dt.datetime | None = None) -> int:
             req.escalated_at = now
             # Recorded in the timeline too (no status change; the version is left alone so an
             # operator's acknowledge in flight is not refused).
-            from .models import RescueEvent
-
             RescueEvent.objects.create(request=req, action="escalate", from_status=req.status,
                                        to_status=req.status, is_public=False, created_at=now,
                                        data={"minutes": req.waiting_minutes(now)})
             notify(_escalation_recipients(), verb="sos",
                    title=gettext_lazy("Rescue request not acknowledged"),
-                   body=f"{req.ref} · {req.area.name} · {req.people}",
+                   body=f"{req.ref} · {req.place_label} · {req.people}",
                    url=reverse("emergency:board"), urgent=True)
             done += 1
     return done

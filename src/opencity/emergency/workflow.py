@@ -78,6 +78,12 @@ def apply(
     )
 
 
+# Steps written outside :func:`apply` (no status change, the version left alone): labels only.
+OTHER_LABELS = {"details": _("Details added by the requester")}
+
+
 def action_label(action: str) -> str:
     t = TRANSITIONS.get(action)
+    if t is None and action in OTHER_LABELS:
+        return str(OTHER_LABELS[action])
     return str(t.label) if t else action

@@ -21,9 +21,12 @@ def test_the_sos_page_renders_with_a_token(client, citizen):
     assert r.status_code == 200 and b'name="client_token"' in r.content and b"<script>" not in r.content
 
 
-def test_anonymous_people_are_sent_to_log_in(client):
-    r = client.get(reverse("emergency:new"))
-    assert r.status_code == 302 and "/accounts/login" in r["Location"]
+def test_anonymous_people_get_the_visitor_sos_but_log_in_for_the_rest(client, db):
+    # issue #14: SOS is open to visitors (test_visitor_sos.py); every other page needs a sign-in
+    assert client.get(reverse("emergency:new")).status_code == 200
+    for name in ("emergency:team", "emergency:board"):
+        r = client.get(reverse(name))
+        assert r.status_code == 302 and "/accounts/login" in r["Location"]
 
 
 def test_it_rejects_put(client, citizen):
