@@ -70,7 +70,8 @@ def test_public_list_map_and_filters(new_page, make_report, operator, officer, l
     points = json.loads(page.request.get("/reports/points.geojson").text())
     assert {f["properties"]["id"] for f in points["features"]} == {a.pk, b.pk}
     for feature in points["features"]:
-        assert set(feature["properties"]) <= {"id", "status", "category", "category_en", "icon", "created"}
+        assert set(feature["properties"]) <= {"id", "status", "category", "category_en", "icon", "created",
+                                              "approx"}
 
 
 def test_my_reports_notifications_and_english(login, make_report, citizen, operator, lighting_rule):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -18,3 +19,28 @@ class Lease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} until {self.expires_at:%Y-%m-%d %H:%M:%S}"
+
+
+class StagedUpload(models.Model):
+    """A photo uploaded for a form that is not sent yet (``opencity.lib.staging``).
+
+    The report form uploads each photo once, here, and sends only the ids; a form re-rendered
+    with errors shows these as thumbnails, so a photo is never lost to an error. Only what
+    ``lib.images.process_upload`` made of the photo is kept — re-encoded pixels, no metadata —
+    never the bytes as sent. Keyed by the person and the form's ``client_token``; the periodic
+    cleanup (``lib.tasks``) deletes what is older than ``OPENCITY_STAGING_KEEP_HOURS``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    client_token = models.CharField(max_length=64)
+    name = models.CharField(max_length=255, blank=True)
+    image = models.BinaryField()
+    thumb = models.BinaryField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "client_token"], name="staged_upload_form")]
+
+    def __str__(self) -> str:
+        return f"staged {self.pk} for {self.client_token}"

@@ -48,6 +48,10 @@ class ReportForm(forms.Form):
     )
     lat = forms.CharField(required=False, widget=forms.HiddenInput)
     lon = forms.CharField(required=False, widget=forms.HiddenInput)
+    # how precise the pin is (``LocationPrecision``): the page's script says "address" while the
+    # pin stands where the geocoder put a typed address, not confirmed or moved; the service
+    # takes anything else with a pin as "exact" (a hidden field has no error to show)
+    location_precision = forms.CharField(required=False, max_length=8, widget=forms.HiddenInput)
     is_public = forms.BooleanField(
         label=_("Public (recommended): everyone can see the report and its result, never your name or phone"),
         required=False,
@@ -77,7 +81,10 @@ class ReportForm(forms.Form):
                 elif q.kind == QuestionKind.DATE:
                     field = forms.CharField(widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}))
                 elif q.kind == QuestionKind.SINGLE:
-                    field = forms.ChoiceField(choices=[("", "—"), *q.choice_pairs()], widget=forms.RadioSelect)
+                    # No pre-ticked "—": a required question starts unanswered; an optional one
+                    # offers "Skip this question", ticked, which is the truth until the person chooses.
+                    blank = [] if q.required else [("", _("Skip this question"))]
+                    field = forms.ChoiceField(choices=[*blank, *q.choice_pairs()], widget=forms.RadioSelect)
                 else:
                     field = forms.MultipleChoiceField(choices=q.choice_pairs(), widget=forms.CheckboxSelectMultiple)
                 field.label = q.label
@@ -89,15 +96,27 @@ class ReportForm(forms.Form):
                 self.question_fields.append(name)
 
     def answers(self) -> dict:
-        data = self.cleaned_data
+        data = getattr(self, "cleaned_data", {})
         return {name[2:]: data.get(name) for name in self.question_fields}
 
     def questions(self):
         return [self[name] for name in self.question_fields]
 
 
+RATING_LABELS = {
+    1: _("1 star – very dissatisfied"),
+    2: _("2 stars – dissatisfied"),
+    3: _("3 stars – neither satisfied nor dissatisfied"),
+    4: _("4 stars – satisfied"),
+    5: _("5 stars – very satisfied"),
+}
+
+
 class RateForm(forms.Form):
-    rating = forms.TypedChoiceField(choices=[(i, str(i)) for i in range(1, 6)], coerce=int, label=_("Your rating"))
+    """Each star is a radio whose label a screen reader reads ("1 star – very dissatisfied");
+    the template draws the star icon beside the visually hidden text."""
+
+    rating = forms.TypedChoiceField(choices=list(RATING_LABELS.items()), coerce=int, label=_("Your rating"))
     comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=1000,
                               widget=forms.Textarea(attrs={"rows": 2}))
 

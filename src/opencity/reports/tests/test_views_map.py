@@ -33,7 +33,7 @@ def test_it_returns_the_points_in_the_viewport_only(client, spread):
     assert {f["properties"]["id"] for f in data["features"]} == {r.pk for r in near}
     assert data["count"] == 3
     for feature in data["features"]:  # nothing about the reporter
-        assert set(feature["properties"]) == {"id", "status", "category", "icon", "created"}
+        assert set(feature["properties"]) == {"id", "status", "category", "icon", "created", "approx"}
 
 
 def test_without_a_bbox_it_answers_for_the_whole_city(client, spread):

@@ -1,5 +1,6 @@
 // OpenCity maps (Leaflet). Ward boundaries are always drawn, so a map stays legible where
-// tiles cannot load; tiles are used only if the city configured a tile URL.
+// tiles cannot load; tiles come from the configured tile URL (OpenStreetMap by default, none
+// in tests).
 (function () {
   "use strict";
   var STATUS_LABEL = { new: "Mới", assigned: "Đã chuyển", in_progress: "Đang xử lý", resolved: "Đã xử lý", closed: "Đã đóng" };
@@ -44,13 +45,19 @@
     var m = L.marker([c[1], c[0]], { icon: pinIcon(f.properties.status), title: f.properties.category });
     var link = document.createElement("a");
     link.href = "/reports/" + f.properties.id + "/";
-    link.textContent = (f.properties.icon || "") + " " + f.properties.category;
+    link.textContent = f.properties.category;
     var box = document.createElement("div");
     box.appendChild(link);
     var meta = document.createElement("div");
     meta.className = "small muted";
     meta.textContent = f.properties.created + " · " + (el.dataset["label_" + f.properties.status] || STATUS_LABEL[f.properties.status] || f.properties.status);
     box.appendChild(meta);
+    if (f.properties.approx && el.dataset.labelApprox) {  // placed from a typed address, not a pin
+      var approx = document.createElement("div");
+      approx.className = "small place-approx";
+      approx.textContent = el.dataset.labelApprox;
+      box.appendChild(approx);
+    }
     m.bindPopup(box);
     return m;
   }
@@ -95,33 +102,51 @@
     load();
   }
 
+  // The report form's map. The pin is "exact" when the person put it (tap, drag, their
+  // location, a photo's GPS, or "the pin is in the right place"), "address" while it stands
+  // where the geocoder put a typed address: drawn hollow, and the form asks to confirm or drag.
+  function pickIcon(precision) {
+    var cls = "pin pin-pick" + (precision && precision !== "exact" ? " pin-approx" : "");
+    return L.divIcon({ className: "", html: '<div class="' + cls + '" data-precision="' + (precision || "exact") + '"></div>', iconSize: [26, 26], iconAnchor: [13, 26] });
+  }
+
   function pickMap(el) {
     var lat = document.querySelector(el.dataset.lat);
     var lon = document.querySelector(el.dataset.lon);
+    var precisionInput = el.dataset.precision ? document.querySelector(el.dataset.precision) : null;
     var map = baseMap(el, 14);
     var marker = null;
-    function place(latlng, pan) {
+    function place(latlng, pan, precision) {
+      precision = precision || "exact";
       if (!marker) {
-        marker = L.marker(latlng, { draggable: true, icon: L.divIcon({ className: "", html: '<div class="pin pin-pick"></div>', iconSize: [26, 26], iconAnchor: [13, 26] }) }).addTo(map);
-        marker.on("dragend", function () { place(marker.getLatLng(), false); });
+        marker = L.marker(latlng, { draggable: true, icon: pickIcon(precision) }).addTo(map);
+        marker.on("dragend", function () { place(marker.getLatLng(), false, "exact"); });
       } else {
         marker.setLatLng(latlng);
+        marker.setIcon(pickIcon(precision));
       }
       lat.value = latlng.lat.toFixed(6);
       lon.value = latlng.lng.toFixed(6);
+      if (precisionInput) precisionInput.value = precision;
       if (pan) { map.setView(latlng, Math.max(map.getZoom(), 16)); }
-      el.dispatchEvent(new CustomEvent("opencity:place", { bubbles: true, detail: { lat: lat.value, lon: lon.value } }));
+      el.dispatchEvent(new CustomEvent("opencity:place", { bubbles: true, detail: { lat: lat.value, lon: lon.value, precision: precision } }));
     }
-    map.on("click", function (ev) { place(ev.latlng, false); });
-    el.addEventListener("opencity:set-place", function (ev) { place(L.latLng(ev.detail.lat, ev.detail.lon), true); });
+    map.on("click", function (ev) { place(ev.latlng, false, "exact"); });
+    el.addEventListener("opencity:set-place", function (ev) { place(L.latLng(ev.detail.lat, ev.detail.lon), true, ev.detail.precision); });
+    el.addEventListener("opencity:confirm", function () { if (marker) place(marker.getLatLng(), false, "exact"); });
     el.addEventListener("opencity:center", function (ev) { map.setView([ev.detail.lat, ev.detail.lon], 15); });
-    if (lat.value && lon.value) { place(L.latLng(+lat.value, +lon.value), true); }
+    if (lat.value && lon.value) { place(L.latLng(+lat.value, +lon.value), true, precisionInput && precisionInput.value); }
   }
 
+  // A report's place. Only its ward known ("area"): no pin at the ward's centre, which would
+  // say "here" of a place nobody knows; the page says "approximate place: <ward>".
   function pointMap(el) {
-    var map = baseMap(el, 15);
+    var precision = el.dataset.precision || "exact";
+    var map = baseMap(el, precision === "area" ? 13 : 15);
+    if (precision === "area") return;
     var status = el.dataset.status || "new";
-    L.marker((el.dataset.center || "").split(",").map(Number), { icon: pinIcon(status), keyboard: false }).addTo(map);
+    var icon = pinIcon(status + (precision === "address" ? " pin-approx" : ""));
+    L.marker((el.dataset.center || "").split(",").map(Number), { icon: icon, keyboard: false }).addTo(map);
   }
 
   // Warnings: wards and communes coloured by the severity of the warning over them
