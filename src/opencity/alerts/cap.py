@@ -14,11 +14,13 @@ import re
 import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.ops import unary_union
+
+from opencity.geo.collation import sorted_vi
+from opencity.lib.urls import absolute
 
 from .models import EventType, Message
 
@@ -129,7 +131,7 @@ def _areas(info, message: Message, city_polygons: list[str] | None) -> None:
         _sub(geocode, "valueName", PROVINCE_GEOCODE)
         _sub(geocode, "value", c.code)
         return
-    for ward in message.areas.all().order_by("name"):
+    for ward in sorted_vi(message.areas.all(), key=lambda a: a.name):
         area = _sub(info, "area")
         _sub(area, "areaDesc", ward.name)
         for text in cap_polygons(ward.boundary):
@@ -139,8 +141,9 @@ def _areas(info, message: Message, city_polygons: list[str] | None) -> None:
         _sub(geocode, "value", ward.code)
 
 
-def build_cap(message: Message) -> bytes:
-    """The message as a CAP 1.2 XML document (UTF-8 bytes)."""
+def build_cap(message: Message, request=None) -> bytes:
+    """The message as a CAP 1.2 XML document (UTF-8 bytes); its links on the host that serves
+    it (``request``), else ``OPENCITY_SITE_URL``."""
     ET.register_namespace("", CAP_NS)
     root = ET.Element(f"{{{CAP_NS}}}alert")
     _sub(root, "identifier", message.identifier)
@@ -153,7 +156,7 @@ def build_cap(message: Message) -> bytes:
         _sub(root, "note", message.note.strip())
     if message.references:
         _sub(root, "references", message.references)
-    web = settings.SITE_URL.rstrip("/") + reverse("alerts:detail", args=[message.alert_id])
+    web = absolute(reverse("alerts:detail", args=[message.alert_id]), request)
     city_polygons = cap_polygons(city_geometry()) if message.whole_city else None
     for lang, code in LANGUAGES:
         if lang == "en" and not message.has_english:

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from opencity.lib.urls import absolute
+
 from . import selectors
 from .cap import xml_text
 from .models import Message, MsgType
@@ -60,8 +62,12 @@ class WarningFeed(Feed):
     def item_link(self, item: Message):
         return reverse("alerts:cap", args=[item.pk])
 
+    def get_object(self, request, *args, **kwargs):
+        self.request = request  # the entries' ids on the host that serves the feed
+        return super().get_object(request, *args, **kwargs)
+
     def item_guid(self, item: Message):
-        return f"{settings.SITE_URL.rstrip('/')}{reverse('alerts:cap', args=[item.pk])}"
+        return absolute(reverse("alerts:cap", args=[item.pk]), getattr(self, "request", None))
 
     def item_pubdate(self, item: Message):
         return timezone.localtime(item.sent)  # +07:00, as in the CAP documents

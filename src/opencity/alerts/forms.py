@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opencity import policy
+from opencity.geo.collation import order_by_vi
 from opencity.geo.models import Area
 from opencity.geo.selectors import wards
 from opencity.lib.formtoken import token_field
@@ -102,7 +103,7 @@ class WarningForm(forms.Form):
             units = Unit.objects.filter(is_active=True, can_issue_warnings=True)
             if not policy.is_ioc(user):
                 units = units.filter(pk__in=policy.warning_unit_ids(user))
-            self.fields["unit"].queryset = units.order_by("name")
+            self.fields["unit"].queryset = order_by_vi(units)
             if not policy.is_ioc(user):
                 self.fields["unit"].empty_label = None
             if not units.exists() or (not policy.is_ioc(user) and units.count() == 1):

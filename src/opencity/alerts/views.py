@@ -182,7 +182,7 @@ def staff(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def cap_document(request: HttpRequest, pk: int) -> HttpResponse:
     message = access_message(request.user, pk)
-    response = HttpResponse(cap.build_cap(message), content_type=cap.CAP_CONTENT_TYPE)
+    response = HttpResponse(cap.build_cap(message, request), content_type=cap.CAP_CONTENT_TYPE)
     response["Cache-Control"] = "public, max-age=300"
     return response
 

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone, translation
 
+from opencity.lib.urls import absolute
+
 from . import outbox
 from .models import Notification
 
@@ -65,7 +67,7 @@ def notifications_email(*, ids: list[int]) -> int:
     sent = 0
     for n in Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).select_related("user"):
         with translation.override(n.user.preferred_language or "vi"):
-            link = f"{settings.SITE_URL}{n.url}" if n.url else settings.SITE_URL
+            link = absolute(n.url or "/")  # the worker has no request: OPENCITY_SITE_URL
             send_mail(
                 subject=f"[{settings.SITE_NAME}] {n.title}",
                 message=f"{n.body}\n\n{link}".strip(),

@@ -17,17 +17,20 @@ from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
 from opencity.errors import ValidationError
 from opencity.geo.models import Area
 from opencity.lib.api import error_body
 from opencity.lib.concurrency import at_most
+from opencity.lib.urls import site_url
 from opencity.reports import selectors as report_selectors
-from opencity.reports.models import Category, Status
+from opencity.reports.models import Category, Report, Status
 
 from . import selectors
 from .serializers import w3c
@@ -60,6 +63,34 @@ COLUMNS: dict[str, tuple[str, str]] = {
                           "keyed by the question's code (see the Open311 service definition); "
                           "empty when there are none."),
 }
+
+
+def download_name(extension: str) -> str:
+    """The export's file name in the reader's language, with the day it was taken:
+    ``phan-anh-2026-12-04.csv`` in Vietnamese, ``reports-2026-12-04.csv`` in English (ASCII, so
+    every browser keeps it as it is)."""
+    return f"{pgettext('file name', 'reports')}-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    """``/open-data/``: every dataset we publish, its formats, licence and freshness, and the
+    APIs (Open311 GeoReport v2, the REST API) for programs."""
+    from opencity.alerts.models import Message
+
+    latest_report = (
+        Report.objects.filter(is_public=True).order_by("-pk").values_list("created_at", flat=True).first()
+    )
+    latest_warning = Message.objects.order_by("-sent").values_list("sent", flat=True).first()
+    return render(request, "open311/open_data.html", {
+        "license": LICENSE,
+        "license_url": LICENSE_URL,
+        "latest_report": latest_report,
+        "latest_warning": latest_warning,
+        "columns": [(name, datatype) for name, (datatype, _description) in COLUMNS.items()],
+        "example_ward": Area.objects.filter(parent__code=settings.OPENCITY_CITY_CODE)
+        .order_by("code").values_list("code", flat=True).first(),
+    })
 
 
 def _error(message: str, field: str) -> JsonResponse:
@@ -216,7 +247,7 @@ def reports_csv(request: HttpRequest) -> HttpResponse:
     response = StreamingHttpResponse(
         _chunks(_csv_lines(filters)), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = 'attachment; filename="opencity-reports.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{download_name("csv")}"'
     response["Link"] = _links(request)
     return response
 
@@ -225,7 +256,7 @@ def _metadata(request: HttpRequest, filters: selectors.ExportFilters) -> dict:
     return {
         "title": _("%(site)s: public field reports") % {"site": settings.SITE_NAME},
         "publisher": settings.SITE_NAME,
-        "source": settings.SITE_URL,
+        "source": site_url(request),
         "license": LICENSE,
         "license_url": LICENSE_URL,
         "attribution": f"© {settings.SITE_NAME}, {LICENSE}",
@@ -273,7 +304,7 @@ def reports_geojson(request: HttpRequest) -> HttpResponse:
         _chunks(_geojson_parts(request, filters)),
         content_type="application/geo+json; charset=utf-8",
     )
-    response["Content-Disposition"] = 'inline; filename="opencity-reports.geojson"'
+    response["Content-Disposition"] = f'inline; filename="{download_name("geojson")}"'
     response["Link"] = f'<{LICENSE_URL}>; rel="license"'
     return response
 
@@ -286,7 +317,7 @@ def reports_csv_metadata(request: HttpRequest) -> JsonResponse:
         "url": request.build_absolute_uri(reverse("opendata:reports_csv")),
         "dc:title": _("%(site)s: public field reports") % {"site": settings.SITE_NAME},
         "dc:publisher": settings.SITE_NAME,
-        "dc:source": settings.SITE_URL,
+        "dc:source": site_url(request),
         "dc:license": {"@id": LICENSE_URL},
         "dialect": {"header": True, "encoding": "utf-8"},
         "tableSchema": {

@@ -137,7 +137,7 @@ def service(category) -> dict:
     """One ``<service>``. Names are the Vietnamese ones (the city's language); the English
     name is a keyword, so clients can match either."""
     return {
-        "service_code": category.code,
+        "service_code": str(category.code),
         "service_name": category.name_vi,
         "description": service_description(category),
         "metadata": bool(category.questions.all()),  # prefetched
@@ -182,10 +182,10 @@ def service_definition(category) -> dict:
         }
         if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
             attribute["values"] = ListOf(
-                "value", [{"key": c["key"], "name": c.get("vi") or c["key"]} for c in q.choices]
+                "value", [{"key": str(c["key"]), "name": str(c.get("vi") or c["key"])} for c in q.choices]
             )
         attributes.append(attribute)
-    return {"service_code": category.code, "attributes": ListOf("attribute", attributes)}
+    return {"service_code": str(category.code), "attributes": ListOf("attribute", attributes)}
 
 
 # --- service requests ----------------------------------------------------------------------
@@ -255,11 +255,11 @@ def service_request(report: Report, *, request, extensions: bool = False) -> dic
             reverse("reports:photo", args=[photos[0].pk, "full"])
         )
     return {
-        "service_request_id": report.pk,
+        "service_request_id": str(report.pk),  # a string, as the schema says, also in JSON
         "status": open311_status(report.status),
         "status_notes": status_notes(report),
         "service_name": report.category.name_vi,
-        "service_code": report.category.code,
+        "service_code": str(report.category.code),
         "description": report.public_description,
         "agency_responsible": report.unit.name if report.unit_id else None,
         "service_notice": None,
@@ -279,7 +279,7 @@ def service_request(report: Report, *, request, extensions: bool = False) -> dic
 def created(report: Report, *, account_id: str | None) -> dict:
     """The answer to a POST: we create requests at once, so an id and never a token."""
     return {
-        "service_request_id": report.pk,
+        "service_request_id": str(report.pk),
         "service_notice": submit_notice(report),
         "account_id": account_id or None,
     }

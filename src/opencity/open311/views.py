@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from opencity.errors import DomainError, NotFoundError, ValidationError
 from opencity.lib.text import refuse_nul
+from opencity.lib.urls import site_url
 from opencity.reports import limits as submit_limits
 
 from . import selectors, serializers, services
@@ -225,12 +226,12 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     changeset = max(CHANGESET, edited) if edited else CHANGESET
     body = {
         "changeset": changeset,
-        "contact": _("%(site)s — %(url)s") % {"site": settings.SITE_NAME, "url": settings.SITE_URL},
+        "contact": _("%(site)s — %(url)s") % {"site": settings.SITE_NAME, "url": site_url(request)},
         "key_service": _(
             "API keys for submitting service requests are issued by the city's administrators: "
             "ask them through %(url)s."
         )
-        % {"url": settings.SITE_URL},
+        % {"url": site_url(request)},
         "endpoints": ListOf(
             "endpoint",
             [

@@ -8,6 +8,8 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from opencity.geo.collation import sorted_vi
+
 from ..models import Category, Certainty, EventType, MsgType, ResponseType, Severity, Urgency
 
 register = template.Library()
@@ -54,7 +56,7 @@ def text_in(message, field: str) -> str:
 def area_names(message, limit: int = 6) -> str:
     if message.whole_city:
         return _("the whole city")
-    names = [a.name for a in message.areas.all()]
+    names = sorted_vi(a.name for a in message.areas.all())
     if len(names) > limit:
         return ", ".join(names[:limit]) + " " + _("and %(n)d more") % {"n": len(names) - limit}
     return ", ".join(names)

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from opencity import policy
 from opencity.geo import selectors as geo
+from opencity.geo.collation import sorted_vi
 from opencity.geo.models import Area
 from opencity.orgs.models import Unit
 from opencity.reports import kpi
@@ -55,8 +56,8 @@ def target_options(*, user) -> TargetOptions:
         return TargetOptions([], [], [])
     if bounds.level == "city":
         return TargetOptions(list(DigitalReportLevel.choices), list(geo.wards()),
-                             list(Unit.objects.filter(is_active=True).order_by("name")))
+                             sorted_vi(Unit.objects.filter(is_active=True), key=lambda u: u.name))
     if bounds.level == "ward":
         return TargetOptions([("ward", labels["ward"])], list(geo.wards().filter(pk=bounds.area_id)), [])
     return TargetOptions([("unit", labels["unit"])], [],
-                         list(Unit.objects.filter(pk__in=bounds.unit_ids, is_active=True).order_by("name")))
+                         sorted_vi(Unit.objects.filter(pk__in=bounds.unit_ids, is_active=True), key=lambda u: u.name))

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from opencity import policy
 from opencity.errors import NotFoundError, PermissionDeniedError, ValidationError
 from opencity.geo import selectors as geo
+from opencity.lib.urls import absolute
 from opencity.lib.worktime import TZ
 from opencity.notifications.outbox import outbox_put
 from opencity.notifications.services import notify
@@ -248,7 +249,7 @@ def _deliver(sub: DigitalReportSubscription, month: dt.date, reports: list[Digit
 
     def body() -> str:
         lines = [_("Last month's figures, as in the operations console. Download:")]
-        lines += [f"{FORMAT_LABELS[fmt]}: {settings.SITE_URL}{url}" for fmt, url in links]
+        lines += [f"{FORMAT_LABELS[fmt]}: {absolute(url)}" for fmt, url in links]
         return "\n".join(lines)
 
     try:

@@ -4,9 +4,14 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
+from functools import cache
+from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
 
 from opencity.conftest import STORY_LAT, STORY_LON
 from opencity.open311.services import api_key_issue
@@ -111,9 +116,59 @@ def xml_root(response) -> ET.Element:
     return root
 
 
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+
+
+@cache
+def _registry() -> Registry:
+    """Our GeoReport v2 JSON Schemas (open311/schemas/), each known by its file name."""
+    return Registry().with_resources(
+        (path.name, Resource.from_contents(json.loads(path.read_text())))
+        for path in SCHEMAS.glob("*.json")
+    )
+
+
+def validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(_registry().contents(name), registry=_registry())
+
+
+def schema_for(method: str, path: str, status: int) -> str | None:
+    """Which schema an Open311 JSON answer must satisfy, by its request and status."""
+    if not path.startswith(f"{BASE}/"):
+        return None
+    if status >= 400:
+        return "errors.json"
+    endpoint = path[len(BASE) + 1:]
+    if endpoint == "discovery.json":
+        return "discovery.json"
+    if endpoint == "services.json":
+        return "services.json"
+    if re.fullmatch(r"services/[^/]+\.json", endpoint):
+        return "service-definition.json"
+    if endpoint == "requests.json":
+        return "post-response.json" if method == "POST" else "requests.json"
+    if re.fullmatch(r"requests/[^/]+\.json", endpoint):
+        return "requests.json"
+    return None
+
+
+def assert_valid(body, name: str) -> None:
+    errors = sorted(validator(name).iter_errors(body), key=lambda e: list(e.absolute_path))
+    assert not errors, f"{name}: " + "; ".join(
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5])
+
+
 def json_body(response):
+    """The JSON answer, checked against our GeoReport v2 JSON Schema for its endpoint (every
+    Open311 test that reads JSON goes through here)."""
     assert response["Content-Type"] == JSON_TYPE
-    return json.loads(response.content.decode("utf-8"))
+    body = json.loads(response.content.decode("utf-8"))
+    request = getattr(response, "request", None) or {}
+    name = schema_for(request.get("REQUEST_METHOD", "GET"), request.get("PATH_INFO", ""),
+                      response.status_code)
+    if name:
+        assert_valid(body, name)
+    return body
 
 
 def assert_error(response, status: int, fmt: str = "json", *, mentions: str | None = None) -> str:

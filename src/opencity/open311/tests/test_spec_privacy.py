@@ -63,7 +63,7 @@ def stories(client, make_report, citizen, api_key, questions, operator, officer,
     )
     response = client.post(f"{BASE}/requests.json", data)
     assert response.status_code == 200, response.content
-    return [mine.pk, json.loads(response.content)[0]["service_request_id"]]
+    return [mine.pk, int(json.loads(response.content)[0]["service_request_id"])]
 
 
 def test_no_get_output_carries_personal_data(client, citizen, stories):
@@ -90,7 +90,7 @@ def test_no_get_output_carries_personal_data(client, citizen, stories):
         if "/requests/" in url:  # one request: its own id is there
             pk = url.rsplit("/", 1)[1].split(".")[0]
             assert (f"<service_request_id>{pk}</service_request_id>".encode() in content
-                    or f'"service_request_id": {pk},'.encode() in content), url
+                    or f'"service_request_id": "{pk}",'.encode() in content), url
         elif ("requests" in url or "reports." in url) and "metadata" not in url:  # lists: both
             for pk in stories:
                 assert str(pk).encode() in content, url

@@ -46,7 +46,8 @@ def _age(report: Report, days: int) -> Report:
 
 
 def _ids(body) -> set[int]:
-    return {r["service_request_id"] for r in body}
+    assert all(isinstance(r["service_request_id"], str) for r in body)  # a string, as the schema says
+    return {int(r["service_request_id"]) for r in body}
 
 
 def get_json(client, path="requests.json", **params):
@@ -100,7 +101,7 @@ def test_every_request_has_the_specified_fields_in_order(client, every_state):
 
 
 def test_our_states_map_to_open_and_closed(client, every_state):
-    by_id = {r["service_request_id"]: r for r in get_json(client)}
+    by_id = {int(r["service_request_id"]): r for r in get_json(client)}
     expected = {
         "new": "open",
         "assigned": "open",
@@ -115,7 +116,7 @@ def test_our_states_map_to_open_and_closed(client, every_state):
 
 
 def test_status_notes_carry_our_detailed_state_in_vietnamese(client, every_state):
-    by_id = {r["service_request_id"]: r for r in get_json(client)}
+    by_id = {int(r["service_request_id"]): r for r in get_json(client)}
     notes = {name: by_id[r.pk]["status_notes"] for name, r in every_state.items()}
     assert notes["new"] == "Mới"
     assert notes["assigned"].startswith("Đã chuyển xử lý: Công ty Cổ phần Môi trường")
@@ -129,7 +130,7 @@ def test_status_notes_carry_our_detailed_state_in_vietnamese(client, every_state
 def test_fields_of_one_request(client, every_state):
     report = every_state["resolved"]
     [item] = get_json(client, f"requests/{report.pk}.json")
-    assert item["service_request_id"] == report.pk
+    assert item["service_request_id"] == str(report.pk)
     assert item["service_code"] == "chieu-sang"
     assert item["service_name"] == "Chiếu sáng công cộng"
     assert item["description"] == "Bóng đèn cháy"

@@ -25,7 +25,8 @@ def post(client, data, fmt="json", **extra):
 def created_id(response) -> int:
     assert response.status_code == 200, response.content
     [item] = json_body(response)
-    return item["service_request_id"]
+    assert isinstance(item["service_request_id"], str)  # a string, as the schema says
+    return int(item["service_request_id"])
 
 
 def test_it_creates_a_report_and_answers_with_its_id(client, api_key, lighting):
@@ -35,6 +36,7 @@ def test_it_creates_a_report_and_answers_with_its_id(client, api_key, lighting):
     assert isinstance(body, list) and len(body) == 1
     [item] = body
     assert set(item) == {"service_request_id", "service_notice", "account_id"}  # never a token
+    assert item["service_request_id"].isdigit()
     assert item["account_id"] == "acct-42"
     assert "PA" in item["service_notice"]
     report = Report.objects.get(pk=item["service_request_id"])
