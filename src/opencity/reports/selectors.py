@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 from django.db.models import CharField, ExpressionWrapper, F, FloatField, Q, QuerySet
 from django.db.models.functions import Cast, TruncDate
@@ -17,6 +18,7 @@ from . import deadlines, kpi
 from .models import (
     OPEN_STATUSES,
     Category,
+    LocationPrecision,
     Photo,
     PhotoKind,
     Report,
@@ -26,6 +28,8 @@ from .models import (
 )
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
+# The ward's fields a list never shows, left unread when its reports are listed.
+AREA_HEAVY = ("area__boundary", "area__old_units")
 
 
 def category_list() -> QuerySet[Category]:
@@ -41,7 +45,9 @@ def report_list(*, user, filters: dict | None = None) -> QuerySet[Report]:
     ("on_time", "late", "rated", "satisfied", "reopened", "received"), so that each figure's
     drill-down lists exactly the reports it counts."""
     f = filters or {}
-    qs = Report.objects.filter(policy.report_scope(user)).select_related("category", "area", "unit")
+    # a list shows the ward's name: not its boundary polygon (a few kB of JSON decoded per row)
+    qs = (Report.objects.filter(policy.report_scope(user)).select_related("category", "area", "unit")
+          .defer(*AREA_HEAVY))
     for name in ("category", "area", "unit"):
         if f.get(name):
             # an id no row can have (a 30-digit number overflows the database's bigint): nothing
@@ -63,12 +69,61 @@ def report_list(*, user, filters: dict | None = None) -> QuerySet[Report]:
         if period is not None:
             qs = qs.filter(**period.created_filter())
     if f.get("q"):
-        qs = qs.filter(text_search(user, str(f["q"])[:100]))
+        qs = qs.filter(search_q(user, str(f["q"])[:100]))
     if f.get("overdue"):
         qs = qs.filter(deadlines.overdue_q())
     if f.get("public_only"):
         qs = qs.filter(is_public=True).exclude(status__in=[Status.REJECTED, Status.MERGED])
     return qs
+
+
+# A report's code as people type or say it: "PA002001", "pa2001", "PA 002001", "PA-002001".
+# ``Report.ref`` writes it "PA" + the id on at least 6 digits.
+_CODE = re.compile(r"(PA)?0*([0-9]{1,12})", re.IGNORECASE)
+_CODE_NOISE = re.compile(r"[\s.\-_#:/]")
+# Digits alone are a code in a search box from this many on (a padded code: "002001"); fewer may
+# be a house number ("32 Lê Lợi") and are searched as text only.
+CODE_BARE_DIGITS = 6
+
+
+def _read_code(text: str) -> tuple[int | None, bool, int]:
+    """(the id, whether "PA" was written, how many characters) of a code as typed, or None."""
+    compact = _CODE_NOISE.sub("", text or "")
+    m = _CODE.fullmatch(compact)
+    if m is None:
+        return None, False, len(compact)
+    return int(m.group(2)) or None, m.group(1) is not None, len(compact)
+
+
+def report_code_id(text: str, *, bare: bool = False) -> int | None:
+    """The report id in a code as typed (case, spaces, dashes and leading zeros do not matter),
+    or None if ``text`` is not a code. Digits without "PA" are a code where ``bare`` (a field that
+    asks for a code) or when there are at least ``CODE_BARE_DIGITS`` of them."""
+    code_id, prefixed, length = _read_code(text)
+    if not (prefixed or bare or length >= CODE_BARE_DIGITS):
+        return None
+    return code_id
+
+
+def search_q(user, text: str) -> Q:
+    """The search box of every list: a report's code ("PA002001", "pa 2001") finds that report
+    alone; padded digits ("002001") the report with that code or the text; anything else the text
+    (:func:`text_search`)."""
+    code_id = report_code_id(text)
+    if code_id is not None and _read_code(text)[1]:
+        return Q(pk=code_id)
+    if code_id is not None:
+        return Q(pk=code_id) | text_search(user, text)
+    return text_search(user, text)
+
+
+def report_by_code(*, user, code: str, bare: bool = False) -> Report | None:
+    """The report with this code if ``user`` may see it; None for a code no report has and for a
+    report out of their sight alike (nobody learns that a private report exists)."""
+    code_id = report_code_id(code, bare=bare)
+    if code_id is None:
+        return None
+    return Report.objects.filter(policy.report_scope(user)).filter(pk=code_id).first()
 
 
 def text_search(user, text: str) -> Q:
@@ -154,6 +209,7 @@ def nearby_open(*, user, lat: float, lon: float, category_id: int | None = None,
     """The nearest open reports within ``radius_m``, nearest first: a bounding box on the
     indexed ``lat, lon``, ordered in SQL by the planar distance in metres (exact enough at this
     scale), so only ``limit`` rows are read; each then gets its great-circle ``distance_m``.
+    Reports placed only by their ward are left out (their lat/lon are the ward's centre).
     Given the ``category`` itself (the caller has read it), its reports are not joined to it."""
     if category is not None:
         category_id = category.pk
@@ -164,7 +220,8 @@ def nearby_open(*, user, lat: float, lon: float, category_id: int | None = None,
     d2 = ExpressionWrapper(dy * dy + dx * dx, output_field=FloatField())
     qs = (Report.objects.filter(policy.report_scope(user))
           .filter(status__in=OPEN_STATUSES, lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
-          .annotate(d2=d2).filter(d2__lte=radius_m * radius_m))
+          .annotate(d2=d2).filter(d2__lte=radius_m * radius_m)
+          .exclude(location_precision=LocationPrecision.AREA))  # at a ward's centre, not near anything
     if category is None:
         qs = qs.select_related("category")
     if category_id:
@@ -198,9 +255,10 @@ def map_cell_degrees(zoom: int) -> float:
 
 
 def _map_point_features(rows) -> list[dict]:
-    """GeoJSON points from (id, lat, lon, status, category id, local date as YYYY-MM-DD) rows;
-    the category's name in the reader's language (from one read of the small category table,
-    not joined into every row) and the date as dd/mm/yyyy."""
+    """GeoJSON points from (id, lat, lon, status, category id, local date as YYYY-MM-DD,
+    location precision) rows; the category's name in the reader's language (from one read of
+    the small category table, not joined into every row), the date as dd/mm/yyyy, and
+    ``approx`` for a place from a typed address."""
     categories = {pk: (c.name, c.icon) for pk, c in Category.objects.in_bulk().items()}
     return [
         {
@@ -209,9 +267,10 @@ def _map_point_features(rows) -> list[dict]:
             "properties": {
                 "id": pk, "status": status, "category": categories[category_id][0],
                 "icon": categories[category_id][1], "created": f"{day[8:10]}/{day[5:7]}/{day[:4]}",
+                "approx": precision != LocationPrecision.EXACT,
             },
         }
-        for pk, lat, lon, status, category_id, day in rows
+        for pk, lat, lon, status, category_id, day, precision in rows
     ]
 
 
@@ -254,8 +313,8 @@ def _cluster_grid(filters: dict, zoom: int) -> list[tuple[int, int, int, float, 
     digest = hashlib.sha1(repr(sorted(filters.items())).encode()).hexdigest()[:16]
     return cached(
         f"reports:map-clusters:{zoom}:{digest}",
-        lambda: _cluster_cells(report_list(user=None, filters={**filters, "public_only": True}),
-                               map_cell_degrees(zoom)),
+        lambda: _cluster_cells(report_list(user=None, filters={**filters, "public_only": True})
+                               .exclude(location_precision=LocationPrecision.AREA), map_cell_degrees(zoom)),
         fresh=settings.OPENCITY_MAP_CLUSTER_CACHE_SECONDS,
     )
 
@@ -267,16 +326,18 @@ def map_points(*, user, filters: dict | None = None, bbox: tuple[float, float, f
     street level (then the newest ``limit`` and ``more: true``); otherwise server-side clusters —
     reports grouped in SQL by a grid cell of their lat/lon whose size follows the zoom, each with
     its count and the centre of its reports. ``bbox`` is (south, west, north, east) in degrees;
-    none: the whole city."""
+    none: the whole city. A report placed only by its ward (``LocationPrecision.AREA``) is not
+    on the map: its lat/lon are the ward's centre, not its place."""
     zoom = MAP_DEFAULT_ZOOM if zoom is None else max(0, min(int(zoom), 22))
     limit = MAP_POINTS_MAX if limit is None else limit
-    qs = report_list(user=None, filters={**(filters or {}), "public_only": True})
+    qs = (report_list(user=None, filters={**(filters or {}), "public_only": True})
+          .exclude(location_precision=LocationPrecision.AREA))
     if bbox is not None:
         south, west, north, east = bbox
         qs = qs.filter(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east)
     # the day of the report in the city's time, as text: no datetime object per row
     day = Cast(TruncDate("created_at", tzinfo=timezone.get_current_timezone()), CharField())
-    fields = ("pk", "lat", "lon", "status", "category_id", "day")
+    fields = ("pk", "lat", "lon", "status", "category_id", "day", "location_precision")
     base = {"type": "FeatureCollection", "zoom": zoom}
     if zoom < MAP_POINTS_ZOOM:
         cell = map_cell_degrees(zoom)

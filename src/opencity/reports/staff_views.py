@@ -18,7 +18,7 @@ from opencity.orgs.models import Unit
 
 from . import routing, selectors, services
 from .forms import RejectForm
-from .models import Category, Priority, ResponseTemplate
+from .models import Category, Priority, Report, ResponseTemplate
 from .permissions import access_report, available_actions, can_view_internal, can_view_reporter
 from .views import PAGE_SIZE, _filter_context, _filters
 
@@ -38,13 +38,29 @@ def _staff_required(check):
     return decorator
 
 
+def code_hint(request: HttpRequest, page) -> dict:
+    """A search for a report's code ("PA002001") in a staff list: the code as written, and when
+    the list does not hold that report, the report itself if the viewer may see it (it is in
+    another state or list: the page links to it). Empty for any other search."""
+    text = request.GET.get("q", "").strip()[:100]
+    code_id = selectors.report_code_id(text)
+    if code_id is None:
+        return {}
+    hint: dict = {"code": Report(pk=code_id).ref}
+    if not page.paginator.count:
+        hint["elsewhere"] = selectors.report_by_code(user=request.user, code=text)
+    return hint
+
+
 @_staff_required(policy.can_use_triage)
 @require_GET
 def triage(request: HttpRequest) -> HttpResponse:
-    """New reports waiting for verification: highest priority, then oldest first."""
+    """New reports waiting for verification: highest priority, then oldest first; each with how
+    long it has waited."""
     qs = selectors.triage_queue(user=request.user, filters=_filters(request)).prefetch_related("photos")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reports/staff/triage.html", {"page": page, **_filter_context(request)})
+    return render(request, "reports/staff/triage.html",
+                  {"page": page, **_filter_context(request), **code_hint(request, page)})
 
 
 @_staff_required(policy.can_use_unit_inbox)
@@ -54,7 +70,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     qs = selectors.unit_inbox(user=request.user, filters=_filters(request)).prefetch_related("photos")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     units = Unit.objects.filter(pk__in=policy.unit_ids(request.user))
-    return render(request, "reports/staff/inbox.html", {"page": page, "units": units, **_filter_context(request)})
+    return render(request, "reports/staff/inbox.html",
+                  {"page": page, "units": units, **_filter_context(request), **code_hint(request, page)})
 
 
 @_staff_required(policy.is_staff)

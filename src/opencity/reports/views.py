@@ -17,8 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opencity import policy
 from opencity.errors import DomainError, set_retry_after
 from opencity.errors import ValidationError as DomainValidationError
+from opencity.geo import geocode
 from opencity.geo import selectors as geo
 from opencity.hotline import filing as hotline_filing
+from opencity.lib import staging
 from opencity.lib.images import probe_gps
 from opencity.lib.params import parse_coordinate, parse_id, safe_next
 from opencity.lib.uploads import upload_policy
@@ -27,6 +29,7 @@ from . import limits, selectors, services
 from .forms import RateForm, ReportForm
 from .models import Category, Photo, Report, Status
 from .permissions import access_report, available_actions, can_view_internal, can_view_reporter
+from .services import submit as submit_service
 
 PAGE_SIZE = 20
 # Photos: the viewer's browser only, a few minutes, then revalidated (``photo_file``).
@@ -52,31 +55,86 @@ def _filter_context(request: HttpRequest) -> dict:
     }
 
 
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    recent = selectors.report_list(user=None, filters={"public_only": True}).prefetch_related("photos")[:6]
-    counts = {
-        "total": Report.objects.filter(is_public=True).exclude(status__in=[Status.MERGED]).count(),
-        "done": Report.objects.filter(is_public=True, status__in=[Status.RESOLVED, Status.CLOSED]).count(),
-    }
-    return render(request, "reports/home.html", {"recent": recent, "counts": counts})
+def _question_field(form: ReportForm, field: str | None) -> str | None:
+    """The form field a service error belongs to (None: the whole form)."""
+    if field == "location":
+        return "address"
+    if field == "phone" and "reporter_phone" in form.fields:
+        return "reporter_phone"
+    return field if field in form.fields else None
+
+
+def _add_errors(form: ReportForm, errors) -> None:
+    """The service's errors on their fields, in one round; a field the form already refused
+    (a missing category, a text too long) keeps the form's own message only."""
+    for exc in errors:
+        field = _question_field(form, exc.field)
+        if field is not None and field in form.errors:
+            continue
+        form.add_error(field, exc.message)
+
+
+def _stage_posted(request: HttpRequest, token: str) -> tuple[list, list[str]]:
+    """The photos of a posted report form: those staged earlier for it (the form names their
+    ids: uploaded by the page's script, or kept from an earlier round) and those in the body
+    itself (no script), staged now so that an error elsewhere does not lose them. Returns the
+    staged photos and the messages of the photos refused."""
+    removed = {i for i in request.POST.getlist("remove_staged")}
+    for pk in removed:  # ticked "remove" under a kept photo (without the page's script)
+        if parse_id(pk):
+            staging.discard(user=request.user, pk=parse_id(pk))
+    kept = staging.staged_for(user=request.user, client_token=token,
+                              ids=[i for i in request.POST.getlist("staged") if i not in removed])
+    problems: list[str] = []
+    for upload in request.FILES.getlist("photos"):
+        if not upload:
+            continue
+        try:
+            item, _gps = staging.stage(user=request.user, client_token=token, upload=upload)
+        except DomainError as exc:
+            problems.append(exc.message)
+        else:
+            kept.append(item)
+    return kept, problems
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_new(request: HttpRequest) -> HttpResponse:
+    """The report form. Every error is shown in one round (``submit.report_check``), and the
+    photos are kept across rounds (``lib.staging``): with the page's script each photo is
+    uploaded once, to ``photo_stage``, and the form sends only their ids."""
     for_caller = policy.can_file_for_caller(request.user) and request.GET.get("for") == "caller"
     call = hotline_filing.call_for_filing(request) if for_caller else None  # ?call=<id>: link to it
     category = None
     category_id = parse_id(request.POST.get("category") or request.GET.get("category"))
     if category_id:
         category = Category.objects.filter(pk=category_id, is_active=True).prefetch_related("questions").first()
-    form = ReportForm(request.POST or None, request.FILES or None, category=category, for_caller=for_caller,
+    form = ReportForm(request.POST if request.method == "POST" else None, category=category, for_caller=for_caller,
                       initial=hotline_filing.caller_initial(call, name="reporter_name", phone="reporter_phone"))
-    status, error = 200, None
+    status, error, staged = 200, None, []
     if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
+        token = (request.POST.get("client_token") or "").strip()[:64]
+        if submit_service.token_used(token):
+            staged, problems = [], []  # a retry of a sent form: the service replays (or refuses) it
+        else:
+            staged, problems = _stage_posted(request, token)
+        valid = form.is_valid()
+        data = form.cleaned_data
+        processed = staging.as_processed(staged)
+        if not submit_service.token_used(token):
+            _add_errors(form, submit_service.report_check(
+                category=data.get("category") or category,
+                description=form.data.get("description", ""),
+                lat=form.data.get("lat"), lon=form.data.get("lon"), address=form.data.get("address", ""),
+                location_precision=form.data.get("location_precision") or None,
+                answers=form.answers(), reporter_name=form.data.get("reporter_name", ""),
+                reporter_phone=form.data.get("reporter_phone", ""),
+                photos=processed, photos_required=not for_caller and not problems,
+            ))
+        for message in problems:
+            form.add_error("photos", message)
+        if valid and not form.errors:
             try:
                 if not for_caller:  # operators file for many callers: not limited (reports/limits.py)
                     limits.count_submit(request, user=request.user, client_token=data["client_token"])
@@ -88,8 +146,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
                     lat=data["lat"],
                     lon=data["lon"],
                     address=data["address"],
+                    location_precision=data.get("location_precision") or None,
                     is_public=data["is_public"],
-                    photos=request.FILES.getlist("photos"),
+                    photos=processed,
                     photos_required=not for_caller,
                     answers=form.answers(),
                     client_token=data["client_token"],
@@ -98,23 +157,28 @@ def report_new(request: HttpRequest) -> HttpResponse:
                     reporter_phone=data.get("reporter_phone", ""),
                 )
             except DomainError as exc:
-                field = exc.field if exc.field in form.fields else None
-                if exc.field == "location":
-                    field = "address"
-                elif exc.field == "phone" and for_caller:
-                    field = "reporter_phone"
-                form.add_error(field, exc.message)
+                form.add_error(_question_field(form, exc.field), exc.message)
                 status, error = exc.http_status, exc
             else:
+                staging.consume(staged)
                 if call is not None:
                     return hotline_filing.link_and_return(request, call, report=report)
                 messages.success(request, _("Thank you! Your report %(ref)s was received.") % {"ref": report.ref})
                 return redirect("reports:detail", report.pk)
         else:
             status = 400
-    response = render(request, "reports/new.html", {"form": form, "for_caller": for_caller,
-                                                    "map_center": _map_center()}, status=status)
+    response = _render_new(request, form, for_caller, staged, status)
     return set_retry_after(response, error)  # over a limit (429): the form is kept, with when to retry
+
+
+def _render_new(request: HttpRequest, form: ReportForm, for_caller: bool, staged: list, status: int) -> HttpResponse:
+    from django.conf import settings
+
+    return render(request, "reports/new.html", {
+        "form": form, "for_caller": for_caller, "map_center": _map_center(), "staged": staged,
+        "photo_max_bytes": settings.OPENCITY_PHOTO_MAX_BYTES,
+        "photo_max_count": settings.OPENCITY_PHOTO_MAX_COUNT,
+    }, status=status)
 
 
 def _map_center():
@@ -172,23 +236,134 @@ def photo_location(request: HttpRequest) -> JsonResponse:
                          "in_city": area is not None})
 
 
+def _staged_json(request: HttpRequest, item, gps=None) -> dict:
+    from django.template.loader import render_to_string
+
+    html = render_to_string("reports/partials/staged_photo.html", {"p": item}, request=request)
+    body: dict = {"id": item.pk, "html": html, "found": False}
+    if gps is not None:
+        area = geo.area_for_point(*gps)
+        body.update(found=True, lat=gps[0], lon=gps[1], area=area.name if area else None, in_city=area is not None)
+    return body
+
+
+@upload_policy(photos=1, login_required=True, json=True)
+@require_POST
+def photo_stage(request: HttpRequest) -> JsonResponse:
+    """Upload one photo of the report form, once: it is checked, re-encoded (pixels only) and
+    kept for this form (``lib.staging``); the answer is its id, its thumbnail's markup and the
+    GPS position the original carried — or the one the page read from it before shrinking it
+    (``gps_lat``/``gps_lon``) — with its ward, to suggest the place. The position is not kept."""
+    upload = request.FILES.get("photo")
+    if upload is None:
+        return JsonResponse({"error": _("No photo.")}, status=400)
+    try:
+        read = None  # read by the page from the original before it shrank it (which drops EXIF)
+        if request.POST.get("gps_lat") and request.POST.get("gps_lon"):
+            read = (parse_coordinate(request.POST["gps_lat"], field="gps_lat", limit=90),
+                    parse_coordinate(request.POST["gps_lon"], field="gps_lon", limit=180))
+        item, gps = staging.stage(user=request.user, client_token=request.POST.get("client_token", ""), upload=upload)
+        gps = gps or read
+    except DomainError as exc:
+        return JsonResponse({"error": exc.message}, status=exc.http_status)
+    return JsonResponse(_staged_json(request, item, gps), status=201)
+
+
+@login_required
+@require_POST
+def photo_unstage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a photo kept for the report form (only one's own)."""
+    if not staging.discard(user=request.user, pk=pk):
+        raise Http404
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_GET
+def staged_thumb(request: HttpRequest, pk: int) -> HttpResponse:
+    """The thumbnail of a photo kept for one's own report form."""
+    item = staging.get_for(user=request.user, pk=pk)
+    if item is None:
+        raise Http404
+    response = HttpResponse(bytes(item.thumb), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
 @require_GET
 def address_lookup(request: HttpRequest) -> JsonResponse:
-    """Typed address → ward (old ward names are understood) and its centre for the map."""
+    """Typed address → where to put the pin, and how precise that is.
+
+    The geocoder (``geo.geocode``, when the city configured one) places a street address:
+    ``precision: "address"`` — the form moves the pin there and asks the person to confirm or
+    drag it (signed-in people only). Failing that, the ward the address names (old names work):
+    ``precision: "area"`` — the map shows the ward, and the person is asked for a pin."""
     text = request.GET.get("q", "")[:255]
+    # The outside geocoder only for signed-in people (the form is theirs): visitors cannot use
+    # this page as an open proxy to it. Repeated texts are answered from the cache.
+    place = geocode.geocode(text) if text.strip() and request.user.is_authenticated else None
+    if place is not None:
+        area = place.area
+        return JsonResponse({"found": True, "precision": "address", "lat": place.lat, "lon": place.lon,
+                             "label": place.label, "area": area.name, "area_id": area.pk,
+                             "message": _("Found near %(place)s. Check the pin: drag it to the exact place, "
+                                          "then confirm.") % {"place": place.label or area.name}})
     area = geo.area_for_address(text) if text.strip() else None
     if area is None:
         return JsonResponse({"found": False, "message": _("We could not place this address. Put a pin on the map.")})
-    return JsonResponse({"found": True, "area": area.name, "area_id": area.pk, "lat": area.lat, "lon": area.lon})
+    return JsonResponse({"found": True, "precision": "area", "area": area.name, "area_id": area.pk,
+                         "lat": area.lat, "lon": area.lon,
+                         "message": _("Ward/commune: %(area)s. Now tap the exact place on the map.") % {"area": area.name}})
+
+
+def _to_report(request: HttpRequest, report: Report) -> HttpResponse:
+    """Go to a report found by its code (htmx: the whole page goes, not the list fragment)."""
+    url = reverse("reports:detail", args=[report.pk])
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.report_list(user=None, filters={**_filters(request), "public_only": True}).prefetch_related("photos")
+    """Public reports. A search for a report's code ("PA002001", "pa 2001") opens that report
+    when the viewer may see it; otherwise the list is empty, the same for a code no report has
+    and for a private one (``selectors.report_by_code``)."""
+    filters = _filters(request)
+    code_id = selectors.report_code_id(filters.get("q", ""))
+    if code_id is not None and "page" not in request.GET:
+        found = selectors.report_by_code(user=request.user, code=filters["q"])
+        if found is not None:
+            return _to_report(request, found)
+    qs = selectors.report_list(user=None, filters={**filters, "public_only": True}).prefetch_related("photos")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, **_filter_context(request)}
+    context = {"page": page, **_filter_context(request),
+               "code": Report(pk=code_id).ref if code_id is not None else ""}
     template = "reports/partials/list_results.html" if request.headers.get("HX-Request") else "reports/list.html"
     return render(request, template, context)
+
+
+@require_GET
+def report_lookup(request: HttpRequest) -> HttpResponse:
+    """"Look up my report": a report's code (as people type it: "pa2001", "PA 002001") → the
+    report. A code no report has and a report the viewer may not see give the same 404 (no
+    leak); a text that is not a code, 400; no code yet, the form."""
+    raw = request.GET.get("code", "").strip()[:40]
+    context = {"lookup_code": raw}
+    if not raw:
+        return render(request, "reports/lookup.html", context)
+    code_id = selectors.report_code_id(raw, bare=True)
+    if code_id is None:
+        context["lookup_error"] = _("“%(code)s” is not a report code. A code looks like PA002001.") % {"code": raw}
+        return render(request, "reports/lookup.html", context, status=400)
+    report = selectors.report_by_code(user=request.user, code=raw, bare=True)
+    if report is None:
+        context["lookup_error"] = _("No report has the code %(code)s. Check the code in the message you "
+                                    "received when you sent it.") % {"code": Report(pk=code_id).ref}
+        return render(request, "reports/lookup.html", context, status=404)
+    return redirect("reports:detail", report.pk)
 
 
 @require_GET
