@@ -55,7 +55,7 @@ def test_a_hotline_call_becomes_a_field_report_that_follows_the_normal_lifecycle
         login, new_page, exchange, hotline, operator, officer, lighting, lighting_rule, urban_works, tmp_path):
     # 1. The hotline operator opens the console and says they are available.
     console = login(hotline, width=1366)
-    console.click("nav.topnav >> a[href='/hotline/']")
+    console.click("nav.sidenav >> a[href='/hotline/']")
     console.wait_for_url("**/hotline/")
     console.click("[data-testid=go-available]")
     expect(console.locator("[data-testid=go-away]")).to_be_visible()

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Serve OpenCity: the web app over WSGI (granian, bounded threads) and the huey worker.
 #
-# No orphans (docs/deployment.md): both run as children of this script and die with it — Ctrl+C
-# or SIGTERM stops both (trap), SIGKILL of this script reaches them through the kernel
-# (setpriv --pdeathsig), and if either stops, the other is stopped too. A granian worker whose
-# main process was killed stops by itself (opencity/lib/lifeline.py).
-set -euo pipefail
+# No orphans (docs/deployment.md): both run as children of this script and die with it — Ctrl+C,
+# SIGTERM or a closed terminal stop both (the trap below), SIGKILL of this script reaches them
+# through the kernel (setpriv --pdeathsig), and if either stops, the other is stopped too. A
+# granian worker whose main process was killed stops by itself (opencity/lib/lifeline.py).
+#
+# Ctrl+C reaches only this script: each child runs in its own session (setsid), so the terminal's
+# SIGINT does not hit granian's worker at the same moment as the SIGTERM its main process sends
+# it. granian 2.8's WSGI worker could miss its stop signal in that race and hang, its main process
+# waited for it forever, and the old `kill 0` of the whole process group (make included) ended
+# `make run` in "Terminated" or "Segmentation fault" with the server still on the port (issue 14).
+# Here the script stops each child once, waits, and exits 0 with one line.
+set -uo pipefail
 HOST=${1:-127.0.0.1}
 PORT=${2:-8000}
 cd "$(dirname "$0")/.."
@@ -13,20 +20,71 @@ BIN=.venv/bin
 export PYTHONPATH=src
 # Load the address converter's tables in the background (~0.3 s once VAR_DIR/cache holds them).
 export OPENCITY_WARM_ADDRESSES=${OPENCITY_WARM_ADDRESSES:-True}
-trap 'trap - EXIT INT TERM; kill 0 2>/dev/null' EXIT INT TERM
+# Seconds a child may take to stop before it (and its process group) is killed.
+GRACE=${OPENCITY_STOP_GRACE:-10}
 
-# Run "$@" (in the background: `with_lifeline … &`) so that it gets SIGTERM when this script
-# dies, even by SIGKILL (Linux). exec: the command replaces the subshell `&` made, so its parent
-# is this script.
+# Run "$@" in the background (`with_lifeline … &`) in a session of its own, so that it gets
+# SIGTERM when this script dies, even by SIGKILL (Linux). exec: the command replaces the subshell
+# `&` made (setsid execs too: the subshell is not a group leader), so its parent is this script
+# and its pid is its process group's id.
 with_lifeline() {
-  if command -v setpriv >/dev/null 2>&1; then
-    exec setpriv --pdeathsig TERM -- "$@"
-  else
-    exec "$@"
-  fi
+  local pre=()
+  if command -v setpriv >/dev/null 2>&1; then pre+=(setpriv --pdeathsig TERM --); fi
+  if command -v setsid >/dev/null 2>&1; then pre+=(setsid); fi
+  exec "${pre[@]}" "$@"
 }
 
+alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+
+# Ask both children to stop, once: granian by SIGTERM (graceful; it stops its workers), huey by
+# SIGINT (graceful: it finishes the task in hand).
+ask_to_stop() {
+  if [ "$asked" != "$WEB $WORKER" ]; then  # once per child (a signal may come before both run)
+    if alive "$WEB"; then kill -TERM "$WEB" 2>/dev/null; fi
+    if alive "$WORKER"; then kill -INT "$WORKER" 2>/dev/null; fi
+    asked="$WEB $WORKER"
+  fi
+  return 0
+}
+
+# Stop both children and reap them; whatever is still there after $GRACE s is killed with its
+# process group.
+stop_all() {
+  trap '' INT TERM HUP  # a second Ctrl+C does not interrupt the stop
+  ask_to_stop
+  local waited=0
+  while { alive "$WEB" || alive "$WORKER"; } && [ "$waited" -lt $((GRACE * 10)) ]; do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  for pid in $WEB $WORKER; do
+    if alive "$pid"; then
+      echo "  Process $pid did not stop within $GRACE s: killed." >&2
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+    fi
+  done
+  wait 2>/dev/null
+  return 0
+}
+
+stopped() {
+  stop_all
+  echo "  OpenCity stopped."
+  exit 0
+}
+
+WEB=""
+WORKER=""
+interrupted=""
+asked=""
+# The handler asks the children to stop at once: even if the signal lands just before `wait -n`
+# starts, their exit ends the wait.
+trap 'interrupted=1; ask_to_stop' INT TERM HUP
+trap 'stop_all' EXIT
+
 with_lifeline $BIN/python manage.py run_huey --quiet &
+WORKER=$!
+[ -z "$interrupted" ] || stopped
 echo
 echo "  OpenCity is running: http://$HOST:$PORT/"
 $BIN/python manage.py demo_logins || true
@@ -34,6 +92,15 @@ echo "  Stop with Ctrl+C."
 echo
 with_lifeline $BIN/granian --interface wsgi --host "$HOST" --port "$PORT" \
   --workers "${OPENCITY_WEB_WORKERS:-1}" --blocking-threads "${OPENCITY_WEB_THREADS:-8}" \
-  --working-dir src opencity.wsgi:application &
-# Whichever stops first (a crash, a kill), the other is stopped with this script (the trap).
-wait -n
+  --workers-kill-timeout "$GRACE" --working-dir src opencity.wsgi:application &
+WEB=$!
+[ -z "$interrupted" ] || stopped
+# Until a signal comes or a child stops (a crash, a kill); then both are stopped (stop_all).
+while [ -z "$interrupted" ] && alive "$WEB" && alive "$WORKER"; do
+  wait -n
+done
+[ -z "$interrupted" ] || stopped
+if alive "$WEB"; then who="the worker (huey)"; else who="the web server (granian)"; fi
+stop_all
+echo "  OpenCity stopped: $who exited." >&2
+exit 1

@@ -29,9 +29,11 @@ class EventType(models.TextChoices):
     OTHER = "other", _("Other hazard")
 
 
+# The hazard's icon: a lucide icon name for ``{% icon %}`` (SVG; emoji were drawn as empty boxes on
+# cheap phones, issue 14).
 EVENT_ICONS = {
-    "flood": "🌊", "storm": "🌀", "landslide": "⛰️", "heavy_rain": "🌧️", "dam_release": "💧",
-    "heat": "🌡️", "epidemic": "🦠", "other": "⚠️",
+    "flood": "waves", "storm": "tornado", "landslide": "mountain", "heavy_rain": "cloud-rain-wind",
+    "dam_release": "droplets", "heat": "thermometer-sun", "epidemic": "virus", "other": "triangle-alert",
 }
 
 
@@ -230,7 +232,8 @@ class Message(models.Model):
 
     @property
     def event_icon(self) -> str:
-        return EVENT_ICONS.get(self.event, "⚠️")
+        """The lucide icon name of the hazard (``{% icon latest.event_icon %}``)."""
+        return EVENT_ICONS.get(self.event, "triangle-alert")
 
 
 class Delivery(models.Model):

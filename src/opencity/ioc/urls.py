@@ -6,6 +6,7 @@ from .digital import views as digital
 app_name = "ioc"
 urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
+    path("statistics/reports/", views.statistics_reports, name="statistics_reports"),
     path("ioc/", views.console_page, name="console"),
     path("ioc/cards/", views.console_cards, name="cards"),
     path("ioc/overdue/", views.console_overdue, name="overdue"),

@@ -14,16 +14,20 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, gettext_lazy, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from opencity import policy
 from opencity.errors import PermissionDeniedError
 from opencity.geo import selectors as geo
+from opencity.geo.collation import order_by_vi
+from opencity.lib.params import parse_id
 from opencity.orgs.models import Unit
 from opencity.reports import kpi
+from opencity.reports import selectors as report_selectors
 from opencity.reports.models import Category
+from opencity.reports.staff_views import code_hint
 
 from . import live
 from . import selectors as console
@@ -48,7 +52,7 @@ class Row:
 
 
 def _link(scope: kpi.Scope, figure: str, **dims) -> str:
-    return f"{reverse('reports:list')}?{urlencode(kpi.drilldown(scope, figure, **dims))}"
+    return f"{reverse('ioc:statistics_reports')}?{urlencode(kpi.drilldown(scope, figure, **dims))}"
 
 
 def _links(scope: kpi.Scope, **dims) -> dict[str, str]:
@@ -98,6 +102,66 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "ioc/statistics.html", context)
 
 
+# What a public drill-down lists, said in its heading: the list filter → the figure's words.
+DRILL_FIGURES = {
+    "": pgettext_lazy("reports of a unit", "received"),
+    "done": pgettext_lazy("reports of a unit", "processed"),
+    "on_time": pgettext_lazy("reports of a unit", "processed on time"),
+    "satisfied": pgettext_lazy("reports of a unit", "rated satisfied"),
+    "overdue": pgettext_lazy("reports of a unit", "overdue now"),
+}
+RELATIVE_PERIODS = {
+    "7d": gettext_lazy("last 7 days"),
+    "30d": gettext_lazy("last 30 days"),
+    "90d": gettext_lazy("last 90 days"),
+    "365d": gettext_lazy("last 12 months"),
+}
+
+
+def drill_heading(filters: dict, *, unit: Unit | None, area, category) -> str:
+    """"Reports of <the unit's full name> — overdue now, 03/2026, Phường Thuận Hóa": whose
+    reports, which figure, when and where, from the list's filters (``kpi.drilldown``)."""
+    key = "overdue" if filters.get("overdue") else filters.get("status", "")
+    parts = [str(DRILL_FIGURES.get(key, ""))]
+    raw_period = filters.get("period", "")
+    if raw_period in RELATIVE_PERIODS:
+        parts.append(str(RELATIVE_PERIODS[raw_period]))
+    elif raw_period and (period := kpi.Period.parse(raw_period[:12])) is not None:
+        parts.append(str(period.label))
+    parts += [x.name for x in (category, area) if x is not None]
+    detail = ", ".join(p for p in parts if p)
+    if unit is not None:
+        title = _("Reports of %(unit)s") % {"unit": unit.name}
+    else:
+        title = _("Reports in the whole city")
+    return f"{title} — {detail}" if detail else title
+
+
+@require_GET
+def statistics_reports(request: HttpRequest) -> HttpResponse:
+    """The public reports behind a figure of the statistics page, under a heading that says whose
+    they are and which figure (issue 14): the same filters and rows as the public list."""
+    keys = ("unit", "area", "category", "period", "status", "overdue")
+    filters = {k: request.GET.get(k, "").strip()[:40] for k in keys}
+    filters = {k: v for k, v in filters.items() if v}
+    ids = {k: parse_id(filters.get(k)) for k in ("unit", "area", "category")}
+    for k, v in ids.items():
+        if k in filters and v is None:
+            filters.pop(k)  # not an id: ignored, as the public list ignores it
+    unit = Unit.objects.filter(pk=ids["unit"]).first() if ids["unit"] else None
+    area = next((a for a in geo.wards() if a.pk == ids["area"]), None) if ids["area"] else None
+    category = Category.objects.filter(pk=ids["category"]).first() if ids["category"] else None
+    qs = report_selectors.report_list(user=None, filters={**filters, "public_only": True})
+    page = Paginator(qs.prefetch_related("photos"), 20).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "unit": unit,
+        "heading": drill_heading(filters, unit=unit, area=area, category=category),
+        "all_link": f"{reverse('reports:list')}?{urlencode({k: v for k, v in filters.items() if k != 'unit'})}",
+    }
+    return render(request, "ioc/statistics_reports.html", context)
+
+
 # --- The IOC console -----------------------------------------------------------------------
 
 
@@ -108,7 +172,7 @@ def _console_context(request: HttpRequest, filters: console.ConsoleFilters) -> d
 def _filter_choices(filters: console.ConsoleFilters) -> dict:
     bounds = filters.bounds
     wards = list(geo.wards()) if bounds.level == "city" else [filters.area] if filters.area else []
-    units = Unit.objects.filter(is_active=True).order_by("name")
+    units = order_by_vi(Unit.objects.filter(is_active=True))
     if bounds.level == "unit":
         units = units.filter(pk__in=bounds.unit_ids)
     return {"wards": wards, "units": list(units), "categories": list(Category.objects.all()),
@@ -122,8 +186,9 @@ def console_page(request: HttpRequest) -> HttpResponse:
     rows, sort = console.ranking(filters, request.GET.get("sort", console.DEFAULT_RANKING_SORT))
     overdue, overdue_total = console.overdue_reports(request.user, filters)
     points = console.trend(filters)
+    choices = _filter_choices(filters)
     by_category = kpi.figures_by(filters.scope, "category")
-    categories = Category.objects.in_bulk(list(by_category))
+    categories = {c.pk: c for c in choices["categories"]}  # the filter's list: every category, read once
     top = sorted(((categories[c], f) for c, f in by_category.items() if c in categories and f.received),
                  key=lambda cf: -cf[1].received)[:10]
     charts = {
@@ -156,7 +221,7 @@ def console_page(request: HttpRequest) -> HttpResponse:
         }
     context = {
         **_console_context(request, filters),
-        **_filter_choices(filters),
+        **choices,
         "rows": rows,
         "sort": sort,
         "headers": console.ranking_headers(filters, sort),
@@ -215,10 +280,10 @@ def console_list(request: HttpRequest) -> HttpResponse:
     """The reports behind a console figure, in the viewer's scope."""
     qs = console.drilldown_list(request.user, request.GET).prefetch_related("photos")
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return render(request, "ioc/list.html", {"page": page, "params": params.urlencode(),
-                                             "back": reverse("ioc:console")})
+    # the search box keeps the figure's filters; the page links keep them all (lib/paging.py)
+    keep = [(k, v) for k, values in request.GET.lists() if k not in ("q", "page") for v in values]
+    return render(request, "ioc/list.html", {"page": page, "keep": keep, "q": request.GET.get("q", ""),
+                                             "back": reverse("ioc:console"), **code_hint(request, page)})
 
 
 @require_GET

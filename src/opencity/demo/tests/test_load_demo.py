@@ -100,7 +100,9 @@ def test_each_demo_login_authenticates_with_the_demo_password(demo, fast_hasher)
         "hotline",
         "leader",
         "admin",
+        "citizen",  # the rescue team's member (issue 14: make run prints it too)
     ]
+    assert roles["0901000009"].rescue_teams.filter(name="Đội cứu hộ Phú Vang").exists()
     assert roles["0901000001"].home_area.name == "Phường Phú Xuân"
     assert roles["0901000008"].is_staff and roles["0901000008"].is_superuser
     hepco = Unit.objects.get(code="hepco")

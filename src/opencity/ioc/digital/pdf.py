@@ -9,11 +9,12 @@ import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
-from django.template.defaultfilters import floatformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
+
+from opencity.lib.numbers import fmt_number
 
 from .content import Content
 
@@ -72,10 +73,10 @@ def fmt(value, kind: str, *, signed: bool = False) -> str:
         return str(value)
     sign = "+" if signed and value > 0 else ""
     if kind == "pct":  # as the console's ``pct`` filter: rounded, in the language's notation
-        text = str(floatformat(value * 100, 1))
+        text = fmt_number(value * 100, 1)
         return _("%(value)s pp") % {"value": sign + text} if signed else f"{text}%"
     if kind == "hours":
-        return sign + str(floatformat(value, 1))
+        return sign + fmt_number(value, 1)
     return sign + number_format(value, 0, use_l10n=True, force_grouping=True)
 
 

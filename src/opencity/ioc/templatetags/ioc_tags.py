@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 from django import template
-from django.template.defaultfilters import floatformat
+
+from opencity.lib.numbers import fmt_number, fmt_percent
 
 register = template.Library()
 
 
 @register.filter
 def pct(value) -> str:
-    """0.975 → "97.5%" ("97,5%" in Vietnamese); no value → "—"."""
-    if value is None:
-        return "—"
-    return f"{floatformat(value * 100, 1)}%"
+    """0.975 → "97.5%" ("97,5%" in Vietnamese); no value → "—" (:mod:`opencity.lib.numbers`)."""
+    return fmt_percent(value, 1)
 
 
 @register.filter
 def hours(value) -> str:
-    if value is None:
-        return "—"
-    return str(floatformat(value, 1))
+    """Working hours, one decimal: "1.234,5" in Vietnamese; no value → "—"."""
+    return fmt_number(value, 1)
 
 
 @register.filter
@@ -42,4 +40,4 @@ def overdue_hours(report) -> str:
     """Working hours past the deadline, one decimal."""
     from opencity.reports.deadlines import hours_overdue
 
-    return str(floatformat(hours_overdue(report), 1))
+    return fmt_number(hours_overdue(report), 1)

@@ -9,7 +9,16 @@
 
   function go(url) { if (url) { window.location.href = url; } }
 
+  // Axis labels and tooltips in the page's language (format.js), not ECharts' "1,802".
+  var fmt = (window.OpenCity && window.OpenCity.format) || { number: String, percent: function (v) { return v + "%"; } };
+
   function chart(el, option, onClick) {
+    if (option.tooltip) { option.tooltip.valueFormatter = function (v) { return fmt.number(v); }; }
+    [].concat(option.xAxis || [], option.yAxis || []).forEach(function (axis) {
+      if (axis.type === "value" && !(axis.axisLabel && axis.axisLabel.formatter)) {
+        axis.axisLabel = Object.assign({}, axis.axisLabel, { formatter: function (v) { return fmt.number(v); } });
+      }
+    });
     var c = echarts.init(el, null, { renderer: "canvas" });
     c.setOption(option);
     c.on("click", onClick);
@@ -23,14 +32,14 @@
     var series = ["received", "processed"].map(function (key, i) {
       return { id: key, name: t.names[key], type: "bar", data: t.series[key], itemStyle: { color: i ? BRAND : BRAND_SOFT }, cursor: "pointer" };
     });
-    series.push({ id: "on_time_rate", name: t.names.on_time_rate, type: "line", yAxisIndex: 1, data: t.series.on_time_rate, itemStyle: { color: OK }, connectNulls: true });
+    series.push({ id: "on_time_rate", name: t.names.on_time_rate, type: "line", yAxisIndex: 1, data: t.series.on_time_rate, itemStyle: { color: OK }, connectNulls: true, tooltip: { valueFormatter: function (v) { return fmt.percent(v); } } });
     chart(el, {
       animation: false,
       tooltip: { trigger: "axis" },
       legend: { bottom: 0 },
       grid: { left: 40, right: 40, top: 16, bottom: 56 },
       xAxis: { type: "category", data: t.labels, axisLabel: { rotate: 45, fontSize: 10 } },
-      yAxis: [{ type: "value", minInterval: 1 }, { type: "value", max: 100, axisLabel: { formatter: "{value}%" } }],
+      yAxis: [{ type: "value", minInterval: 1 }, { type: "value", max: 100, axisLabel: { formatter: function (v) { return fmt.percent(v, 0); } } }],
       series: series
     }, function (p) { var links = t.links[p.seriesId]; if (links) { go(links[p.dataIndex]); } });
   }
