@@ -34,11 +34,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 # Front-end packages come from npm and are copied into static files; never committed.
 $(VENDOR)/.stamp: node_modules/.package-lock.json
 	mkdir -p $(VENDOR)/leaflet $(VENDOR)/markercluster $(VENDOR)/htmx $(VENDOR)/echarts $(VENDOR)/lucide
+	mkdir -p $(VENDOR)/exifr
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx-ext-sse/dist/sse.min.js $(VENDOR)/htmx/
 	cp node_modules/echarts/dist/echarts.common.min.js $(VENDOR)/echarts/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/MarkerCluster.css node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/markercluster/
 	cp node_modules/lucide-static/icons/*.svg node_modules/lucide-static/LICENSE $(VENDOR)/lucide/
+	cp node_modules/exifr/dist/mini.umd.js node_modules/exifr/LICENSE $(VENDOR)/exifr/
 	touch $@
 
 static: $(VENDOR)/.stamp
@@ -62,7 +64,7 @@ fonts:
 	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || test -n "$$OPENCITY_PDF_FONT" || (apt-get update -qq && apt-get install -y -qq fonts-dejavu-core >/dev/null)
 
 run: db
-	@bash scripts/run.sh $(HOST) $(PORT)
+	@OPENCITY_SITE_URL=$${OPENCITY_SITE_URL:-http://$(HOST):$(PORT)} bash scripts/run.sh $(HOST) $(PORT)
 
 test: setup chromium
 	$(BIN)/pytest -q $(PYTEST_ARGS)

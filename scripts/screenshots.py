@@ -1,5 +1,6 @@
 """Take the documentation screenshots (docs/screenshots/) from a running server with the demo
-pack: `make run` in one terminal, then `.venv/bin/python scripts/screenshots.py`.
+pack: `make run` in one terminal, then `.venv/bin/python manage.py demo_warning` (a flood warning
+in force, as the first screen shows it) and `.venv/bin/python scripts/screenshots.py`.
 
 Pages at 390 px (phone) and 1366 px (desktop), in Vietnamese, with Debian's Chromium.
 """
@@ -70,6 +71,9 @@ def main() -> None:
         probe.close()
         shots = [
             ("home", "/", None, False),
+            ("home-citizen", "/", CITIZEN, False),
+            ("sos", "/sos/", None, False),
+            ("warnings", "/warnings/", None, False),
             ("submit", "/reports/new/", CITIZEN, True),
             ("map", "/reports/map/", None, False),
             ("list", "/reports/", None, False),
@@ -78,6 +82,7 @@ def main() -> None:
             ("inbox", "/unit/inbox/", OFFICER, False),
             ("statistics", "/statistics/", None, True),
             ("console", "/ioc/", LEADER, True),
+            ("dispatch", "/ioc/dispatch/", OPERATOR, False),
         ]
         for width in (390, 1366):
             for name, path, phone, full in shots:
@@ -89,8 +94,8 @@ def main() -> None:
                 page.goto(BASE + path)
                 page.wait_for_load_state("networkidle")
                 page.wait_for_timeout(800)
-                if full:  # the sticky tab bar would be drawn mid-page in a full-page capture
-                    page.add_style_tag(content=".tabbar { position: static; }")
+                if full:  # the fixed tab bar would be drawn mid-page in a full-page capture
+                    page.add_style_tag(content=".tabbar { position: static; } body { padding-bottom: 0; }")
                 page.screenshot(path=str(OUT / f"{name}-{width}.png"), full_page=full)
                 print(f"{name}-{width}.png")
                 context.close()

@@ -258,6 +258,12 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+# Numbers a person reads: one way per language (issue 14). Django's Vietnamese formats have no
+# digit grouping, so intcomma wrote "1802" in Vietnamese but "1,802" in English; ours group by
+# three ("1.802", "12,5%"). Grouping stays opt-in (opencity.lib.numbers, intcomma): with
+# USE_THOUSAND_SEPARATOR every {{ id }} in a URL or attribute would become "1.924".
+FORMAT_MODULE_PATH = ["opencity.formats"]
+USE_THOUSAND_SEPARATOR = False
 
 # --- Files -----------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -368,8 +374,29 @@ OPENCITY_PDF_FONT = env_str("OPENCITY_PDF_FONT", "")
 # --- City and maps ---------------------------------------------------------------------
 OPENCITY_CITY_CODE = env_str("OPENCITY_CITY_CODE", "46")  # Thành phố Huế
 OPENCITY_MAP_CENTER = (16.4637, 107.5909)
-OPENCITY_MAP_TILE_URL = env_str("OPENCITY_MAP_TILE_URL", "")
-OPENCITY_MAP_TILE_ATTRIBUTION = env_str("OPENCITY_MAP_TILE_ATTRIBUTION", "")
+# --- Map tiles, geocoder, staged photos (issue 14; docs/configuration.md) ----------------
+# Streets by default (OpenStreetMap's standard tiles); a test session (pytest sets
+# PYTEST_VERSION) stays offline unless it sets a URL itself. Empty URL: ward boundaries only.
+_UNDER_TEST = "PYTEST_VERSION" in os.environ
+_OSM_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+_OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+OPENCITY_MAP_TILE_URL = env_str("OPENCITY_MAP_TILE_URL", "" if _UNDER_TEST else _OSM_TILE_URL)
+OPENCITY_MAP_TILE_ATTRIBUTION = env_str(
+    "OPENCITY_MAP_TILE_ATTRIBUTION", _OSM_ATTRIBUTION if OPENCITY_MAP_TILE_URL == _OSM_TILE_URL else ""
+)
+# Typed address -> place (opencity/geo/geocode.py): "none" (wards only) or "nominatim" (OSM's
+# service or a city's own Nominatim-compatible one at OPENCITY_GEOCODER_URL).
+OPENCITY_GEOCODER = env_str("OPENCITY_GEOCODER", "none")
+if OPENCITY_GEOCODER not in ("none", "nominatim"):
+    raise ImproperlyConfigured("OPENCITY_GEOCODER must be 'none' or 'nominatim'")
+OPENCITY_GEOCODER_URL = env_str("OPENCITY_GEOCODER_URL", "https://nominatim.openstreetmap.org")
+OPENCITY_GEOCODER_USER_AGENT = env_str("OPENCITY_GEOCODER_USER_AGENT", "OpenCity (self-hosted)")
+OPENCITY_GEOCODER_TIMEOUT = env_float("OPENCITY_GEOCODER_TIMEOUT", 3.0)
+OPENCITY_GEOCODER_CACHE_SECONDS = env_int("OPENCITY_GEOCODER_CACHE_SECONDS", 7 * 24 * 3600)
+# Photos uploaded for a form not yet sent (lib/staging.py): kept this long, at most this many
+# per person at a time.
+OPENCITY_STAGING_KEEP_HOURS = env_int("OPENCITY_STAGING_KEEP_HOURS", 24)
+OPENCITY_STAGING_MAX_PER_USER = env_int("OPENCITY_STAGING_MAX_PER_USER", 30)
 OPENCITY_ROUTING_HOOKS = env_str("OPENCITY_ROUTING_HOOKS", "opencity.reports.routing_hooks.default")
 
 # --- Field reports ---------------------------------------------------------------------

@@ -3,8 +3,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 from django.views.i18n import set_language
 
+from opencity import views
 from opencity.api import api
-from opencity.reports import views as report_views
 
 # What escapes every other mapping: still the API's and Open311's error format, and a 503 when
 # the database cannot be reached (opencity/errors.py).
@@ -15,7 +15,7 @@ handler500 = "opencity.errors.server_error"
 # their code first.
 
 urlpatterns = [
-    path("", report_views.home, name="home"),
+    path("", views.home, name="home"),
     path("", include("opencity.reports.urls")),
     path("accounts/", include("opencity.accounts.urls")),
     path("notifications/", include("opencity.notifications.urls")),

@@ -146,3 +146,46 @@ def ward_groups() -> list[tuple[str, list]]:
         groups.setdefault(area.kind, []).append(area)
     order = [AreaKind.WARD, AreaKind.COMMUNE, AreaKind.SPECIAL]
     return [(str(AreaKind(kind).label), groups[kind]) for kind in order if kind in groups]
+
+
+def alerts_for_home(*, user) -> dict:
+    """The warnings in force for the first screen, split by where the person is.
+
+    ``mine``: whole-city warnings and those naming the person's home ward or the ward of the
+    location they shared recently (``OPENCITY_ALERT_LOCATION_MAX_AGE_HOURS``, as delivery counts
+    it); ``others``: the rest in force in the city. A visitor (or someone who told us no place)
+    has no ``mine``: every warning in force is shown, since a flood city's first screen must
+    carry them whoever looks.
+    """
+    import datetime as dt
+
+    from django.conf import settings
+
+    alerts = alert_list_in_force(user=user)
+    places: set[int] = set()
+    if user is not None and user.is_authenticated:
+        if user.home_area_id:
+            places.add(user.home_area_id)
+        hours = max(1, settings.OPENCITY_ALERT_LOCATION_MAX_AGE_HOURS)
+        if user.last_location_area_id and user.last_location_at and \
+                user.last_location_at >= timezone.now() - dt.timedelta(hours=hours):
+            places.add(user.last_location_area_id)
+    mine, others = [], []
+    for alert in alerts:
+        here = alert.latest.whole_city or any(a.pk in places for a in alert.latest.areas.all())
+        (mine if here and places else others).append(alert)
+    return {"mine": mine, "others": others, "count": len(alerts), "located": bool(places)}
+
+
+def alert_count_in_force() -> int:
+    """How many public warnings are in force, for the navigation's badge on every page: shared
+    for ``OPENCITY_KPI_CACHE_SECONDS`` at most 15 s (the warnings pages themselves are live)."""
+    from django.conf import settings
+
+    from opencity.lib.cache import cached
+
+    def compute() -> int:
+        return Alert.objects.filter(status=MessageStatus.ACTUAL, latest__isnull=False).filter(_in_force_q()).count()
+
+    fresh = min(15, settings.OPENCITY_KPI_CACHE_SECONDS)
+    return compute() if fresh <= 0 else cached("alerts:in-force-count", compute, fresh=fresh)

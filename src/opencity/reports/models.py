@@ -44,12 +44,25 @@ class RejectReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def validate_icon_name(value: str) -> None:
+    from django.core.exceptions import ValidationError as FieldError
+
+    from opencity.lib.templatetags.icons import icon_exists
+
+    if value and not icon_exists(value):
+        raise FieldError(_("There is no icon named %(name)s."), params={"name": value}, code="unknown_icon")
+
+
 class Category(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_vi = models.CharField(_("name (Vietnamese)"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=120)
     group = models.CharField(_("group"), max_length=80, blank=True)
-    icon = models.CharField(_("icon"), max_length=8, blank=True, help_text=_("An emoji shown in lists."))
+    icon = models.CharField(
+        _("icon"), max_length=40, blank=True, validators=[validate_icon_name],
+        help_text=_("The name of a Lucide icon shown in lists (lucide.dev/icons), e.g. lightbulb. Never an emoji: "
+                    "cheap phones draw them as empty boxes."),
+    )
     deadline_hours = models.PositiveIntegerField(
         _("processing deadline (working hours)"), default=40
     )
@@ -160,6 +173,14 @@ class RoutingRule(models.Model):
         return f"{self.category} / {self.area or _('whole city')} → {self.unit}"
 
 
+class LocationPrecision(models.TextChoices):
+    """Where a report's lat/lon come from."""
+
+    EXACT = "exact", _("Exact (pin, GPS or the device's location)")
+    ADDRESS = "address", _("Approximate (a typed street address, placed by the geocoder)")
+    AREA = "area", _("Approximate (only the ward or commune is known)")
+
+
 class Report(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
     version = models.PositiveIntegerField(default=0, help_text="Bumped by every transition (optimistic lock).")
@@ -173,6 +194,11 @@ class Report(models.Model):
     lat = models.FloatField(_("latitude"))
     lon = models.FloatField(_("longitude"))
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # How precise lat/lon are: never show an approximate place as a precise one (issue #14).
+    location_precision = models.CharField(
+        _("precision of the place"), max_length=8, choices=LocationPrecision.choices,
+        default=LocationPrecision.EXACT,
+    )
     area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="reports")
     is_public = models.BooleanField(_("public"), default=True)
     priority = models.SmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
@@ -223,7 +249,8 @@ class Report(models.Model):
             models.Index(fields=["category", "status"]),
             # the public map's viewport and "nearby": covering, so a street-level viewport is
             # read from the index alone (PostgreSQL; elsewhere a plain (lat, lon) index)
-            models.Index(fields=["lat", "lon"], include=["id", "created_at", "status", "is_public", "category", "reject_reason"],
+            models.Index(fields=["lat", "lon"], include=["id", "created_at", "status", "is_public", "category", "reject_reason",
+                                  "location_precision"],
                          name="report_lat_lon_map"),
             # open reports by deadline: the escalation job's pages and "overdue now" (a plain
             # due_at index also walks every closed report's deadline)
@@ -260,6 +287,12 @@ class Report(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_approximate(self) -> bool:
+        """The pin is not where the problem is: only the ward is known (``area``), or a typed
+        address placed by the geocoder (``address``)."""
+        return self.location_precision != LocationPrecision.EXACT
 
     @property
     def is_overdue(self) -> bool:

@@ -4,7 +4,9 @@ Cheap phones often have no colour-emoji font and draw emoji as empty boxes, so e
 SVG drawn in the text colour (``currentColor``). ``make static`` copies the package's icons to
 ``static/vendor/lucide/``; the tag reads a file once per process and inlines it (a few hundred
 bytes, no extra request). Decorative by default (``aria-hidden``); ``label="…"`` makes it an
-image with that name for screen readers.
+image with that name for screen readers. A name written in a template must exist (a template
+error otherwise, caught by the tests); a name that comes from data (a category's icon, set in the
+admin) gives ``fallback="…"`` and is drawn with it when empty or unknown.
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _NAME = re.compile(r"^[a-z0-9-]{1,60}$")
 
 
+def icon_exists(name: str) -> bool:
+    """Whether ``name`` is an icon of the package (for validating names kept in data)."""
+    return bool(name and _NAME.match(name) and finders.find(f"vendor/lucide/{name}.svg"))
+
+
 @functools.cache
 def _body(name: str) -> str:
     """The icon's inner SVG (its paths), or a clear error naming the missing icon."""
@@ -39,7 +46,9 @@ def _body(name: str) -> str:
 
 
 @register.simple_tag
-def icon(name: str, label: str = "", size: int = 20, css: str = "") -> str:
+def icon(name: str, label: str = "", size: int = 20, css: str = "", fallback: str = "") -> str:
+    if fallback and not icon_exists(name or ""):
+        name = fallback
     classes = f"icon icon-{name} {css}".strip()
     a11y = f'role="img" aria-label="{escape(label)}"' if label else 'aria-hidden="true" focusable="false"'
     return mark_safe(  # noqa: S308 — the body is the package's file; the attributes are escaped

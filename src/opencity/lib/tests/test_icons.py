@@ -24,3 +24,13 @@ def test_a_labelled_icon_is_an_image_with_an_escaped_name():
 def test_an_unknown_or_unsafe_name_is_a_template_error(name):
     with pytest.raises(TemplateSyntaxError):
         render('{% icon "' + name + '" %}')
+
+
+def test_a_name_from_data_falls_back_when_empty_or_unknown():
+    from opencity.lib.templatetags.icons import icon_exists
+
+    for value in ("", "not-an-icon", "🚦", None):
+        html = Template('{% icon name fallback="map-pin" %}').render(Context({"name": value}))
+        assert "icon-map-pin" in html
+    assert "icon-dog" in Template('{% icon name fallback="map-pin" %}').render(Context({"name": "dog"}))
+    assert icon_exists("dog") and not icon_exists("🐕") and not icon_exists("../x")

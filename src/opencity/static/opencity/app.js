@@ -28,4 +28,23 @@
       el.form.requestSubmit();
     }
   });
+  // The staff side navigation as a drawer on phones (without script, #sidenav:target opens it).
+  var sidenav = document.getElementById("sidenav");
+  if (sidenav) {
+    var openers = document.querySelectorAll("[aria-controls=sidenav]");
+    var setOpen = function (open) {
+      sidenav.classList.toggle("open", open);
+      openers.forEach(function (b) { b.setAttribute("aria-expanded", open ? "true" : "false"); });
+      if (open) { var first = sidenav.querySelector("a:not(.sidenav-close)"); if (first) first.focus(); }
+    };
+    openers.forEach(function (b) {
+      b.addEventListener("click", function (ev) { ev.preventDefault(); setOpen(!sidenav.classList.contains("open")); });
+    });
+    var closer = sidenav.querySelector(".sidenav-close");
+    if (closer) closer.addEventListener("click", function (ev) { ev.preventDefault(); setOpen(false); });
+    document.addEventListener("keydown", function (ev) { if (ev.key === "Escape") setOpen(false); });
+    document.addEventListener("click", function (ev) {
+      if (sidenav.classList.contains("open") && !sidenav.contains(ev.target) && !ev.target.closest("[aria-controls=sidenav]")) setOpen(false);
+    });
+  }
 })();
