@@ -20,6 +20,10 @@ BIN=.venv/bin
 export PYTHONPATH=src
 # Load the address converter's tables in the background (~0.3 s once VAR_DIR/cache holds them).
 export OPENCITY_WARM_ADDRESSES=${OPENCITY_WARM_ADDRESSES:-True}
+# The demo places typed street addresses ("32 Lê Văn Hưu") with OpenStreetMap's Nominatim (one
+# signed-in person's lookup at a time, cached); without a network a lookup just finds nothing
+# and the form asks for a pin. A city sets its own service, or `none` (docs/configuration.md).
+export OPENCITY_GEOCODER=${OPENCITY_GEOCODER:-nominatim}
 # Seconds a child may take to stop before it (and its process group) is killed.
 GRACE=${OPENCITY_STOP_GRACE:-10}
 
