@@ -1,7 +1,7 @@
 """`make bench`: OpenCity at city scale on PostgreSQL, measured as ratios to ceilings.
 
 Steps (each printed with its time): a fresh database ``opencity_bench``; migrate; the reference
-data and N generated reports (``manage.py gen_load``); VACUUM ANALYZE; the server started as
+data and N generated reports (``python -m bench.gen_load``); VACUUM ANALYZE; the server started as
 production starts it (``scripts/run.sh``: granian WSGI, bounded threads, plus the huey worker) on
 a free loopback port; then every scenario under load from wrk (a separate process, 127.0.0.1
 only, bounded in time), each beside its two ceilings measured in the same run: the server's
@@ -147,7 +147,7 @@ def load(reports: int) -> dict:
     figures["migrate_s"] = round(time.monotonic() - t, 1)
     say(f"gen_load --reports {reports:,}")
     t = time.monotonic()
-    out = run([PY, "manage.py", "gen_load", "--reports", str(reports), "--seed", "7"], capture=True)
+    out = run([PY, "-m", "bench.gen_load", "--reports", str(reports), "--seed", "7"], capture=True)
     print(out.stdout, end="", flush=True)
     figures["gen_load_s"] = round(time.monotonic() - t, 1)
     m = re.search(r"in ([\d.]+) s on postgresql: ([\d,]+) reports/s \(rows streamed in ([\d.]+) s, "
@@ -660,8 +660,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from opencity.accounts.models import User
 from opencity.alerts import delivery, services
-from opencity.alerts.models import Delivery, PushSubscription
-from opencity.bench.loadgen import ensure_citizens
+from opencity.alerts.models import Delivery
+from opencity.notifications.models import PushSubscription
+from bench.loadgen import ensure_citizens  # manage.py shell runs from the root
 from opencity.geo import selectors as geo
 from django.utils import timezone
 import datetime as dt
@@ -688,7 +689,7 @@ out["subscriptions_s"] = round(time.monotonic() - t, 1)
 with connection.cursor() as c:
     c.execute("ANALYZE accounts_user")
     c.execute("ANALYZE alerts_pushsubscription")
-settings.OPENCITY_PUSH_BACKEND = "opencity.alerts.push.MemoryBackend"
+settings.OPENCITY_PUSH_BACKEND = "opencity.notifications.push.MemoryBackend"
 wards = [w.pk for w in geo.wards()]
 now = timezone.now()
 content = dict(event="flood", severity="Severe", urgency="Expected", certainty="Likely", response_type="Evacuate",
@@ -704,7 +705,7 @@ for label, target in (("3 wards", {"area_ids": wards[:3]}), ("whole city", {"who
     fan = delivery.message_fan_out(message_id=message.pk)
     fan_s = time.monotonic() - t
     t = time.monotonic()
-    from opencity.alerts.push import MemoryBackend
+    from opencity.notifications.push import MemoryBackend
     MemoryBackend.reset()
     pushed = delivery.message_push(message_id=message.pk)
     push_s = time.monotonic() - t

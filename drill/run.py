@@ -82,7 +82,7 @@ ENV = {
     # e-mail to files the drill counts (drill/mailsink.py); pushes nowhere (no outside service)
     "OPENCITY_EMAIL_BACKEND": "drill.mailsink.EmailBackend",
     "DRILL_MAIL_DIR": str(MAIL),
-    "OPENCITY_PUSH_BACKEND": "opencity.alerts.push.MemoryBackend",
+    "OPENCITY_PUSH_BACKEND": "opencity.notifications.push.MemoryBackend",
     # 8 clients from one address would meet the per-client limits (issue #13, finding 5) at
     # once: the drill measures crash safety, not the limits
     "OPENCITY_THROTTLE_ENABLED": "False",
@@ -1431,8 +1431,8 @@ class Drill:
         ).select_related("report", "report__reporter", "report__unit")
         present = collections.Counter(
             Notification.objects.filter(
-                pk__gt=self.baseline["notification"], verb="route"
-            ).values_list("report_id", "user_id")
+                pk__gt=self.baseline["notification"], verb="route", subject_type="report"
+            ).values_list("subject_id", "user_id")
         )
         keys = {r.pk: r.client_token for r in Report.objects.filter(pk__gt=self.baseline["report"])}
         ack_phase = {a.key: ph.name for ph in self.phases for a in ph.acks if a.kind == "report"}

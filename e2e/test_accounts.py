@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from opencity.accounts.models import User
 from opencity.conftest import PASSWORD
-from opencity.lib.sms import ConsoleBackend
+from opencity.notifications.sms import ConsoleBackend
 
 
 def test_a_citizen_signs_up_with_an_sms_code(new_page):

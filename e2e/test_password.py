@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from opencity.accounts import services
 from opencity.accounts.models import User
 from opencity.conftest import PASSWORD
-from opencity.lib.sms import ConsoleBackend
+from opencity.notifications.sms import ConsoleBackend
 
 NEW = "mat-khau-moi-2026"
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from opencity.conftest import STORY_LAT, STORY_LON
-from opencity.lib.sms import ConsoleBackend
+from opencity.notifications.sms import ConsoleBackend
 
 
 @pytest.fixture

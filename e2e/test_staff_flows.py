@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from opencity.accounts.models import AuditLog
+from opencity.lib.models import AuditLog
 from opencity.reports import services
 from opencity.reports.models import Report, Status
 

@@ -92,6 +92,12 @@ WORKER=$!
 echo
 echo "  OpenCity is running: http://$HOST:$PORT/"
 $BIN/python manage.py demo_logins || true
+case "${OPENCITY_SMS_BACKEND:-ConsoleBackend}" in
+  *ConsoleBackend)
+    # Refused at start-up unless meant (OPENCITY_SMS_ALLOW_CONSOLE=True, as `make run` sets).
+    echo "  Text messages (sign-up codes) are printed below, not sent: console SMS backend."
+    echo "  Production sets an SMS gateway (docs/configuration.md, \"Text messages\")." ;;
+esac
 echo "  Stop with Ctrl+C."
 echo
 with_lifeline $BIN/granian --interface wsgi --host "$HOST" --port "$PORT" \

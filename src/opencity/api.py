@@ -21,6 +21,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.renderers import JSONRenderer
 
+from opencity.accounts import api_auth
 from opencity.accounts.api import notifications_router
 from opencity.accounts.api import router as auth_router
 from opencity.errors import (
@@ -32,7 +33,7 @@ from opencity.errors import (
     set_retry_after,
 )
 from opencity.geo.api import router as geo_router
-from opencity.lib.api import AUTH, SafeParser, Unauthenticated, error_body
+from opencity.lib.api import AUTH, SafeParser, Unauthenticated, error_body, install_authentication
 from opencity.reports.api import router as reports_router
 
 DESCRIPTION = """
@@ -105,6 +106,11 @@ class OpenCityAPI(NinjaAPI):
                     self._schemas[key] = schema
         return schema
 
+
+# What a bearer token and a session prove is the accounts' business (lib knows no app).
+install_authentication(
+    token=api_auth.token_authenticate, session=api_auth.session_authenticate
+)
 
 api = OpenCityAPI(
     title="OpenCity API",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.db import InterfaceError, OperationalError
@@ -188,8 +189,25 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
-def _is_open311(request: HttpRequest) -> bool:
-    return request.path.startswith("/open311/")
+ErrorFormat = Callable[[HttpRequest, DomainError], HttpResponse]
+_error_formats: dict[str, ErrorFormat] = {}
+
+
+def register_error_format(prefix: str, render_error: ErrorFormat) -> None:
+    """Errors of requests under ``prefix`` (a path such as ``"/open311/"``) are rendered by
+    ``render_error`` in the format that interface's clients read, never as a page. Called by the
+    app that owns the interface, from its ``AppConfig.ready()``, so that this ground-floor
+    module (and ``lib/uploads.py``) imports no app. ``render_error`` must not touch the
+    database: it also answers when the database cannot be reached."""
+    _error_formats[prefix] = render_error
+
+
+def error_format_for(request: HttpRequest) -> ErrorFormat | None:
+    """The renderer an app registered for this request's path, if any."""
+    for prefix, render_error in _error_formats.items():
+        if request.path.startswith(prefix):
+            return render_error
+    return None
 
 
 def error_without_database(request: HttpRequest, error: DomainError) -> HttpResponse:
@@ -203,11 +221,8 @@ def error_without_database(request: HttpRequest, error: DomainError) -> HttpResp
             error_body(error.code, error.message), status=error.http_status,
             json_dumps_params={"ensure_ascii": False},
         )
-    elif _is_open311(request):
-        from opencity.open311.serializers import render_errors
-
-        fmt = "json" if request.path.endswith(".json") else "xml"
-        response = render_errors(fmt, [(error.http_status, error.message)], status=error.http_status)
+    elif (render_error := error_format_for(request)) is not None:
+        response = render_error(request, error)  # Open311's format (open311/apps.py)
     else:
         template = "503.html" if error.http_status == 503 else "500.html"
         response = HttpResponse(render_to_string(template, {"message": error.message}), status=error.http_status)
@@ -227,7 +242,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     unavailable = as_unavailable(sys.exc_info()[1])
     if unavailable is not None:
         return error_without_database(request, unavailable)
-    if _is_api(request) or _is_open311(request):
+    if _is_api(request) or error_format_for(request) is not None:
         return error_without_database(request, ServerError())
     from django.views.defaults import server_error as default_server_error
 

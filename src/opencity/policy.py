@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-from opencity.accounts.models import Role
+from opencity.roles import Role
 
 if TYPE_CHECKING:
     from opencity.reports.models import Report

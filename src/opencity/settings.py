@@ -76,6 +76,11 @@ def _embedded_secret_key() -> str:
 
 
 SECRET_KEY = env_secret("OPENCITY_SECRET_KEY") or _embedded_secret_key()
+# Former keys (comma-separated; in a _FILE one a line), still accepted while SECRET_KEY is replaced:
+# signed cookies and the encrypted credentials (docs/credentials.md) keep working meanwhile.
+_fallbacks = env_secret("OPENCITY_SECRET_KEY_FALLBACKS")
+SECRET_KEY_FALLBACKS = [k.strip() for k in (_fallbacks.splitlines() if "\n" in _fallbacks else _fallbacks.split(","))
+                        if k.strip()]
 ALLOWED_HOSTS = [h for h in env_str("OPENCITY_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("OPENCITY_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = env_str("OPENCITY_SITE_URL", "http://127.0.0.1:8000")
@@ -95,6 +100,7 @@ INSTALLED_APPS = [
     "opencity.accounts",
     "opencity.geo",
     "opencity.orgs",
+    "opencity.worktime",  # the working calendar of deadlines (worktime/, under reports)
     "opencity.reports",
     "opencity.notifications",
     "opencity.ioc",
@@ -102,8 +108,8 @@ INSTALLED_APPS = [
     "opencity.alerts",
     "opencity.emergency",
     "opencity.hotline",
-    "opencity.bench",  # manage.py gen_load, /healthz (bench/README.md)
-    "opencity.lib",  # the tables of shared helpers: leases of periodic jobs (lib/locks.py)
+    "opencity.demo",  # manage.py load_demo and demo_logins (the demo pack, above every app)
+    "opencity.lib",  # shared helpers' tables: leases (lib/locks.py), the audit log, idempotency records
 ]
 
 MIDDLEWARE = [
@@ -146,7 +152,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "opencity.lib.context.site",
+                "opencity.context_processors.site",  # above the apps (context_processors.py)
             ],
             # {% icon "name" %} in every template: SVG icons, never emoji (lib/templatetags/icons.py)
             "builtins": ["opencity.lib.templatetags.icons"],
@@ -245,8 +251,17 @@ OPENCITY_THROTTLE_ENABLED = env_bool("OPENCITY_THROTTLE_ENABLED", True)
 OPENCITY_LIMITS = env_str("OPENCITY_LIMITS", "")
 OPENCITY_TRUSTED_PROXIES = env_int("OPENCITY_TRUSTED_PROXIES", 0)
 
-# One-time codes for sign-up and phone login
-OPENCITY_SMS_BACKEND = env_str("OPENCITY_SMS_BACKEND", "opencity.lib.sms.ConsoleBackend")
+# Text messages (one-time codes for sign-up and phone login, a visitor's rescue steps):
+# notifications/sms.py. The console backend only prints them: the start is refused with it
+# while DEBUG is off unless OPENCITY_SMS_ALLOW_CONSOLE=True (the demo, `make run`).
+OPENCITY_SMS_BACKEND = env_str("OPENCITY_SMS_BACKEND", "opencity.notifications.sms.ConsoleBackend")
+OPENCITY_SMS_ALLOW_CONSOLE = env_bool("OPENCITY_SMS_ALLOW_CONSOLE", False)
+OPENCITY_SMS_GATEWAY_URL = env_str("OPENCITY_SMS_GATEWAY_URL")
+OPENCITY_SMS_GATEWAY_USER = env_str("OPENCITY_SMS_GATEWAY_USER")
+OPENCITY_SMS_GATEWAY_PASSWORD = env_secret("OPENCITY_SMS_GATEWAY_PASSWORD")
+OPENCITY_SMS_SENDER = env_str("OPENCITY_SMS_SENDER")
+OPENCITY_SMS_UNACCENTED = env_bool("OPENCITY_SMS_UNACCENTED", False)
+OPENCITY_SMS_TIMEOUT = env_float("OPENCITY_SMS_TIMEOUT", 10.0)
 OPENCITY_OTP_TTL_SECONDS = env_int("OPENCITY_OTP_TTL_SECONDS", 300)
 OPENCITY_OTP_MAX_ATTEMPTS = env_int("OPENCITY_OTP_MAX_ATTEMPTS", 5)
 
@@ -431,7 +446,7 @@ OPENCITY_CAP_SENDER_NAME = env_str(
 OPENCITY_ALERT_BATCH_SIZE = env_int("OPENCITY_ALERT_BATCH_SIZE", 1000)
 # A citizen's last shared location counts for warnings for this many hours after sharing.
 OPENCITY_ALERT_LOCATION_MAX_AGE_HOURS = env_int("OPENCITY_ALERT_LOCATION_MAX_AGE_HOURS", 72)
-OPENCITY_PUSH_BACKEND = env_str("OPENCITY_PUSH_BACKEND", "opencity.alerts.push.WebPushBackend")
+OPENCITY_PUSH_BACKEND = env_str("OPENCITY_PUSH_BACKEND", "opencity.notifications.push.WebPushBackend")
 # Web push endpoints are accepted on these hosts and their subdomains only (the browsers' push
 # services); the addresses they resolve to must be public, unless inside one of the networks
 # (CIDR) listed — for a test receiver, never needed in production (opencity/lib/outbound.py).

@@ -2,17 +2,19 @@
 
 It lives above the apps (like ``urls.py`` and ``api.py``), so that no app has to know the others
 to compose it: the warnings in force for where the person is, the numbers to call and the way to
-ask for rescue, the report lookup, the figures and the latest public reports.
+ask for rescue, the report lookup, the figures and the latest public reports. Also the
+process's own health answer (``/healthz``), which is the project's, not any app's.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from opencity.alerts.selectors import alerts_for_home
 from opencity.emergency.limits import call_numbers
+from opencity.geo.apps import warmed
 from opencity.reports import selectors as reports
 
 
@@ -28,3 +30,17 @@ def home(request: HttpRequest) -> HttpResponse:
         "recent": public.prefetch_related("photos").order_by("-created_at")[:6],
     }
     return render(request, "home.html", context)
+
+
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """``GET /healthz``: the cheapest answer the server gives, ``{"ok": true, "warm": …}``.
+
+    A load balancer's liveness probe, so it belongs to the product, not to the benchmark: it
+    passes through the whole middleware stack but touches neither the database nor a template
+    (``make bench`` uses its requests/s as the ceiling every other scenario is compared with).
+    ``warm`` says whether this process has finished loading the address converter's tables
+    (``OPENCITY_WARM_ADDRESSES``): a readiness probe, and what ``make bench`` waits for before
+    measuring (the loading takes a core for ~20 s).
+    """
+    return JsonResponse({"ok": True, "warm": warmed()})

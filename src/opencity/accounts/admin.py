@@ -3,12 +3,13 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from opencity.errors import DomainError
-from opencity.lib.admin import AuditedModelAdmin
+from opencity.lib.admin import AuditedModelAdmin, CredentialAdmin
+from opencity.lib.models import AuditLog
 from opencity.lib.phone import display_phone, normalize_phone
 from opencity.orgs.models import Membership
 
 from . import throttle
-from .models import AuditLog, ThrottleBlock, User
+from .models import ApiToken, ThrottleBlock, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -97,4 +98,22 @@ class ThrottleBlockAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(CredentialAdmin):
+    """The mobile app's tokens (a credential kind): issued and rotated by the app itself
+    (``POST /api/v1/auth/token``, after the password and, for staff, the second factor), so
+    here they can only be looked at and revoked."""
+
+    list_display = ["user", "name", "prefix", "state_display", "second_factor", "created_at",
+                    "expires_at", "last_used_at"]
+    list_select_related = ["user"]
+    search_fields = ["prefix", "name", "user__phone", "user__full_name"]
+    fields = ["user", "name", "second_factor", "expires_at", *CredentialAdmin.credential_fields]
+    readonly_fields = ["user", "name", "second_factor", "expires_at"]
+    actions = ["revoke_selected"]
+
+    def has_add_permission(self, request):
         return False

@@ -8,10 +8,8 @@ they are the signed-in person's own inbox, like the tokens.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -21,21 +19,20 @@ from opencity.lib.api import (
     CursorParam,
     IdempotencyKey,
     Page,
-    RotationAuth,
     Unauthenticated,
     clean_idempotency_key,
     errors,
     idempotent,
     paginate,
 )
-from opencity.lib.audit import audit
 from opencity.lib.phone import normalize_phone
 from opencity.notifications import selectors as notification_selectors
 from opencity.notifications import services as notification_services
 from opencity.notifications.models import Notification
 
 from . import services, signin, throttle
-from .models import ApiToken, Role, User
+from .api_auth import RotationAuth
+from .models import ApiToken, User
 
 router = Router(tags=["auth"])
 notifications_router = Router(tags=["notifications"])
@@ -139,12 +136,9 @@ def token_create(request: HttpRequest, payload: TokenIn, idempotency_key: Idempo
     if user is None:
         raise Unauthenticated(_("Wrong phone number or password."), code="invalid_credentials")
     verified = _check_second_factor(user, payload.otp)
-    raw = services.api_token_issue(
+    token, raw = services.api_token_create(
         user=user, name=payload.name.strip() or "app", second_factor=verified
     )
-    token = ApiToken.objects.get(key_hash=hashlib.sha256(raw.encode()).hexdigest())
-    if user.role != Role.CITIZEN:
-        audit(user, "api_token_issue", user, summary=token.prefix)
     return Status(201, _token_created(raw, token))
 
 
@@ -167,8 +161,6 @@ def token_rotate(request: HttpRequest, idempotency_key: IdempotencyKey = None):
         raw=request.api_token_raw,
         idempotency_key=clean_idempotency_key(idempotency_key),
     )
-    if token.user.role != Role.CITIZEN:
-        audit(token.user, "api_token_rotate", token.user, summary=token.prefix)
     return Status(201, _token_created(raw, token))
 
 
@@ -179,9 +171,7 @@ def token_rotate(request: HttpRequest, idempotency_key: IdempotencyKey = None):
 )
 def token_list(request: HttpRequest):
     current = getattr(getattr(request, "api_token", None), "pk", None)
-    tokens = ApiToken.objects.filter(
-        user=request.user, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    ).order_by("-created_at")
+    tokens = ApiToken.objects.filter(ApiToken.usable_q(), user=request.user).order_by("-created_at")
     return [
         {
             "id": t.pk,
@@ -203,11 +193,8 @@ def token_list(request: HttpRequest):
     description="The token stops working at once. Revoking the token used for this request is allowed (sign out).",
 )
 def token_revoke(request: HttpRequest, token_id: int):
-    if not ApiToken.objects.filter(
-        user=request.user, pk=token_id, revoked_at__isnull=True
-    ).exists():
+    if not services.api_token_revoke(user=request.user, token_id=token_id):
         raise NotFoundError(_("This token does not exist."))
-    services.api_token_revoke(user=request.user, token_id=token_id)
     return Status(204, None)
 
 
@@ -522,7 +509,7 @@ class MarkReadOut(Schema):
 def notification_list(request: HttpRequest, query: Query[NotificationQuery]):
     # The selector returns a sliced list; keyset pages need the unsliced, ordered queryset
     # (newest first, then id: ``Notification.Meta.ordering``).
-    qs = Notification.objects.filter(user=request.user).select_related("report")
+    qs = Notification.objects.filter(user=request.user)
     page = paginate(request, qs, limit=query.limit, cursor=query.cursor, item=_notification_out)
     page["unread"] = notification_selectors.notification_unread_count(user=request.user)
     return page
@@ -535,7 +522,7 @@ def _notification_out(n) -> dict:
         "title": n.title,
         "body": n.body,
         "url": n.url,
-        "report_id": n.report_id,
+        "report_id": n.subject_id if n.subject_type == "report" else None,
         "created_at": n.created_at,
         "read_at": n.read_at,
     }

@@ -10,15 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    CITIZEN = "citizen", _("Citizen")
-    OPERATOR = "operator", _("IOC operator")
-    OFFICER = "officer", _("Unit officer")
-    WARD_OFFICIAL = "ward_official", _("Ward/commune official")
-    HOTLINE = "hotline", _("Hotline operator")
-    LEADER = "leader", _("City leader")
-    ADMIN = "admin", _("Administrator")
+from opencity.lib.credentials import Credential
+from opencity.roles import Role  # defined below accounts and policy (roles.py); used from here
 
 
 def new_citizen_id() -> str:
@@ -143,29 +136,6 @@ class PhoneCode(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
 
 
-class AuditLog(models.Model):
-    """Every staff and admin action, append-only."""
-
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    action = models.CharField(max_length=60)
-    target_type = models.CharField(max_length=60)
-    target_id = models.CharField(max_length=40)
-    summary = models.CharField(max_length=300, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("audit log entry")
-        verbose_name_plural = _("audit log")
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValueError("Audit log entries are immutable")
-        super().save(*args, **kwargs)
-
-
 def api_token_expiry() -> dt.datetime:
     """When a token issued now stops working (``OPENCITY_API_TOKEN_DAYS``)."""
     from django.conf import settings
@@ -173,48 +143,39 @@ def api_token_expiry() -> dt.datetime:
     return timezone.now() + dt.timedelta(days=settings.OPENCITY_API_TOKEN_DAYS)
 
 
-class ApiToken(models.Model):
-    """A revocable token for the mobile app (issued at login, listed in settings).
+class ApiToken(Credential):
+    """A revocable token for the mobile app (issued at login, listed in settings): a credential
+    (``opencity.lib.credentials``) owned by ``user``.
 
     It expires (``expires_at``); the app replaces it before then with ``POST
-    /api/v1/auth/token/rotate``, which revokes it and points it at its successor
-    (``replaced_by``). ``second_factor``: issued after a two-factor code, which staff tokens
-    need to be accepted (``accounts.signin.second_factor_required``)."""
+    /api/v1/auth/token/rotate``, which stops it at once (no grace period: the answer carries the
+    successor, and a lost answer is recovered with the Idempotency-Key) and points the successor
+    at it (``rotated_from``). ``second_factor``: issued after a two-factor code, which staff
+    tokens need to be accepted (``accounts.signin.second_factor_required``)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=80, default="app")
-    key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField(default=api_token_expiry)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), default=api_token_expiry)
     second_factor = models.BooleanField(default=False)
-    replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
-
-class IdempotencyRecord(models.Model):
-    """The first successful answer to a POST sent with an ``Idempotency-Key``, so that a retry
-    (from any process) replays it instead of acting twice. Kept 24 hours (``opencity.lib.api``
-    ignores and deletes older ones)."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=64)
-    method = models.CharField(max_length=8)
-    path = models.CharField(max_length=255)
-    status = models.PositiveSmallIntegerField()
-    body = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    credential_kind = "api_token"
+    secret_bytes = 32  # 43 URL-safe characters
+    rotation_grace = dt.timedelta(0)
+    rotation_fields = ("user_id", "name", "second_factor")
+    issuable_by_command = False  # issued at sign-in, after the password (and second factor)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "key", "method", "path"], name="idempotency_record_unique"
-            )
-        ]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
-        return f"{self.method} {self.path} [{self.key}]"
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def default_expiry(cls, now: dt.datetime) -> dt.datetime:
+        from django.conf import settings
+
+        return now + dt.timedelta(days=settings.OPENCITY_API_TOKEN_DAYS)
 
 
 class ThrottleBlock(models.Model):

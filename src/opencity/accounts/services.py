@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import math
 import secrets
 from typing import Any
@@ -31,8 +30,15 @@ from opencity.errors import ConflictError, PermissionDeniedError, ValidationErro
 from opencity.geo.models import Area
 from opencity.geo.selectors import area_for_point, wards
 from opencity.lib.audit import audit
+from opencity.lib.credentials import (
+    credential_issue,
+    credential_revoke,
+    credential_rotate,
+    credentials_revoke,
+    hash_secret,
+)
 from opencity.lib.phone import normalize_phone
-from opencity.lib.sms import send_sms
+from opencity.notifications.sms import send_sms
 
 from . import signin, throttle
 from .models import ApiToken, PhoneCode, User
@@ -213,10 +219,10 @@ def _password_set(user: User, password: str, *, action: str, keep_token_id: int 
     user.set_password(password)
     user.password_changed_at = now
     user.save(update_fields=["password", "password_changed_at"])
-    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    tokens = ApiToken.objects.filter(user=user)
     if keep_token_id is not None:
         tokens = tokens.exclude(pk=keep_token_id)
-    revoked = tokens.update(revoked_at=now)
+    revoked = credentials_revoke(tokens, actor=user, reason=action, ip=ip)
     account = f"account:{user.phone}"
     throttle.clear("signin.fail.account", account)
     if client:
@@ -285,22 +291,25 @@ def password_change(*, user: User, current_password: str, code: str, password: s
     return user
 
 
-def _token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+# --- API tokens (credentials: opencity.lib.credentials) --------------------------------------
+
+
+def api_token_create(*, user: User, name: str = "app", second_factor: bool = False) -> tuple[ApiToken, str]:
+    """A new token of ``user`` and its raw value (shown once; only its hash is stored), audited
+    as ``api_token_issue``. It expires after ``OPENCITY_API_TOKEN_DAYS``. ``second_factor``: the
+    caller has just verified a two-factor code of ``user`` (staff tokens are refused without it)."""
+    return credential_issue(ApiToken, actor=user, user=user, name=name[:80], second_factor=second_factor)
 
 
 def api_token_issue(*, user: User, name: str = "app", second_factor: bool = False) -> str:
-    """Return a new token (shown once); only its hash is stored. It expires after
-    ``OPENCITY_API_TOKEN_DAYS``. ``second_factor``: the caller has just verified a two-factor
-    code of ``user`` (staff tokens are refused without it)."""
-    raw = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name[:80], key_hash=_token_hash(raw), prefix=raw[:8],
-                            second_factor=second_factor)
-    return raw
+    """The raw value of a new token (:func:`api_token_create`)."""
+    return api_token_create(user=user, name=name, second_factor=second_factor)[1]
 
 
-def api_token_revoke(*, user: User, token_id: int) -> None:
-    ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def api_token_revoke(*, user: User, token_id: int) -> bool:
+    """Revoke one of ``user``'s tokens now (audited as ``api_token_revoke``)."""
+    token = ApiToken.objects.filter(user=user, pk=token_id).first()
+    return token is not None and credential_revoke(token, actor=user)
 
 
 def _rotated_raw(raw: str, idempotency_key: str) -> str:
@@ -312,37 +321,38 @@ def _rotated_raw(raw: str, idempotency_key: str) -> str:
 
 
 def api_token_rotate(*, token: ApiToken, raw: str, idempotency_key: str | None = None) -> tuple[str, ApiToken]:
-    """Replace the presented token by a new one (shown once) with a fresh expiry: the old one
-    stops working at once and points at its successor.
+    """Replace the presented token by a new one (shown once) with a fresh expiry, through
+    ``credential_rotate`` with no grace period: the old one stops at once (the answer carries
+    its successor, which points back at it with ``rotated_from``).
 
     Idempotent with an ``Idempotency-Key``: the new token is derived from the old one and the
     key (:func:`_rotated_raw`), so a retry whose answer was lost gets the same new token again
     — without keeping any token in clear anywhere. Two rotations of one token race safely: the
-    revocation is one conditional UPDATE, and the loser (without the same key) gets a 401."""
+    old row is claimed by one conditional UPDATE, and the loser — unless it is the same retry,
+    which then finds the successor — gets a 401."""
     from opencity.lib.api import Unauthenticated
 
-    new_raw = _rotated_raw(raw, idempotency_key) if idempotency_key else secrets.token_urlsafe(32)
-    new_hash = _token_hash(new_raw)
-    if token.replaced_by_id is not None:  # revoked by a rotation: only its retry may come back
-        successor = ApiToken.objects.filter(pk=token.replaced_by_id, key_hash=new_hash).first()
-        if idempotency_key and successor is not None:
-            return new_raw, successor
-        raise Unauthenticated(_("This token is not valid or was revoked."), code="invalid_token")
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            successor = ApiToken.objects.create(
-                user_id=token.user_id, name=token.name, key_hash=new_hash, prefix=new_raw[:8],
-                second_factor=token.second_factor, created_at=now,
-            )
-            revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-                revoked_at=now, replaced_by=successor)
-            if not revoked:
-                raise Unauthenticated(_("This token is not valid or was revoked."), code="invalid_token")
-    except IntegrityError:  # the same retry, in parallel: it created the successor first
-        successor = ApiToken.objects.filter(key_hash=new_hash, user_id=token.user_id).first()
+    def invalid() -> Unauthenticated:
+        return Unauthenticated(_("This token is not valid or was revoked."), code="invalid_token")
+
+    new_raw = _rotated_raw(raw, idempotency_key) if idempotency_key else None
+
+    def same_retry() -> ApiToken | None:
+        if new_raw is None:
+            return None
+        return ApiToken.objects.filter(rotated_from=token, key_hash=hash_secret(new_raw)).first()
+
+    if token.revoked_at is not None:  # replaced by a rotation: only its retry may come back
+        successor = same_retry()
         if successor is None:
-            raise
+            raise invalid()
+        return new_raw, successor
+    try:
+        successor, new_raw = credential_rotate(token, actor=token.user, grace=dt.timedelta(0), secret=new_raw)
+    except (ConflictError, IntegrityError):  # rotated meanwhile: by this same retry, or not
+        successor = same_retry()
+        if successor is None:
+            raise invalid() from None
     return new_raw, successor
 
 

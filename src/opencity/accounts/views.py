@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -38,7 +37,7 @@ from .forms import (
     SignupForm,
     SignupPhoneForm,
 )
-from .models import User
+from .models import ApiToken, User
 
 logger = logging.getLogger(__name__)
 
@@ -387,7 +386,7 @@ def security_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "required": required,
         "next": nxt,
-        "tokens": user.api_tokens.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()),
+        "tokens": user.api_tokens.filter(ApiToken.usable_q()),
         "password_form": password_form,
         "code_error": code_error,
         "wait": _code_wait(request, user.phone, services.PURPOSE_PASSWORD_CHANGE, limited) if password_form else 0,

@@ -1,11 +1,11 @@
 """Warnings in the admin: read-only. Warnings are issued, updated and cancelled in the composer,
-so every message stays an immutable CAP record; subscriptions can be removed."""
+so every message stays an immutable CAP record (push subscriptions: ``notifications/admin.py``)."""
 
 from django.contrib import admin
 
 from opencity.lib.admin import AuditedModelAdmin
 
-from .models import Alert, Message, PushSubscription
+from .models import Alert, Message
 
 
 class ReadOnlyAdmin(AuditedModelAdmin):
@@ -46,12 +46,3 @@ class MessageAdmin(ReadOnlyAdmin):
     list_filter = ["msg_type", "event", "severity", "status"]
     search_fields = ["identifier", "headline_vi", "headline_en"]
 
-
-@admin.register(PushSubscription)
-class PushSubscriptionAdmin(AuditedModelAdmin):
-    list_display = ["user", "created_at", "last_success_at", "failures"]
-    readonly_fields = ["user", "endpoint", "p256dh", "auth", "user_agent", "created_at", "last_success_at", "failures"]
-    raw_id_fields = ["user"]
-
-    def has_add_permission(self, request, obj=None):
-        return False

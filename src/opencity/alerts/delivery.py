@@ -7,8 +7,9 @@ message and user, inserted with ``ON CONFLICT DO NOTHING``) and moves the cursor
 mid-way therefore leaves either a whole batch or none of it, and the next run (the periodic
 ``resume_deliveries`` or a retry) continues after the cursor: nobody gets a message twice.
 
-The rows are written in SQL (``INSERT … SELECT`` from the targeting query), not one Python
-object per person: half a million people take seconds, not minutes (``make bench``).
+The rows are written in SQL (``notifications.services.notify_bulk``: ``INSERT … SELECT`` from
+the targeting query), not one Python object per person: half a million people take seconds, not
+minutes (``make bench``).
 
 Push goes after the inbox rows, to deliveries not yet pushed; a batch of deliveries is claimed
 (its ``pushed_at`` set, rows locked by another worker skipped) and committed before its pushes
@@ -27,23 +28,23 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, TextField, Value, When
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from opencity.accounts.models import User
 from opencity.geo.models import Area
-from opencity.notifications.models import Notification
+from opencity.notifications.models import PushSubscription
+from opencity.notifications.push import get_backend, send_to_subscriptions
+from opencity.notifications.services import BulkLink, Subject, notify_bulk
 
-from .models import Delivery, Message, MessageStatus, MsgType, PushSubscription
-from .push import get_backend, send_to_subscriptions
+from .models import Delivery, Message, MessageStatus, MsgType
 
 logger = logging.getLogger(__name__)
 VERB = "warning"
-# outbox kinds (notifications/outbox.py), registered in apps.py, both life-safety
+# the outbox kind (notifications/outbox.py), registered in apps.py, life-safety
 DELIVER_KIND = "alerts.deliver"  # {"message_id"}: message_deliver, written with the message
-PUSH_KIND = "alerts.push_notifications"  # {"ids", "tag"}: push inbox entries (a rescue's steps)
 
 
 @dataclass
@@ -102,49 +103,20 @@ def _deliverable(message: Message) -> bool:
 
 
 def _insert_inbox_rows(message: Message, user_ids: list[int], *, at: dt.datetime) -> int:
-    """Write the inbox rows and deliveries of these people in SQL: no Python object per person.
-    Returns how many were written.
-
-    The title and body are chosen per row by the person's language, in the ``SELECT`` of an
-    ``INSERT``. On PostgreSQL one statement writes both tables (a data-modifying ``WITH``); on
-    SQLite the inbox rows come back with ``RETURNING`` and the deliveries follow in one
-    ``executemany``.
-    """
+    """Write the inbox rows and deliveries of these people in SQL (``notify_bulk``: no Python
+    object per person; on PostgreSQL one statement writes both tables). Returns how many were
+    written. The title and body are chosen per row by the person's language."""
     if not user_ids:
         return 0
-    url = reverse("alerts:detail", args=[message.alert_id])
     texts = {code: _texts(message, code) for code, _name in settings.LANGUAGES}
-    default = texts.get(settings.LANGUAGE_CODE) or _texts(message, "vi")
-
-    def by_language(index: int) -> Case:
-        return Case(*[When(preferred_language=code, then=Value(text[index])) for code, text in texts.items()],
-                    default=Value(default[index]), output_field=TextField())
-
-    people = (User.objects.filter(pk__in=user_ids).order_by()
-              .annotate(n_verb=Value(VERB, output_field=TextField()), n_title=by_language(0),
-                        n_body=by_language(1), n_url=Value(url, output_field=TextField()),
-                        n_at=Value(at, output_field=DateTimeField()))
-              .values_list("pk", "n_verb", "n_title", "n_body", "n_url", "n_at"))
-    select, params = people.query.sql_with_params()
-    notifications = connection.ops.quote_name(Notification._meta.db_table)
-    deliveries = connection.ops.quote_name(Delivery._meta.db_table)
-    insert = f"INSERT INTO {notifications} (user_id, verb, title, body, url, created_at) {select} RETURNING id, user_id"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"WITH n AS ({insert}) INSERT INTO {deliveries} "
-                "(message_id, alert_id, user_id, notification_id, created_at) "
-                "SELECT %s, %s, n.user_id, n.id, %s FROM n ON CONFLICT DO NOTHING",
-                [*params, message.pk, message.alert_id, at])
-            return cursor.rowcount
-        cursor.execute(insert, params)
-        rows = cursor.fetchall()
-        at_db = connection.ops.adapt_datetimefield_value(at)
-        cursor.executemany(
-            f"INSERT INTO {deliveries} (message_id, alert_id, user_id, notification_id, created_at) "
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            [(message.pk, message.alert_id, user_id, notification_id, at_db) for notification_id, user_id in rows])
-        return len(rows)
+    return notify_bulk(
+        User.objects.filter(pk__in=user_ids), verb=VERB, texts=texts,
+        url=reverse("alerts:detail", args=[message.alert_id]),
+        subject=Subject("alert", message.alert_id, message.alert.ref),
+        created_at=at,
+        link=BulkLink(table=Delivery._meta.db_table,
+                      values={"message_id": message.pk, "alert_id": message.alert_id, "created_at": at}),
+    )
 
 
 def _fan_out_batch(message_id: int, batch_size: int, delivered_at) -> tuple[int, bool]:

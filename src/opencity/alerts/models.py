@@ -268,29 +268,3 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
 
-
-class PushSubscription(models.Model):
-    """A browser's Web Push subscription (one per user and endpoint)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="push_subscriptions")
-    endpoint = models.URLField(max_length=1000)
-    p256dh = models.CharField(max_length=200)
-    auth = models.CharField(max_length=64)
-    user_agent = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_success_at = models.DateTimeField(null=True, blank=True)
-    failures = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "endpoint"], name="alerts_push_unique"),
-        ]
-        verbose_name = _("push subscription")
-        verbose_name_plural = _("push subscriptions")
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.endpoint[:60]}"
-
-    def info(self) -> dict:
-        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}

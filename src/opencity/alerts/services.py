@@ -24,6 +24,7 @@ from opencity.errors import ConflictError, NotFoundError, PermissionDeniedError,
 from opencity.geo.models import Area
 from opencity.lib.audit import audit
 from opencity.lib.formtoken import already_used, clean_token
+from opencity.notifications.models import PushSubscription
 from opencity.notifications.outbox import outbox_put
 from opencity.orgs.models import Unit
 
@@ -39,7 +40,6 @@ from .models import (
     Message,
     MessageStatus,
     MsgType,
-    PushSubscription,
     ResponseType,
     Severity,
     Urgency,
@@ -373,7 +373,7 @@ def push_subscribe(*, user, endpoint: str, p256dh: str, auth: str, user_agent: s
     cleared leaves its old subscription behind, and the device in hand must still get warnings.
     The person's row is locked so that two subscribes at once keep the cap.
     """
-    from .push import check_endpoint
+    from opencity.notifications.push import check_endpoint
 
     if user is None or not user.is_authenticated:
         raise PermissionDeniedError()

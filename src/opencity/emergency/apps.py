@@ -16,3 +16,10 @@ class EmergencyConfig(AppConfig):
                         lambda payload: services.rescue_visitor_sms(request_id=payload["request"],
                                                                     action=payload["action"]),
                         priority=outbox.LIFE_SAFETY)
+
+        from opencity.lib.images import register_stored_photos
+
+        from .models import RescuePhoto
+
+        # their files, for maintenance over every stored photo (manage.py photos_strip_metadata)
+        register_stored_photos(RescuePhoto, ("image", "thumb"))

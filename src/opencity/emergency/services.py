@@ -17,14 +17,13 @@ from django.utils.translation import gettext_lazy
 
 from opencity import policy
 from opencity.accounts.models import Role, User
-from opencity.alerts.delivery import PUSH_KIND
 from opencity.errors import NotFoundError, PermissionDeniedError, ValidationError
 from opencity.geo.selectors import area_for_point
 from opencity.lib.formtoken import already_used, clean_token
 from opencity.lib.phone import normalize_phone
 from opencity.lib.text import is_blank, refuse_nul, strip_invisible
 from opencity.notifications.outbox import outbox_put
-from opencity.notifications.services import notify
+from opencity.notifications.services import EMAIL, WEBPUSH, Subject, notify
 from opencity.reports.services.common import process_photos
 
 from . import workflow
@@ -112,7 +111,7 @@ def rescue_visitor_sms(*, request_id: int, action: str) -> None:
     number is read here. At least once: a worker dying mid-way may send it twice."""
     from django.utils import translation
 
-    from opencity.lib.sms import send_sms
+    from opencity.notifications.sms import send_sms
 
     req = RescueRequest.objects.filter(pk=request_id).first()
     message = STEP_MESSAGES.get(action)
@@ -146,11 +145,11 @@ def link_key_hash(key: str) -> str:
 
 
 def _notify_requester(req: RescueRequest, action: str, note: str = "") -> None:
-    """Tell the requester about a step: an inbox entry and the web push to their devices, both
-    owed in this transaction (the push through the outbox, life-safety priority, carried out by
-    the worker after the commit: ``alerts.delivery.PUSH_KIND``; one tag per request, so each
-    step replaces the previous one on the lock screen). A push that fails is logged; the step
-    and its inbox entry stand."""
+    """Tell the requester about a step: an inbox entry, its e-mail and the web push to their
+    devices, owed in this transaction (through the outbox, life-safety priority, carried out by
+    the worker after the commit: ``notifications.channels``; one tag per request, so each step
+    replaces the previous one on the lock screen). A push that fails is logged; the step and
+    its inbox entry stand."""
     message = STEP_MESSAGES.get(action)
     if req.requester is None and req.origin == Origin.VISITOR and message is not None:
         # A visitor has no inbox and no device registered: their proven number gets an SMS
@@ -159,11 +158,8 @@ def _notify_requester(req: RescueRequest, action: str, note: str = "") -> None:
         return
     if req.requester is None or message is None:
         return
-    created = notify([req.requester], verb="sos", title=message, body=note,
-                     url=reverse("emergency:status", args=[req.pk]), urgent=True)
-    ids = [n.pk for n in created]
-    if ids:
-        outbox_put(kind=PUSH_KIND, payload={"ids": ids, "tag": f"sos-{req.pk}"})
+    notify([req.requester], verb="sos", title=message, body=note, url=reverse("emergency:status", args=[req.pk]),
+           subject=Subject("rescue", req.pk, req.ref), urgent=True, via=(EMAIL, WEBPUSH), tag=f"sos-{req.pk}")
 
 
 def rescue_request_create(

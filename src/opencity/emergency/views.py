@@ -22,7 +22,7 @@ from opencity.errors import (
     ValidationError,
     set_retry_after,
 )
-from opencity.hotline import filing as hotline_filing
+from opencity.lib.filing import caller_filing
 from opencity.lib.phone import display_phone
 
 from . import limits, selectors, services, workflow
@@ -63,7 +63,7 @@ def sos_new(request: HttpRequest) -> HttpResponse:
     if for_caller and not policy.can_file_for_caller(request.user):
         return _error(request, PermissionDeniedError(_("Only hotline and IOC operators file requests for callers.")))
     try:
-        call = hotline_filing.call_for_filing(request) if for_caller else None  # ?call=<id>: link to it
+        call = caller_filing().call_for_filing(request) if for_caller else None  # ?call=<id>: link to it
     except DomainError as exc:
         return _error(request, exc)
     status, ask_another = 200, False
@@ -98,7 +98,7 @@ def sos_new(request: HttpRequest) -> HttpResponse:
                     status = exc.http_status
                 else:
                     if call is not None:
-                        return hotline_filing.link_and_return(request, call, rescue=req)
+                        return caller_filing().link_and_return(request, call, req)
                     return redirect("emergency:status", req.pk)
         else:
             status = 400
@@ -109,7 +109,7 @@ def sos_new(request: HttpRequest) -> HttpResponse:
             except RateLimitedError as exc:
                 return _limit_page(request, exc, open_requests)
         form = SosForm(for_caller=for_caller,
-                       initial=hotline_filing.caller_initial(call, name="caller_name", phone="caller_phone"))
+                       initial=caller_filing().caller_initial(call, name="caller_name", phone="caller_phone"))
     mine = [] if for_caller else selectors.rescue_list_mine(user=request.user)
     return render(request, "emergency/new.html", {
         "form": form, "for_caller": for_caller, "mine": mine, "call": call,

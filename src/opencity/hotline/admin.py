@@ -3,9 +3,9 @@ call-backs and operator presence can be corrected by an administrator."""
 
 from django.contrib import admin
 
-from opencity.lib.admin import AuditedModelAdmin
+from opencity.lib.admin import AuditedModelAdmin, CredentialAdmin
 
-from .models import Call, CallBack, ExchangeEvent, OperatorPresence
+from .models import Call, CallBack, ExchangeEvent, ExchangeSecret, OperatorPresence
 
 
 class ExchangeEventInline(admin.TabularInline):
@@ -52,3 +52,12 @@ class OperatorPresenceAdmin(AuditedModelAdmin):
     list_display = ["user", "available", "extension", "since", "last_busy_at"]
     list_filter = ["available"]
     raw_id_fields = ["user"]
+
+
+@admin.register(ExchangeSecret)
+class ExchangeSecretAdmin(CredentialAdmin):
+    """The exchange's webhook secret (a credential kept encrypted): issue one with the add form,
+    rotate it (the old one verifies for a day more), revoke it; the secret is shown once."""
+
+    list_display = ["name", "prefix", "state_display", "created_at", "expires_at", "last_used_at"]
+    fields = ["name", "expires_at", *CredentialAdmin.credential_fields]

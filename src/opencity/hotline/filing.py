@@ -1,5 +1,6 @@
-"""The hooks the "file for a caller" pages call (reports:new?for=caller&call=<id> and
-emergency:new_for_caller?for=caller&call=<id>), so their own code changes stay two lines."""
+"""Filing a report or a rescue request for a caller: the hotline's side of the hook
+``lib.filing`` (registered in ``apps.py``). The forms (reports:new?for=caller&call=<id> and
+emergency:new_for_caller?for=caller&call=<id>) call it without importing the hotline."""
 
 from __future__ import annotations
 
@@ -29,16 +30,22 @@ def caller_initial(call: Call | None, *, name: str, phone: str) -> dict:
     return initial
 
 
-def link_and_return(request, call: Call, *, report=None, rescue=None):
-    """Link what was filed to the call and go back to the call's page."""
+def link_and_return(request, call: Call, filed):
+    """Link what was filed (a report or a rescue request) to the call and go back to the
+    call's page."""
+    from opencity.emergency.models import RescueRequest
+    from opencity.reports.models import Report
+
     from . import services
 
-    if report is not None:
-        services.call_link_report(actor=request.user, call_id=call.pk, report=report)
+    if isinstance(filed, Report):
+        services.call_link_report(actor=request.user, call_id=call.pk, report=filed)
         messages.success(request, _("Report %(ref)s was filed and linked to call %(call)s.")
-                         % {"ref": report.ref, "call": call.ref})
-    if rescue is not None:
-        services.call_link_rescue(actor=request.user, call_id=call.pk, rescue=rescue)
+                         % {"ref": filed.ref, "call": call.ref})
+    elif isinstance(filed, RescueRequest):
+        services.call_link_rescue(actor=request.user, call_id=call.pk, rescue=filed)
         messages.success(request, _("Rescue request %(ref)s was filed and linked to call %(call)s.")
-                         % {"ref": rescue.ref, "call": call.ref})
+                         % {"ref": filed.ref, "call": call.ref})
+    else:
+        raise TypeError(f"a call links reports and rescue requests, not {type(filed).__name__}")
     return redirect("hotline:call", call.pk)

@@ -9,10 +9,14 @@ are personal data, shown only to hotline and IOC staff (policy.py).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from opencity.lib.credentials import EncryptedCredential
 
 
 class Direction(models.TextChoices):
@@ -187,3 +191,32 @@ class ExchangeEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         constraints = [models.UniqueConstraint(fields=["external_id", "event"], name="exchange_event_once")]
+
+
+class ExchangeSecret(EncryptedCredential):
+    """The secret the telephone exchange signs its webhooks with (``hotline.exchange``): a
+    credential kept encrypted, because the server needs it in plain to check a signature
+    (``opencity.lib.credentials.EncryptedCredential``, docs/credentials.md).
+
+    Rotated, the old secret keeps verifying for ``rotation_grace`` (one day), so the exchange can
+    be switched over without losing events. While no row exists the setting
+    ``OPENCITY_HOTLINE_WEBHOOK_SECRET`` is the secret (``bootstrap_setting``); the first row —
+    usually that setting's value, brought in with ``manage.py credentials issue exchange_secret
+    --from-setting`` — ends it."""
+
+    name = models.CharField(_("name"), max_length=80, default="exchange",
+                            help_text=_("Which exchange or installation uses it."))
+
+    credential_kind = "exchange_secret"
+    secret_bytes = 32
+    rotation_grace = dt.timedelta(days=1)
+    rotation_fields = ("name",)
+    bootstrap_setting = "OPENCITY_HOTLINE_WEBHOOK_SECRET"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("exchange webhook secret")
+        verbose_name_plural = _("exchange webhook secrets")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

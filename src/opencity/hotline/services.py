@@ -339,7 +339,7 @@ def caller_history_viewed(*, actor, call: Call | None = None, phone: str = "") -
     """Write to the audit log that ``actor`` looked at a caller's history (once per call and
     operator: the console refreshes the incoming panel every few seconds)."""
     require_console(actor)
-    from opencity.accounts.models import AuditLog
+    from opencity.lib.models import AuditLog
 
     if call is not None:
         if not AuditLog.objects.filter(actor=actor, action="hotline.caller_history", target_type="hotline.call",

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -35,7 +36,6 @@ from opencity.lib.params import MAX_ID
 from opencity.lib.text import NUL, find_nul, nul_error
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
-TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 IDEMPOTENCY_KEY_MAX = 64  # the length of Report.client_token
 MAX_PAGE = 100
@@ -72,94 +72,43 @@ def error_body(code: str, message: str, field: str | None = None) -> dict:
 
 
 # --- authentication ----------------------------------------------------------------------
+# lib knows no account: what a bearer token or a session proves is decided by the two checks
+# installed where the NinjaAPI is built (``opencity.api`` installs ``accounts.api_auth``'s).
+
+_checks: dict[str, Callable[..., Any]] = {}
 
 
-def _hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+def install_authentication(
+    *, token: Callable[[HttpRequest, str], Any], session: Callable[[HttpRequest], Any]
+) -> None:
+    """Set the checks behind :class:`TokenAuth` (request, raw token → the user, or raise
+    ``Unauthenticated``) and :class:`SessionAuth` (request → the user or None, or raise)."""
+    _checks.update(token=token, session=session)
 
 
-def _second_factor_refused() -> Unauthenticated:
-    return Unauthenticated(
-        _(
-            "Staff accounts sign in with two factors: sign in again with the code from your "
-            "authenticator app."
-        ),
-        code="second_factor_required",
-    )
-
-
-def _usable_token(raw: str, *, rotated_ok: bool = False):
-    """The token row for a presented bearer token, or a 401: unknown, revoked or of a disabled
-    account (``invalid_token``), expired (``token_expired``), or a staff token issued without a
-    second factor while staff need one (``second_factor_required``). ``rotated_ok``: a token
-    revoked by a rotation within the Idempotency-Key window also passes (its retry)."""
-    from opencity.accounts.models import ApiToken
-    from opencity.accounts.signin import second_factor_required
-
-    raw = raw.strip()
-    found = None
-    if raw:
-        live = Q(revoked_at__isnull=True)
-        if rotated_ok:
-            since = timezone.now() - dt.timedelta(seconds=IDEMPOTENCY_TTL_SECONDS)
-            live |= Q(replaced_by__isnull=False, revoked_at__gte=since)
-        found = (
-            ApiToken.objects.select_related("user")
-            .filter(live, key_hash=_hash_token(raw), user__is_active=True)
-            .first()
-        )
-    if found is None:
-        raise Unauthenticated(_("This token is not valid or was revoked."), code="invalid_token")
-    if found.revoked_at is None and found.expires_at <= timezone.now():
-        raise Unauthenticated(
-            _("This token has expired. Sign in again to get a new one."), code="token_expired"
-        )
-    if not found.second_factor and second_factor_required(found.user):
-        raise _second_factor_refused()
-    return found
+def _check(name: str) -> Callable[..., Any]:
+    try:
+        return _checks[name]
+    except KeyError:
+        raise ImproperlyConfigured(
+            "opencity.lib.api.install_authentication() was not called (opencity.api calls it)"
+        ) from None
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``: a token from ``POST /api/v1/auth/token``.
-
-    Only the token's SHA-256 is stored. A present but unknown, revoked, expired or
-    disabled-user token is a 401 at once (it does not fall back to the session); so is a staff
-    token issued without a second factor (``_usable_token``). ``last_used_at`` is written at
-    most once a minute per token, so reads do not turn into a write per request.
-    """
+    """``Authorization: Bearer <token>``: a token from ``POST /api/v1/auth/token``, checked by
+    the installed token check (``accounts.api_auth.token_authenticate``). A present but bad
+    token is a 401 at once: it does not fall back to the session."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        from opencity.accounts.models import ApiToken
-
-        found = _usable_token(token)
-        now = timezone.now()
-        if found.last_used_at is None or found.last_used_at < now - TOKEN_TOUCH_INTERVAL:
-            # A last-seen stamp, not a state change: one guarded UPDATE, never a race.
-            ApiToken.objects.filter(pk=found.pk).filter(
-                Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOKEN_TOUCH_INTERVAL)
-            ).update(last_used_at=now)
-            found.last_used_at = now
-        request.user = found.user
-        request.api_token = found
-        return found.user
-
-
-class RotationAuth(HttpBearer):
-    """The bearer token to rotate (``POST /auth/token/rotate``): a usable token, or one this
-    endpoint already replaced (a retry, answered by ``accounts.services.api_token_rotate``).
-    ``request.auth`` is the token row; the raw token is kept on the request for the rotation."""
-
-    def authenticate(self, request: HttpRequest, token: str):
-        found = _usable_token(token, rotated_ok=True)
-        request.user = found.user
-        request.api_token = found
-        request.api_token_raw = token.strip()
-        return found
+        return _check("token")(request, token)
 
 
 class SessionAuth(APIKeyCookie):
-    """The Django session of the web pages. Unsafe methods must pass Django's CSRF check
-    (token requests never need it: a cross-site page cannot set the Authorization header)."""
+    """The Django session of the web pages, for a person the installed session check accepts
+    (``accounts.api_auth.session_authenticate``: active, second factor where required). Unsafe
+    methods must pass Django's CSRF check (token requests never need it: a cross-site page
+    cannot set the Authorization header)."""
 
     param_name = settings.SESSION_COOKIE_NAME
 
@@ -167,13 +116,9 @@ class SessionAuth(APIKeyCookie):
         super().__init__(csrf=False)  # checked below, and only for a signed-in session
 
     def __call__(self, request: HttpRequest):
-        from opencity.accounts.signin import is_verified, second_factor_required
-
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not user.is_active:
+        user = _check("session")(request)
+        if user is None:
             return None
-        if second_factor_required(user) and not is_verified(user):
-            raise _second_factor_refused()  # signed in with a password only: not yet staff
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
             raise PermissionDeniedError(
                 _("The security check failed. Reload the page and try again."), code="csrf_failed"
@@ -488,7 +433,7 @@ def idempotent(
 ) -> tuple[int, Any]:
     """Run ``run`` once per (user, method, path, key); replay its successful response after.
 
-    The first response is kept in the database (``accounts.IdempotencyRecord``), so a retry
+    The first response is kept in the database (``lib.IdempotencyRecord``), so a retry
     is recognised by any process. Records older than 24 hours are removed
     lazily, by the next keyed POST. Errors are not stored, so a failed request may be
     retried. The action and its record are one transaction: an acknowledged action always has
@@ -501,7 +446,7 @@ def idempotent(
     422 rather than answered with the first response, which would tell the client that its
     second, different request was carried out (the IETF httpapi Idempotency-Key draft).
     """
-    from opencity.accounts.models import IdempotencyRecord
+    from opencity.lib.models import IdempotencyRecord
 
     key = clean_idempotency_key(key)
     user = getattr(request, "user", None)

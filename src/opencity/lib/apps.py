@@ -1,13 +1,16 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 
 class LibConfig(AppConfig):
-    """Shared helpers; an app only for the tables some of them keep (``locks.Lease``)."""
+    """Shared helpers; an app for the tables some of them keep (``locks.Lease``, the audit log,
+    idempotency records) and the commands over every app (``photos_strip_metadata``)."""
 
     name = "opencity.lib"
     label = "lib"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = _("Platform")  # the audit log's heading in the admin
 
 
 class OpenCityAdminConfig(admin_apps.AdminConfig):

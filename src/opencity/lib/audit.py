@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from opencity.lib.models import AuditLog
+
 
 def audit(actor, action: str, target, *, summary: str = "", data: dict | None = None, ip: str | None = None) -> None:
-    from opencity.accounts.models import AuditLog
-
     AuditLog.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,

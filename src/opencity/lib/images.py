@@ -26,6 +26,7 @@ from struct import error as struct_error
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageFilter, ImageOps, UnidentifiedImageError
 
@@ -293,3 +294,21 @@ def strip_jpeg_metadata(data: bytes) -> bytes:
                     break
             out.append(data[pos:ff])
             pos = ff
+
+
+# --- stored photos ------------------------------------------------------------------------------
+
+_stored_photos: dict[str, tuple[type[Model], tuple[str, ...]]] = {}
+
+
+def register_stored_photos(model: type[Model], fields: tuple[str, ...]) -> None:
+    """Say which file fields of ``model`` hold photos that went through :func:`process_upload`
+    (or :func:`blurred`), so maintenance over every stored photo
+    (``manage.py photos_strip_metadata``) reaches them without ``lib`` importing the app. Called
+    from the owning app's ``AppConfig.ready()``."""
+    _stored_photos[model._meta.label] = (model, fields)
+
+
+def stored_photos() -> list[tuple[type[Model], tuple[str, ...]]]:
+    """Every registered photo model with its photo fields, in registration order."""
+    return list(_stored_photos.values())

@@ -1,9 +1,17 @@
-"""Tables of the shared helpers in ``opencity.lib``."""
+"""Tables of the shared helpers in ``opencity.lib``.
+
+Platform tables that every app writes through a helper here (the audit log, ``lib/audit.py``;
+the replay of idempotent API requests, ``lib/api.py``) live here too, so that ``lib`` stays at the
+bottom of the graph and imports no app: they point at the user model through
+``settings.AUTH_USER_MODEL``. ``AuditLog`` and ``IdempotencyRecord`` came from ``accounts`` and
+keep its table names (``Meta.db_table``; migration 0003 changed Django's state only)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Lease(models.Model):
@@ -44,3 +52,54 @@ class StagedUpload(models.Model):
 
     def __str__(self) -> str:
         return f"staged {self.pk} for {self.client_token}"
+
+
+class AuditLog(models.Model):
+    """Every staff and admin action, append-only (written by ``lib.audit.audit``)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=60)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=40)
+    summary = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        db_table = "accounts_auditlog"
+        ordering = ["-created_at"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("Audit log entries are immutable")
+        super().save(*args, **kwargs)
+
+
+class IdempotencyRecord(models.Model):
+    """The first successful answer to a POST sent with an ``Idempotency-Key``, so that a retry
+    (from any process) replays it instead of acting twice. Kept 24 hours (``opencity.lib.api``
+    ignores and deletes older ones)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255)
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        db_table = "accounts_idempotencyrecord"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key", "method", "path"], name="idempotency_record_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"

@@ -34,7 +34,12 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
-from opencity.errors import DomainError, PayloadTooLargeError, PermissionDeniedError
+from opencity.errors import (
+    DomainError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    error_format_for,
+)
 
 FORM_OVERHEAD = 64 * 1024  # multipart headers and the small fields beside the photos
 _NO_BODY = ("GET", "HEAD", "OPTIONS", "TRACE")
@@ -94,8 +99,9 @@ def policy_for(request: HttpRequest) -> UploadPolicy:
 
 
 def error_response(request: HttpRequest, error: DomainError, policy: UploadPolicy) -> HttpResponse:
-    """The refusal in the shape the caller reads: the API's error body, Open311's error format,
-    the JSON of a fetch endpoint, an htmx fragment or the error page."""
+    """The refusal in the shape the caller reads: the API's error body, the format an app
+    registered for its paths (Open311's: ``errors.register_error_format``), the JSON of a fetch
+    endpoint, an htmx fragment or the error page."""
     if request.path.startswith("/api/"):
         from opencity.lib.api import error_body
 
@@ -104,11 +110,8 @@ def error_response(request: HttpRequest, error: DomainError, policy: UploadPolic
             status=error.http_status,
             json_dumps_params={"ensure_ascii": False},
         )
-    if request.path.startswith("/open311/"):
-        from opencity.open311.serializers import render_errors
-
-        fmt = "json" if request.path.endswith(".json") else "xml"
-        return render_errors(fmt, [(error.http_status, error.message)], status=error.http_status)
+    if (render_error := error_format_for(request)) is not None:
+        return render_error(request, error)
     if policy.json:
         return JsonResponse({"error": error.message}, status=error.http_status)
     template = "partials/error.html" if request.headers.get("HX-Request") else "error.html"

@@ -4,16 +4,15 @@ Working hours (default 07:30–11:30 and 13:30–17:00), weekends and Vietnamese
 (the ``holidays`` package) are off. ``extra_days_off`` and ``makeup_days`` let a city follow
 the government's yearly decisions (swapped days around Tết, 2/9 and so on).
 
-:func:`default_calendar` is the city's calendar as configured in the admin (the models
-``reports.CalendarDay`` and ``reports.WorkingPeriod``), cached per process.
+Arithmetic only, no tables: the city's calendar as configured in the admin (the models
+``worktime.CalendarDay`` and ``worktime.WorkingPeriod``) is read, and cached per process, by
+``opencity.worktime.selectors.default_calendar()``. So the ground floor imports no app, and
+historical migrations and the load generator can use the built-in calendar as it is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import threading
-import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -22,7 +21,6 @@ import holidays
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_PERIODS = ((dt.time(7, 30), dt.time(11, 30)), (dt.time(13, 30), dt.time(17, 0)))
-logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=64)
@@ -87,45 +85,3 @@ class WorkCalendar:
 
 
 DEFAULT_CALENDAR = WorkCalendar()
-# Each process keeps the calendar this long; the process where the admin saves a change drops
-# it at once (signals in reports.models), the others within this time.
-CACHE_SECONDS = 60
-_cache: tuple[WorkCalendar, float] | None = None
-_cache_lock = threading.Lock()
-
-
-def load_calendar() -> WorkCalendar:
-    """The calendar configured in the admin (working periods, make-up days, extra days off)."""
-    from opencity.reports.models import CalendarDay, CalendarDayKind, WorkingPeriod
-
-    periods = tuple(WorkingPeriod.objects.order_by("start").values_list("start", "end"))
-    days = list(CalendarDay.objects.values_list("date", "kind"))
-    return WorkCalendar(
-        periods=periods or DEFAULT_PERIODS,
-        makeup_days=frozenset(d for d, kind in days if kind == CalendarDayKind.WORK),
-        extra_days_off=frozenset(d for d, kind in days if kind == CalendarDayKind.OFF),
-    )
-
-
-def default_calendar() -> WorkCalendar:
-    """The city's calendar, cached for ``CACHE_SECONDS``. Where the database cannot be read
-    (not migrated yet, or no access at import time) the built-in calendar is used, uncached."""
-    global _cache
-    cached = _cache
-    if cached is not None and cached[1] > time.monotonic():
-        return cached[0]
-    try:
-        calendar = load_calendar()
-    except Exception:  # noqa: BLE001 — a missing table or a blocked connection: fall back
-        logger.debug("working calendar not readable; using the built-in one", exc_info=True)
-        return DEFAULT_CALENDAR
-    with _cache_lock:
-        _cache = (calendar, time.monotonic() + CACHE_SECONDS)
-    return calendar
-
-
-def reset_default_calendar() -> None:
-    """Forget the cached calendar (called when the admin changes it)."""
-    global _cache
-    with _cache_lock:
-        _cache = None

@@ -1,9 +1,12 @@
-"""The outbox in the admin, read-only: what is owed, what failed and why (``outbox.py``)."""
+"""The outbox in the admin, read-only: what is owed, what failed and why (``outbox.py``); the
+browsers' push subscriptions, removable."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import OutboxMessage
+from opencity.lib.admin import AuditedModelAdmin
+
+from .models import OutboxMessage, PushSubscription
 
 
 @admin.register(OutboxMessage)
@@ -25,4 +28,16 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(AuditedModelAdmin):
+    """Browsers' push subscriptions: read-only, but removable (a lost phone)."""
+
+    list_display = ["user", "created_at", "last_success_at", "failures"]
+    readonly_fields = ["user", "endpoint", "p256dh", "auth", "user_agent", "created_at", "last_success_at", "failures"]
+    raw_id_fields = ["user"]
+
+    def has_add_permission(self, request, obj=None):
         return False

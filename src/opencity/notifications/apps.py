@@ -6,6 +6,6 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import outbox, services
+        from . import channels, checks  # noqa: F401  (checks: registers the start-up checks)
 
-        outbox.register(services.EMAIL_KIND, lambda payload: services.notifications_email(ids=payload["ids"]))
+        channels.register_outbox_kinds()

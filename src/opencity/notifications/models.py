@@ -1,10 +1,16 @@
-"""In-app inbox. E-mail (and later push/SMS) are sent from here through pluggable backends."""
+"""The inbox, the outbox and the browsers' push subscriptions: what ``notifications`` stores.
+
+A notification names what it is about with a generic subject (``subject_type``, ``subject_id``,
+``reference``) rather than a foreign key, so that any app's events can be told — a report, a
+rescue request, a warning — without ``notifications`` knowing those apps.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
@@ -13,15 +19,19 @@ class Notification(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True)
-    report = models.ForeignKey(
-        "reports.Report", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
-    )
+    # what it is about: a short code ("report", "rescue", "alert"…), that object's id and the
+    # reference people read (a report's PA002001); empty for notices about the account itself
+    subject_type = models.CharField(max_length=20, blank=True, default="")
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    reference = models.CharField(max_length=40, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # No index on the subject: nothing reads by it yet, and every row of a warning's
+        # fan-out (hundreds of thousands) would pay for one.
         indexes = [models.Index(fields=["user", "read_at", "created_at"])]
 
     def __str__(self) -> str:
@@ -58,3 +68,32 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+
+class PushSubscription(models.Model):
+    """A browser's Web Push subscription (one per user and endpoint). Moved from ``alerts``
+    (the table keeps its name, ``alerts_pushsubscription``): any notification may be pushed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=64)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "alerts_pushsubscription"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "endpoint"], name="alerts_push_unique"),
+        ]
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.endpoint[:60]}"
+
+    def info(self) -> dict:
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}

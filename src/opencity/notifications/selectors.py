@@ -4,7 +4,7 @@ from .models import Notification
 
 
 def notification_list(*, user, limit: int = 50):
-    return Notification.objects.filter(user=user).select_related("report")[:limit]
+    return Notification.objects.filter(user=user)[:limit]
 
 
 def notification_unread_count(*, user) -> int:

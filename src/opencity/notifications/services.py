@@ -1,24 +1,100 @@
-"""Notify people: an inbox row for each, and the e-mails owed, in the caller's transaction.
+"""Notify people: one way in for every app, whatever the number of people.
 
-The e-mails go through the outbox (``outbox.py``): a row written with the inbox rows, carried out
-by the worker after the commit, so neither a web process nor a worker that dies loses one.
+- :func:`notify` — a few people (a report's reporter and unit, a rescue request's requester):
+  one inbox row each, rendered in each one's language, and the other channels owed.
+- :func:`notify_many` — many different notices at once, each to its own people (a page of
+  deadline escalations): the same rules as :func:`notify`, written in a few statements.
+- :func:`notify_bulk` — one notice to everyone a query selects (hundreds of thousands: a
+  warning's target): the rows are written by the database (``INSERT … SELECT``), not one Python
+  object per person.
+
+A notification names what it is about with a :class:`Subject` (a short type code, the id and
+the reference people read), never a foreign key: this app imports no domain app.
+
+Everything is written in the caller's transaction; the channels beyond the inbox (e-mail, web
+push, SMS: ``channels.py``) are owed through the outbox and carried out by the worker after the
+commit, so neither a web process nor a worker that dies loses one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.db import connection as default_connection
+from django.db import transaction
+from django.db.models import Case, DateTimeField, IntegerField, QuerySet, TextField, Value, When
 from django.utils import timezone, translation
 
-from opencity.lib.urls import absolute
-
-from . import outbox
+from . import channels
+from .channels import EMAIL, INBOX, SMS, WEBPUSH
 from .models import Notification
 
-EMAIL_KIND = "notifications.email"
-EMAIL_CHUNK = 100  # ids per outbox row: one row's e-mails go out well within its lease
+__all__ = [
+    "EMAIL", "INBOX", "SMS", "WEBPUSH", "EMAIL_KIND", "BulkLink", "Notice", "Subject", "notification_mark_read",
+    "notifications_email", "notify", "notify_bulk", "notify_many",
+]
+
+EMAIL_KIND = channels.EmailChannel.kind
+DEFAULT_CHANNELS = (INBOX, EMAIL)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a notification is about: ``type`` a short code ("report", "rescue", "alert"…),
+    ``id`` that object's id, ``reference`` what people read ("PA002001")."""
+
+    type: str
+    id: int | None = None
+    reference: str = ""
+
+    def fields(self) -> dict[str, Any]:
+        return {"subject_type": self.type, "subject_id": self.id, "reference": self.reference[:40]}
+
+
+NO_SUBJECT_FIELDS: dict[str, Any] = {"subject_type": "", "subject_id": None, "reference": ""}
+
+
+@dataclass
+class Notice:
+    """One notice to some people. ``title`` and ``body`` may be lazy: rendered once per
+    language, in each recipient's."""
+
+    users: Iterable
+    verb: str
+    title: Any
+    body: Any = ""
+    url: str = ""
+    subject: Subject | None = None
+    exclude: Any = None
+    _texts: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+
+    def recipients(self) -> list:
+        """Each distinct active person once, but never ``exclude`` (who acted)."""
+        seen: set[int] = set()
+        people = []
+        skip = getattr(self.exclude, "pk", None)
+        for user in self.users:
+            if user is None or not user.is_active or user.pk in seen or user.pk == skip:
+                continue
+            seen.add(user.pk)
+            people.append(user)
+        return people
+
+    def texts(self, language: str) -> tuple[str, str]:
+        if language not in self._texts:
+            with translation.override(language):
+                self._texts[language] = (str(self.title)[:200], str(self.body))
+        return self._texts[language]
+
+    def row(self, user, created_at: dt.datetime) -> Notification:
+        title, body = self.texts(user.preferred_language or settings.LANGUAGE_CODE)
+        subject = self.subject.fields() if self.subject else NO_SUBJECT_FIELDS
+        return Notification(user=user, verb=self.verb, title=title, body=body, url=self.url,
+                            created_at=created_at, **subject)
 
 
 def notify(
@@ -28,55 +104,144 @@ def notify(
     title,
     body="",
     url: str = "",
-    report=None,
+    subject: Subject | None = None,
     exclude=None,
     urgent: bool = False,
+    via: Sequence[str] = DEFAULT_CHANNELS,
+    tag: str = "",
 ) -> list[Notification]:
-    """Create one inbox entry per distinct active user (rendered in each one's language), and
-    owe their e-mails. ``urgent``: life-safety (a rescue request), e-mailed before routine work."""
-    seen: set[int] = set()
-    rows = []
-    for user in users:
-        if user is None or not user.is_active or user.pk in seen:
-            continue
-        if exclude is not None and user.pk == getattr(exclude, "pk", None):
-            continue
-        seen.add(user.pk)
-        with translation.override(user.preferred_language or "vi"):
-            rows.append(
-                Notification(
-                    user=user, verb=verb, title=str(title)[:200], body=str(body), url=url,
-                    report=report, created_at=timezone.now(),
-                )
-            )
-    created = Notification.objects.bulk_create(rows)
-    email_later([n.pk for n in created if n.user.email and n.user.email_notifications], urgent=urgent)
+    """One inbox entry per distinct active person (rendered in each one's language), and the
+    delivery owed on the channels ``via`` (e-mail by default; ``WEBPUSH``, ``SMS``).
+    ``urgent``: life-safety (a rescue request), delivered before routine work. ``tag``: one per
+    subject, so a device replaces the previous push of it."""
+    notice = Notice(users=users, verb=verb, title=title, body=body, url=url, subject=subject, exclude=exclude)
+    now = timezone.now()
+    created = Notification.objects.bulk_create([notice.row(user, now) for user in notice.recipients()])
+    channels.owe(via, created, urgent=urgent, tag=tag)
     return created
 
 
-def email_later(ids: list[int], *, urgent: bool = False) -> None:
-    """Owe the e-mails of these inbox entries (in the caller's transaction)."""
-    for start in range(0, len(ids), EMAIL_CHUNK):
-        outbox.outbox_put(kind=EMAIL_KIND, payload={"ids": ids[start:start + EMAIL_CHUNK]},
-                          priority=outbox.LIFE_SAFETY if urgent else None)
+def notify_many(notices: Iterable[Notice], *, created_at: dt.datetime | None = None, urgent: bool = False,
+                via: Sequence[str] = DEFAULT_CHANNELS) -> int:
+    """The rows of many notices (each its own people and words), by :func:`notify`'s rules,
+    written together; returns how many. Rows a channel will deliver are inserted with their
+    ids returned; on PostgreSQL the others — most of a backlog's — are streamed with ``COPY``,
+    elsewhere inserted with ``bulk_create``."""
+    created_at = created_at or timezone.now()
+    delivered, others = [], []
+    for notice in notices:
+        for user in notice.recipients():
+            (delivered if channels.needs_ids(via, user) else others).append(notice.row(user, created_at))
+    created = Notification.objects.bulk_create(delivered, batch_size=1000)
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql" and others:
+        _copy(others, connection)
+    else:
+        Notification.objects.bulk_create(others, batch_size=1000)
+    channels.owe(via, created, urgent=urgent)
+    return len(created) + len(others)
+
+
+def _copy(rows: list[Notification], connection) -> None:
+    """Stream inbox rows into the table with PostgreSQL's ``COPY`` (every column but the id)."""
+    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
+    q = connection.ops.quote_name
+    columns = ", ".join(q(f.column) for f in fields)
+    with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {q(Notification._meta.db_table)} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields])
+
+
+@dataclass(frozen=True)
+class BulkLink:
+    """A row to write in another table beside each inbox row :func:`notify_bulk` writes (a
+    warning's ``Delivery``): the person's id into ``user_column``, the inbox row's id into
+    ``notification_column``, ``values`` as they are; conflicts are skipped (``ON CONFLICT DO
+    NOTHING``, a unique constraint saying "once per person")."""
+
+    table: str
+    values: Mapping[str, Any]
+    user_column: str = "user_id"
+    notification_column: str = "notification_id"
+
+
+def notify_bulk(
+    users: QuerySet,
+    *,
+    verb: str,
+    texts: Mapping[str, tuple[str, str]],
+    url: str = "",
+    subject: Subject | None = None,
+    created_at: dt.datetime | None = None,
+    link: BulkLink | None = None,
+) -> int:
+    """Write one inbox row for each person ``users`` selects, in SQL: an ``INSERT … SELECT``
+    from the query, the title and body chosen per row by the person's language from ``texts``
+    (language → (title, body); the site's language for the others). Returns the rows written.
+
+    For a notice to hundreds of thousands (a warning): no Python object per person, a batch of
+    thousands is one statement. ``users`` is taken as given (filter it to active people, and to
+    those not told yet); nothing else is owed (warnings push in batches of their own).
+
+    ``link``: a row in another table per inbox row, in the same statement on PostgreSQL (a
+    data-modifying ``WITH``); on SQLite the inbox rows come back with ``RETURNING`` and the
+    linked rows follow in one ``executemany``.
+    """
+    created_at = created_at or timezone.now()
+    default = texts.get(settings.LANGUAGE_CODE) or next(iter(texts.values()))
+    subject_fields = subject.fields() if subject else NO_SUBJECT_FIELDS
+
+    def by_language(index: int) -> Case:
+        return Case(*[When(preferred_language=code, then=Value(text[index])) for code, text in texts.items()],
+                    default=Value(default[index]), output_field=TextField())
+
+    people = (users.order_by()
+              .annotate(n_verb=Value(verb, output_field=TextField()), n_title=by_language(0),
+                        n_body=by_language(1), n_url=Value(url, output_field=TextField()),
+                        n_at=Value(created_at, output_field=DateTimeField()),
+                        n_type=Value(subject_fields["subject_type"], output_field=TextField()),
+                        n_id=Value(subject_fields["subject_id"], output_field=IntegerField()),
+                        n_ref=Value(subject_fields["reference"], output_field=TextField()))
+              .values_list("pk", "n_verb", "n_title", "n_body", "n_url", "n_at", "n_type", "n_id", "n_ref"))
+    select, params = people.query.sql_with_params()
+    connection = default_connection
+    q = connection.ops.quote_name
+    insert = (f"INSERT INTO {q(Notification._meta.db_table)} (user_id, verb, title, body, url, created_at, "
+              f"subject_type, subject_id, reference) {select}")
+    with connection.cursor() as cursor:
+        if link is None:
+            cursor.execute(insert, params)
+            return cursor.rowcount
+        names = list(link.values)
+        columns = ", ".join(q(c) for c in [*names, link.user_column, link.notification_column])
+        if connection.vendor == "postgresql":
+            constants = ", ".join(["%s"] * len(names))
+            cursor.execute(
+                f"WITH n AS ({insert} RETURNING id, user_id) INSERT INTO {q(link.table)} ({columns}) "
+                f"SELECT {constants}{', ' if names else ''}n.user_id, n.id FROM n ON CONFLICT DO NOTHING",
+                [*params, *[_db_value(link.values[c], connection) for c in names]])
+            return cursor.rowcount
+        cursor.execute(f"{insert} RETURNING id, user_id", params)
+        rows = cursor.fetchall()
+        constants_values = [_db_value(link.values[c], connection) for c in names]
+        placeholders = ", ".join(["%s"] * (len(names) + 2))
+        cursor.executemany(
+            f"INSERT INTO {q(link.table)} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING",
+            [(*constants_values, user_id, notification_id) for notification_id, user_id in rows])
+        return len(rows)
+
+
+def _db_value(value, connection):
+    """A linked row's constant as the database takes it (datetimes adapted for SQLite)."""
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
 
 
 def notifications_email(*, ids: list[int]) -> int:
-    """E-mail inbox entries not e-mailed yet (the outbox handler; safe to run again: each entry
-    is marked as soon as its message is sent, so a rerun after a crash skips it)."""
-    sent = 0
-    for n in Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).select_related("user"):
-        with translation.override(n.user.preferred_language or "vi"):
-            link = absolute(n.url or "/")  # the worker has no request: OPENCITY_SITE_URL
-            send_mail(
-                subject=f"[{settings.SITE_NAME}] {n.title}",
-                message=f"{n.body}\n\n{link}".strip(),
-                from_email=None,
-                recipient_list=[n.user.email],
-            )
-        Notification.objects.filter(pk=n.pk).update(emailed_at=timezone.now())
-        sent += 1
-    return sent
+    """E-mail inbox entries not e-mailed yet (the e-mail channel's outbox handler)."""
+    return channels.get(EMAIL).deliver(ids=ids)
 
 
 def notification_mark_read(*, user, notification_id: int | None = None) -> int:

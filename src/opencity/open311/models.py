@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opencity.lib.credentials import Credential
 
-class ApiKey(models.Model):
-    """One key per client application (a 311 app, a partner's system).
+
+class ApiKey(Credential):
+    """One key per client application (a 311 app, a partner's system): a credential
+    (``opencity.lib.credentials``).
 
     Only the key's SHA-256 is stored; ``prefix`` (its first characters) lets staff tell keys
-    apart in the admin. The raw key is shown once, when it is issued.
+    apart in the admin. The raw key is shown once, when it is issued or rotated. A rotated key
+    keeps working for ``rotation_grace`` (7 days: the partner deploys the new one meanwhile).
     """
 
     name = models.CharField(
@@ -27,17 +32,17 @@ class ApiKey(models.Model):
         blank=True,
         help_text=_("E-mail or phone of the person responsible for the client."),
     )
-    prefix = models.CharField(_("key prefix"), max_length=8, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    is_active = models.BooleanField(_("active"), default=True)
     rate_limit_per_minute = models.PositiveIntegerField(
         _("requests per minute"),
         default=10,
         validators=[MinValueValidator(1), MaxValueValidator(10_000)],
         help_text=_("Service requests (POST) this key may submit per minute."),
     )
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    credential_kind = "open311_key"
+    secret_bytes = 30  # 40 URL-safe characters
+    rotation_grace = dt.timedelta(days=7)
+    rotation_fields = ("name", "application", "contact", "rate_limit_per_minute")
 
     class Meta:
         ordering = ["name"]

@@ -4,8 +4,6 @@ GeoReport v2 POST into a field report through ``reports.services.report_submit``
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,6 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opencity.errors import DomainError, NotFoundError, PermissionDeniedError, ValidationError
+from opencity.lib.credentials import (
+    CredentialRefused,
+    credential_issue,
+    credential_revoke,
+    credential_rotate,
+    credential_verify,
+)
 from opencity.reports import workflow
 from opencity.reports.models import Category, Report
 from opencity.reports.services import report_submit
@@ -24,7 +29,6 @@ from opencity.reports.services.common import lock_report
 
 from .models import ApiKey, RateWindow
 
-KEY_BYTES = 30  # 40 URL-safe characters
 MEDIA_URL_MAX = 1000
 NAME_MAX = 120
 _validate_url = URLValidator(schemes=["http", "https"])
@@ -40,55 +44,51 @@ class Throttled(DomainError):
         self.retry_after = retry_after
 
 
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+# --- API keys (credentials: opencity.lib.credentials) ---------------------------------------
 
 
-# --- API keys ----------------------------------------------------------------------------
-
-
-def api_key_set_new(key: ApiKey) -> str:
-    """Give ``key`` a fresh random value (the old one stops working) and return it: the only
-    time it is ever seen. The caller saves ``key``."""
-    raw = secrets.token_urlsafe(KEY_BYTES)
-    key.key_hash = _hash(raw)
-    key.prefix = raw[:8]
-    return raw
-
-
-@transaction.atomic
 def api_key_issue(
-    *, name: str, application: str, contact: str = "", rate_limit_per_minute: int = 10
+    *,
+    name: str,
+    application: str,
+    contact: str = "",
+    rate_limit_per_minute: int = 10,
+    actor=None,
 ) -> tuple[ApiKey, str]:
-    key = ApiKey(
+    """A new key and its raw value, shown once (audited as ``open311_key_issue``)."""
+    return credential_issue(
+        ApiKey,
+        actor=actor,
+        expires_at=None,
         name=name,
         application=application,
         contact=contact,
         rate_limit_per_minute=rate_limit_per_minute,
     )
-    raw = api_key_set_new(key)
-    key.full_clean()
-    key.save()
-    return key, raw
+
+
+def api_key_rotate(*, key: ApiKey, actor=None, grace: dt.timedelta | None = None) -> tuple[ApiKey, str]:
+    """A successor with the same holder and limit; ``key`` keeps working for ``grace`` (7 days
+    by default, ``ApiKey.rotation_grace``) so the partner can deploy the new one."""
+    return credential_rotate(key, actor=actor, grace=grace)
+
+
+def api_key_revoke(*, key: ApiKey, actor=None) -> bool:
+    return credential_revoke(key, actor=actor)
 
 
 def api_key_authenticate(raw: str | None) -> ApiKey:
-    """The active key with this value, or PermissionDeniedError (HTTP 403)."""
-    raw = (raw or "").strip()
-    if not raw:
+    """The working key with this value, or PermissionDeniedError (HTTP 403)."""
+    if not (raw or "").strip():
         raise PermissionDeniedError(
             _("An api_key is required to submit a service request."), field="api_key"
         )
-    key = (
-        ApiKey.objects.filter(key_hash=_hash(raw), is_active=True).first()
-        if len(raw) <= 200
-        else None
-    )
-    if key is None:
+    try:
+        return credential_verify(ApiKey, raw)  # stamps last_used_at (once a minute at most)
+    except CredentialRefused:
         raise PermissionDeniedError(
             _("This api_key is not valid or was deactivated."), field="api_key"
-        )
-    return key
+        ) from None
 
 
 def api_key_hit(key: ApiKey, *, now: dt.datetime | None = None) -> None:
@@ -97,7 +97,6 @@ def api_key_hit(key: ApiKey, *, now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
     window = now.replace(second=0, microsecond=0)
     count = _increment(key, window)
-    ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
     if count > key.rate_limit_per_minute:
         retry_after = max(1, 60 - now.second)
         raise Throttled(
@@ -274,7 +273,8 @@ __all__ = [
     "api_key_authenticate",
     "api_key_hit",
     "api_key_issue",
-    "api_key_set_new",
+    "api_key_revoke",
+    "api_key_rotate",
     "open311_field",
     "service_request_submit",
 ]

@@ -215,7 +215,7 @@ def _base_url(request: HttpRequest) -> str:
 
 @open311("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
-    from opencity.accounts.models import AuditLog
+    from opencity.lib.models import AuditLog
 
     edited = (
         AuditLog.objects.filter(target_type__in=["reports.category", "reports.categoryquestion"])

@@ -3,7 +3,6 @@ from django.contrib import admin
 from opencity.lib.admin import AuditedModelAdmin
 
 from .models import (
-    CalendarDay,
     Category,
     CategoryQuestion,
     Escalation,
@@ -11,7 +10,6 @@ from .models import (
     ResponseTemplate,
     RoutingRule,
     TimelineEvent,
-    WorkingPeriod,
 )
 
 
@@ -69,19 +67,6 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-# The working calendar of deadlines (lib/worktime.py reads it; saving drops the cached one).
-@admin.register(CalendarDay)
-class CalendarDayAdmin(AuditedModelAdmin):
-    list_display = ["date", "kind", "note"]
-    list_filter = ["kind"]
-    date_hierarchy = "date"
-
-
-@admin.register(WorkingPeriod)
-class WorkingPeriodAdmin(AuditedModelAdmin):
-    list_display = ["start", "end"]
 
 
 @admin.register(Escalation)

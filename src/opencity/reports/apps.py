@@ -14,3 +14,10 @@ class ReportsConfig(AppConfig):
         outbox.register(notify.NOTIFY_KIND, notify.after_event_owed, atomic=True)
         # a recount of the day: coalesces, and one kick a second is enough
         outbox.register(kpi.REFRESH_KIND, kpi.rollup_refresh_owed, priority=outbox.BULK, debounce_seconds=1)
+
+        from opencity.lib.images import register_stored_photos
+
+        from .models import Photo
+
+        # their files, for maintenance over every stored photo (manage.py photos_strip_metadata)
+        register_stored_photos(Photo, ("image", "thumb", "original"))

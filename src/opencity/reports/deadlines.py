@@ -3,7 +3,7 @@ deadline state it is (DESIGN.md §4 "Deadlines").
 
 - The deadline (``Report.due_at``) is set when a report is routed or reopened, from its
   category's working hours for its priority (:func:`deadline_hours`), counted in the city's
-  working calendar (``lib.worktime.default_calendar()``). An approved extension moves it later.
+  working calendar (``worktime.selectors.default_calendar()``). An approved extension moves it later.
 - Waiting for the reporter pauses the clock: ``report_ask_info`` records ``paused_at``
   (:func:`pause_changes`); when the reporter answers — or the unit resolves or returns the
   report meanwhile — ``due_at`` moves later by the working time that passed (:func:`resume_changes`).
@@ -24,7 +24,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from opencity.lib.worktime import WorkCalendar, default_calendar
+from opencity.lib.worktime import WorkCalendar
+from opencity.worktime.selectors import default_calendar
 
 from .models import Category, Priority, Report, Status
 

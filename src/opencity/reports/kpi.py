@@ -82,8 +82,9 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opencity.lib.worktime import TZ, WorkCalendar, default_calendar
+from opencity.lib.worktime import TZ, WorkCalendar
 from opencity.notifications.outbox import outbox_put
+from opencity.worktime.selectors import default_calendar
 
 from . import deadlines
 from .models import KpiHours, KpiRollup, KpiSpan, Report, Status, TimelineEvent

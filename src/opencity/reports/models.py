@@ -437,52 +437,6 @@ class ResponseTemplate(models.Model):
 # --- Deadlines: the working calendar, escalations (see reports/deadlines.py) -----------------
 
 
-class CalendarDayKind(models.TextChoices):
-    WORK = "work", _("Make-up working day")
-    OFF = "off", _("Extra day off")
-
-
-class CalendarDay(models.Model):
-    """A day the government's yearly decisions change: a Saturday worked in exchange for a day
-    off around Tết or 2/9, or an extra day off. Read by ``lib.worktime.default_calendar()``."""
-
-    date = models.DateField(_("date"), unique=True)
-    kind = models.CharField(_("kind"), max_length=4, choices=CalendarDayKind.choices)
-    note = models.CharField(_("note"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["-date"]
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("calendar days")
-
-    def __str__(self) -> str:
-        return f"{self.date:%d/%m/%Y} {self.get_kind_display()}"
-
-
-class WorkingPeriod(models.Model):
-    """Office hours of every working day. None configured: 07:30–11:30 and 13:30–17:00."""
-
-    start = models.TimeField(_("from"))
-    end = models.TimeField(_("to"))
-
-    class Meta:
-        ordering = ["start"]
-        verbose_name = _("working period")
-        verbose_name_plural = _("working periods")
-
-    def __str__(self) -> str:
-        return f"{self.start:%H:%M}–{self.end:%H:%M}"
-
-    def clean(self):
-        if self.start is None or self.end is None:
-            return
-        if self.start >= self.end:
-            raise ValidationError({"end": _("A period must end after it starts.")})
-        overlapping = WorkingPeriod.objects.exclude(pk=self.pk).filter(start__lt=self.end, end__gt=self.start)
-        if overlapping.exists():
-            raise ValidationError(_("Working periods must not overlap."))
-
-
 class EscalationLevel(models.TextChoices):
     DUE_SOON = "due_soon", _("Due soon: reminder to the unit")
     OVERDUE = "overdue", _("Overdue: the unit head")
@@ -571,12 +525,6 @@ class KpiHours(models.Model):
         indexes = [models.Index(fields=["span", "dim", "dim_id", "day"])]
 
 
-def _invalidate_calendar(sender, **kwargs):
-    from opencity.lib.worktime import reset_default_calendar
-
-    reset_default_calendar()
-
-
 def _rollups_follow_events(sender, instance, created, raw=False, **kwargs):
     """Every transition writes exactly one TimelineEvent (workflow.apply): refresh the KPI
     roll-up of the day the report was received, once the transaction commits."""
@@ -586,8 +534,4 @@ def _rollups_follow_events(sender, instance, created, raw=False, **kwargs):
         rollup_touch(instance.report)
 
 
-for _model in (CalendarDay, WorkingPeriod):
-    models.signals.post_save.connect(_invalidate_calendar, sender=_model, dispatch_uid=f"calendar-{_model.__name__}")
-    models.signals.post_delete.connect(_invalidate_calendar, sender=_model,
-                                       dispatch_uid=f"calendar-del-{_model.__name__}")
 models.signals.post_save.connect(_rollups_follow_events, sender=TimelineEvent, dispatch_uid="kpi-rollups")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opencity.accounts.models import Role
 from opencity.notifications.outbox import outbox_put
-from opencity.notifications.services import notify
+from opencity.notifications.services import Subject, notify
 
 from .models import Report, TimelineEvent
 
@@ -93,12 +93,18 @@ def after_event(report: Report, event: TimelineEvent) -> None:
     citizens = [u for u in users if u.role == Role.CITIZEN]
     staff = [u for u in users if u.role != Role.CITIZEN]
     body = event.note if event.is_public else ""
+    subject = report_subject(report)
     if citizens:
         notify(citizens, verb=event.action, title=_lazy_format(title, params), body=body,
-               url=public_url, report=report, exclude=event.actor)
+               url=public_url, subject=subject, exclude=event.actor)
     if staff:
         notify(staff, verb=event.action, title=_lazy_format(title, params), body=event.note,
-               url=staff_url, report=report, exclude=event.actor)
+               url=staff_url, subject=subject, exclude=event.actor)
+
+
+def report_subject(report: Report) -> Subject:
+    """What a notification about ``report`` names (``notifications`` knows no reports)."""
+    return Subject("report", report.pk, report.ref)
 
 
 class _lazy_format:

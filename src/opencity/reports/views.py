@@ -19,8 +19,8 @@ from opencity.errors import DomainError, set_retry_after
 from opencity.errors import ValidationError as DomainValidationError
 from opencity.geo import geocode
 from opencity.geo import selectors as geo
-from opencity.hotline import filing as hotline_filing
 from opencity.lib import staging
+from opencity.lib.filing import caller_filing
 from opencity.lib.images import probe_gps
 from opencity.lib.params import parse_coordinate, parse_id, safe_next
 from opencity.lib.uploads import upload_policy
@@ -105,13 +105,13 @@ def report_new(request: HttpRequest) -> HttpResponse:
     photos are kept across rounds (``lib.staging``): with the page's script each photo is
     uploaded once, to ``photo_stage``, and the form sends only their ids."""
     for_caller = policy.can_file_for_caller(request.user) and request.GET.get("for") == "caller"
-    call = hotline_filing.call_for_filing(request) if for_caller else None  # ?call=<id>: link to it
+    call = caller_filing().call_for_filing(request) if for_caller else None  # ?call=<id>: link to it
     category = None
     category_id = parse_id(request.POST.get("category") or request.GET.get("category"))
     if category_id:
         category = Category.objects.filter(pk=category_id, is_active=True).prefetch_related("questions").first()
     form = ReportForm(request.POST if request.method == "POST" else None, category=category, for_caller=for_caller,
-                      initial=hotline_filing.caller_initial(call, name="reporter_name", phone="reporter_phone"))
+                      initial=caller_filing().caller_initial(call, name="reporter_name", phone="reporter_phone"))
     status, error, staged = 200, None, []
     if request.method == "POST":
         token = (request.POST.get("client_token") or "").strip()[:64]
@@ -162,7 +162,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
             else:
                 staging.consume(staged)
                 if call is not None:
-                    return hotline_filing.link_and_return(request, call, report=report)
+                    return caller_filing().link_and_return(request, call, report)
                 messages.success(request, _("Thank you! Your report %(ref)s was received.") % {"ref": report.ref})
                 return redirect("reports:detail", report.pk)
         else:

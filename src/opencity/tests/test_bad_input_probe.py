@@ -897,7 +897,7 @@ def world(settings, citizen, citizen2, operator, officer, unit_head, other_unit,
 
     settings.OPENCITY_HOTLINE_WEBHOOK_SECRET = SECRET
     settings.OPENCITY_LIVE_STREAM_SECONDS = 0
-    settings.OPENCITY_PUSH_BACKEND = "opencity.alerts.push.MemoryBackend"
+    settings.OPENCITY_PUSH_BACKEND = "opencity.notifications.push.MemoryBackend"
     report = make_report()
     now = timezone.now()
     message = alerts.alert_publish(

@@ -17,10 +17,11 @@ from django.test import Client
 from django.urls import reverse
 
 from opencity.accounts import throttle
-from opencity.accounts.models import AuditLog, ThrottleBlock
+from opencity.accounts.models import ThrottleBlock
 from opencity.accounts.services import api_token_issue
 from opencity.conftest import PASSWORD, STORY_LAT, STORY_LON
 from opencity.emergency.models import RescueRequest, Status
+from opencity.lib.models import AuditLog
 from opencity.open311.services import api_key_issue
 from opencity.reports.models import Report
 from opencity.reports.tests.factories import jpeg_upload

@@ -34,16 +34,16 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageCms, PngImagePlugin
 
-from opencity.alerts import push
 from opencity.alerts import services as alert_services
-from opencity.alerts.models import PushSubscription
 from opencity.alerts.tests.factories import browser_keys
 from opencity.alerts.tests.pushservice import PushService, make_certificates
-from opencity.alerts.vapid import new_vapid_keys
 from opencity.conftest import STORY_LAT, STORY_LON
 from opencity.emergency import services as emergency
 from opencity.lib import outbound
 from opencity.lib.uploads import BodySizeLimitASGI, OversizedUpload
+from opencity.notifications import push
+from opencity.notifications.models import PushSubscription
+from opencity.notifications.vapid import new_vapid_keys
 from opencity.reports import services
 from opencity.reports.models import Photo, Report
 from opencity.reports.tests.factories import jpeg_upload
@@ -454,7 +454,7 @@ def push_tls(tmp_path_factory):
 @pytest.fixture
 def vapid(settings):
     public, private = new_vapid_keys()
-    settings.OPENCITY_PUSH_BACKEND = "opencity.alerts.push.WebPushBackend"
+    settings.OPENCITY_PUSH_BACKEND = "opencity.notifications.push.WebPushBackend"
     settings.OPENCITY_VAPID_PUBLIC_KEY = public
     settings.OPENCITY_VAPID_PRIVATE_KEY = private
     return public

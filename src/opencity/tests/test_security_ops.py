@@ -327,6 +327,10 @@ PRODUCTION = {
     "OPENCITY_HSTS_PRELOAD": "True",
     "OPENCITY_PROXY_SSL_HEADER": "X-Forwarded-Proto: https",
     "OPENCITY_ALLOWED_HOSTS": "opencity.hue.gov.vn",
+    # text messages through a gateway: the console backend is refused in production
+    "OPENCITY_SMS_BACKEND": "opencity.notifications.sms.GatewayBackend",
+    "OPENCITY_SMS_GATEWAY_URL": "https://sms.example.vn/api/send",
+    "OPENCITY_SMS_SENDER": "TP.HUE",
 }
 
 

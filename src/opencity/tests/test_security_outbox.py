@@ -98,11 +98,11 @@ def test_a_warning_survives_the_web_process_dying_after_commit(
 def test_a_rescue_steps_push_survives_the_web_process_dying_after_commit(
         citizen, operator, settings, django_capture_on_commit_callbacks):
     """Before: the push to the requester's phone was an on_commit hook: lost with the process."""
-    from opencity.alerts.models import PushSubscription
-    from opencity.alerts.push import MemoryBackend
     from opencity.emergency import services as sos
+    from opencity.notifications.models import PushSubscription
+    from opencity.notifications.push import MemoryBackend
 
-    settings.OPENCITY_PUSH_BACKEND = "opencity.alerts.push.MemoryBackend"
+    settings.OPENCITY_PUSH_BACKEND = "opencity.notifications.push.MemoryBackend"
     MemoryBackend.reset()
     PushSubscription.objects.create(user=citizen, endpoint="https://fcm.googleapis.com/fcm/send/x1",
                                     p256dh="key", auth="auth")

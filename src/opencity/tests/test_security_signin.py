@@ -26,7 +26,7 @@ from opencity.accounts.models import ApiToken, PhoneCode, User
 from opencity.accounts.services import api_token_issue
 from opencity.conftest import PASSWORD
 from opencity.errors import RateLimitedError, ValidationError
-from opencity.lib.sms import ConsoleBackend
+from opencity.notifications.sms import ConsoleBackend
 
 LOGIN = "/accounts/login/"
 TOKEN = "/api/v1/auth/token"

@@ -13,9 +13,10 @@ from django.utils import timezone, translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from opencity.accounts.models import ApiToken, AuditLog
+from opencity.accounts.models import ApiToken
 from opencity.accounts.services import api_token_issue
 from opencity.conftest import PASSWORD
+from opencity.lib.models import AuditLog
 from opencity.notifications.models import Notification
 from opencity.notifications.services import notify
 

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from opencity.accounts.models import ApiToken, AuditLog
+from opencity.accounts.models import ApiToken
 from opencity.accounts.services import api_token_issue
 from opencity.conftest import PASSWORD
+from opencity.lib.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def test_rotation_without_a_key_gives_a_new_token_once(citizen, client):
     assert body["name"] == "Pixel" and body["token"] != raw and body["expires_at"]
     assert error_code(client.post(ROTATE, **auth(raw))) == "invalid_token"
     old = ApiToken.objects.get(prefix=raw[:8])
-    assert old.revoked_at is not None and old.replaced_by_id == body["id"]
+    assert old.revoked_at is not None and ApiToken.objects.get(pk=body["id"]).rotated_from_id == old.pk
 
 
 def test_a_retry_with_another_key_does_not_rotate_again(citizen, client):
@@ -133,3 +134,36 @@ def test_the_openapi_document_describes_rotation_and_expiry(client):
     assert "Idempotency-Key" in [p["name"] for p in rotate["parameters"]]
     assert "expires_at" in json.dumps(doc["components"]["schemas"]["TokenCreatedOut"])
     assert "429" in doc["paths"]["/api/v1/auth/token"]["post"]["responses"]
+
+
+# --- tokens as credentials (opencity.lib.credentials) -------------------------------------------
+
+
+def test_issue_rotation_and_revocation_are_audited_for_everyone(citizen, client):
+    response = client.post("/api/v1/auth/token", json.dumps({"phone": citizen.phone, "password": PASSWORD}),
+                           content_type="application/json")
+    raw = response.json()["token"]
+    new = client.post(ROTATE, **auth(raw)).json()
+    assert client.delete(f"/api/v1/auth/tokens/{new['id']}", **auth(new["token"])).status_code == 204
+    actions = set(AuditLog.objects.filter(actor=citizen).values_list("action", flat=True))
+    assert {"api_token_issue", "api_token_rotate", "api_token_revoke"} <= actions
+    assert raw not in repr(list(AuditLog.objects.values()))
+    assert ApiToken.objects.get(pk=new["id"]).created_by == citizen
+
+
+def test_an_admin_revokes_a_token_and_it_stops_at_once(citizen, admin_user, client):
+    raw = api_token_issue(user=citizen)
+    token = ApiToken.objects.get()
+    admin = Client()
+    admin.force_login(admin_user)
+    admin.post("/admin/accounts/apitoken/", {"action": "revoke_selected", "_selected_action": [token.pk]})
+    token.refresh_from_db()
+    assert token.revoked_by == admin_user
+    assert error_code(client.get("/api/v1/auth/tokens", **auth(raw))) == "invalid_token"
+
+
+def test_the_admin_does_not_issue_tokens(admin_user):
+    admin = Client()
+    admin.force_login(admin_user)
+    assert admin.get("/admin/accounts/apitoken/add/").status_code == 403
+    assert admin.get("/admin/accounts/apitoken/").status_code == 200

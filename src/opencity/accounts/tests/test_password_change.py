@@ -12,10 +12,11 @@ import pytest
 from django.test import Client
 
 from opencity.accounts import services, throttle
-from opencity.accounts.models import ApiToken, AuditLog, PhoneCode
+from opencity.accounts.models import ApiToken, PhoneCode
 from opencity.conftest import PASSWORD
-from opencity.lib.sms import ConsoleBackend
+from opencity.lib.models import AuditLog
 from opencity.notifications.models import Notification
+from opencity.notifications.sms import ConsoleBackend
 
 pytestmark = pytest.mark.django_db
 

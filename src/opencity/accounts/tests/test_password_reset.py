@@ -23,11 +23,12 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from opencity.accounts import services, signin, throttle
-from opencity.accounts.models import ApiToken, AuditLog, PhoneCode, ThrottleBlock, User
+from opencity.accounts.models import ApiToken, PhoneCode, ThrottleBlock, User
 from opencity.conftest import PASSWORD
 from opencity.errors import RateLimitedError, ValidationError
-from opencity.lib.sms import ConsoleBackend
+from opencity.lib.models import AuditLog
 from opencity.notifications.models import Notification
+from opencity.notifications.sms import ConsoleBackend
 
 pytestmark = pytest.mark.django_db
 

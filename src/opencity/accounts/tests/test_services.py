@@ -14,7 +14,7 @@ from opencity.accounts import services
 from opencity.accounts.models import PhoneCode, Role, User
 from opencity.errors import ConflictError, ValidationError
 from opencity.lib.phone import display_phone, normalize_phone
-from opencity.lib.sms import ConsoleBackend
+from opencity.notifications.sms import ConsoleBackend
 
 PHONE = "0912 345 678"
 E164 = "+84912345678"

@@ -6,8 +6,9 @@ import pytest
 from django.test import RequestFactory
 
 from opencity.accounts import throttle
-from opencity.accounts.models import AuditLog, ThrottleBlock
+from opencity.accounts.models import ThrottleBlock
 from opencity.errors import RateLimitedError
+from opencity.lib.models import AuditLog
 
 
 @pytest.fixture

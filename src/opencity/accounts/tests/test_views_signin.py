@@ -12,8 +12,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from opencity.accounts import signin
-from opencity.accounts.models import AuditLog, ThrottleBlock
+from opencity.accounts.models import ThrottleBlock
 from opencity.conftest import PASSWORD
+from opencity.lib.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from opencity.accounts import throttle
 from opencity.accounts.models import PhoneCode, User
 from opencity.conftest import PASSWORD
-from opencity.lib.sms import ConsoleBackend
+from opencity.notifications.sms import ConsoleBackend
 
 pytestmark = pytest.mark.django_db
 

@@ -67,9 +67,9 @@ def residents(resident_thuan_an, resident_phu_vang, resident_kim_long):
 
 @pytest.fixture
 def memory_push(settings):
-    from opencity.alerts.push import MemoryBackend
+    from opencity.notifications.push import MemoryBackend
 
-    settings.OPENCITY_PUSH_BACKEND = "opencity.alerts.push.MemoryBackend"
+    settings.OPENCITY_PUSH_BACKEND = "opencity.notifications.push.MemoryBackend"
     MemoryBackend.reset()
     yield MemoryBackend
     MemoryBackend.reset()

@@ -14,9 +14,10 @@ import pytest
 from django.core.management import call_command
 
 from opencity.alerts import delivery
-from opencity.alerts.models import Delivery, PushSubscription
-from opencity.alerts.push import WebPushBackend, send_push_to_user
-from opencity.alerts.vapid import new_vapid_keys
+from opencity.alerts.models import Delivery
+from opencity.notifications.models import PushSubscription
+from opencity.notifications.push import WebPushBackend, send_push_to_user
+from opencity.notifications.vapid import new_vapid_keys
 
 from .factories import browser_keys
 from .pushservice import PushService, make_certificates
@@ -43,7 +44,7 @@ def push_service(push_tls, settings):
 @pytest.fixture
 def vapid(settings):
     public, private = new_vapid_keys()
-    settings.OPENCITY_PUSH_BACKEND = "opencity.alerts.push.WebPushBackend"
+    settings.OPENCITY_PUSH_BACKEND = "opencity.notifications.push.WebPushBackend"
     settings.OPENCITY_VAPID_PUBLIC_KEY = public
     settings.OPENCITY_VAPID_PRIVATE_KEY = private
     settings.OPENCITY_VAPID_SUBJECT = "mailto:ioc@hue.gov.vn"

@@ -9,11 +9,11 @@ import pytest
 from django.utils import timezone
 
 from opencity import policy
-from opencity.accounts.models import AuditLog
 from opencity.alerts import selectors, services
 from opencity.alerts.cap import reference
 from opencity.alerts.models import Alert, Message
 from opencity.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from opencity.lib.models import AuditLog
 from opencity.orgs.models import Membership
 
 from .factories import content

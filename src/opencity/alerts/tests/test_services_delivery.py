@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from opencity.accounts.models import User
 from opencity.alerts import delivery, selectors, services, tasks
-from opencity.alerts.models import Alert, Delivery, Message, PushSubscription
-from opencity.notifications.models import Notification
+from opencity.alerts.models import Alert, Delivery, Message
+from opencity.notifications.models import Notification, PushSubscription
 
 from .factories import content
 
@@ -157,7 +157,7 @@ def test_push_goes_to_every_device_of_targeted_people_and_drops_gone_ones(publis
 
 
 def test_without_vapid_keys_push_is_skipped_and_logged(publish, residents, settings, caplog):
-    settings.OPENCITY_PUSH_BACKEND = "opencity.alerts.push.WebPushBackend"
+    settings.OPENCITY_PUSH_BACKEND = "opencity.notifications.push.WebPushBackend"
     settings.OPENCITY_VAPID_PUBLIC_KEY = settings.OPENCITY_VAPID_PRIVATE_KEY = ""
     _subscribe(residents[0])
     message = publish()

@@ -14,8 +14,8 @@ from opencity.accounts import services as accounts
 from opencity.accounts.models import User
 from opencity.accounts.tests.places import point_in
 from opencity.alerts import delivery, services
-from opencity.alerts.models import Delivery, PushSubscription
-from opencity.notifications.models import Notification
+from opencity.alerts.models import Delivery
+from opencity.notifications.models import Notification, PushSubscription
 
 from .factories import content
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from opencity.alerts import services
-from opencity.alerts.models import Alert, Message, PushSubscription
-from opencity.notifications.models import Notification
+from opencity.alerts.models import Alert, Message
+from opencity.notifications.models import Notification, PushSubscription
 
 from .factories import browser_keys, content
 

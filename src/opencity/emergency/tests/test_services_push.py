@@ -9,20 +9,19 @@ import logging
 import pytest
 from django.utils import translation
 
-from opencity.alerts.models import PushSubscription
 from opencity.emergency import services
 from opencity.emergency.models import Status
 from opencity.errors import IllegalTransitionError
-from opencity.notifications.models import Notification
+from opencity.notifications.models import Notification, PushSubscription
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def memory_push(settings):
-    from opencity.alerts.push import MemoryBackend
+    from opencity.notifications.push import MemoryBackend
 
-    settings.OPENCITY_PUSH_BACKEND = "opencity.alerts.push.MemoryBackend"
+    settings.OPENCITY_PUSH_BACKEND = "opencity.notifications.push.MemoryBackend"
     MemoryBackend.reset()
     yield MemoryBackend
     MemoryBackend.reset()
@@ -141,7 +140,7 @@ def test_a_failing_push_service_is_logged_and_the_step_stands(file_sos, operator
 
 def test_without_vapid_keys_push_is_skipped_and_logged(file_sos, operator, citizen, settings, caplog,
                                                        django_capture_on_commit_callbacks):
-    settings.OPENCITY_PUSH_BACKEND = "opencity.alerts.push.WebPushBackend"
+    settings.OPENCITY_PUSH_BACKEND = "opencity.notifications.push.WebPushBackend"
     settings.OPENCITY_VAPID_PUBLIC_KEY = settings.OPENCITY_VAPID_PRIVATE_KEY = ""
     _subscribe(citizen)
     req = file_sos()

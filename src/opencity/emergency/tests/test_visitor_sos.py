@@ -12,7 +12,7 @@ from opencity.conftest import STORY_LAT, STORY_LON
 from opencity.emergency import services
 from opencity.emergency.models import Origin, RescueEvent, RescueRequest
 from opencity.errors import NotFoundError, ValidationError
-from opencity.lib.sms import ConsoleBackend
+from opencity.notifications.sms import ConsoleBackend
 
 pytestmark = pytest.mark.django_db
 

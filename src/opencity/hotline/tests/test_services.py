@@ -9,11 +9,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from opencity.accounts.models import AuditLog
 from opencity.conftest import STORY_LAT, STORY_LON
 from opencity.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from opencity.hotline import services
 from opencity.hotline.models import Call, CallBack, CallState, OperatorPresence
+from opencity.lib.models import AuditLog
 
 from .conftest import VN, event
 

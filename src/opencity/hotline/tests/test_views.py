@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from opencity.accounts.models import AuditLog
 from opencity.hotline import services
 from opencity.hotline.models import Call, CallBack, CallState, OperatorPresence
+from opencity.lib.models import AuditLog
 
 from .conftest import event
 

@@ -11,9 +11,9 @@ import datetime as dt
 import holidays
 import pytest
 
-from opencity.lib.worktime import TZ, WorkCalendar, default_calendar
+from opencity.lib.worktime import TZ, WorkCalendar
 
-CAL = default_calendar()
+CAL = WorkCalendar()  # the built-in calendar; the city's own is worktime/tests
 
 
 def at(y, m, d, hh=0, mm=0) -> dt.datetime:

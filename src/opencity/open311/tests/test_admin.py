@@ -1,15 +1,18 @@
-"""API keys in the admin: issued with the raw key shown once, stored hashed, renewable."""
+"""API keys in the admin: issued with the raw key shown once, stored hashed, rotated with a grace
+period, revoked (not deleted)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 
 import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
+from django.utils import timezone
 
-from opencity.accounts.models import AuditLog
+from opencity.lib.models import AuditLog
 from opencity.open311.models import ApiKey
 
 pytestmark = pytest.mark.django_db
@@ -59,19 +62,31 @@ def test_an_admin_issues_a_key_and_sees_it_once(admin_client):
     assert raw not in repr(list(AuditLog.objects.values()))
 
 
-def test_a_new_key_replaces_the_old_one(admin_client, api_key):
-    old_hash = api_key.key_hash
+def test_a_rotation_issues_a_successor_and_the_old_key_works_for_its_grace(admin_client, api_key, admin_user):
     response = admin_client.post(
-        CHANGELIST, {"action": "issue_new_key", "_selected_action": [api_key.pk]}, follow=True
+        CHANGELIST, {"action": "rotate_selected", "_selected_action": [api_key.pk]}, follow=True
     )
     raw = _raw_key(response)
+    new = ApiKey.objects.get(key_hash=hashlib.sha256(raw.encode()).hexdigest())
+    old = ApiKey.objects.get(pk=api_key.pk)
+    assert new.rotated_from_id == old.pk and new.created_by == admin_user
+    assert (new.name, new.application, new.rate_limit_per_minute) == (
+        old.name, old.application, old.rate_limit_per_minute)
+    assert old.state() == "rotating" and old.revoked_at - timezone.now() > dt.timedelta(days=6)
+    assert AuditLog.objects.filter(action="open311_key_rotate", target_id=str(new.pk)).exists()
+    assert raw.encode() not in admin_client.get(f"{CHANGELIST}{new.pk}/change/").content
+
+
+def test_keys_can_be_revoked(admin_client, api_key, admin_user):
+    admin_client.post(CHANGELIST, {"action": "revoke_selected", "_selected_action": [api_key.pk]})
     key = ApiKey.objects.get(pk=api_key.pk)
-    assert key.key_hash != old_hash and key.key_hash == hashlib.sha256(raw.encode()).hexdigest()
+    assert key.state() == "revoked" and key.revoked_by == admin_user
+    assert AuditLog.objects.filter(action="open311_key_revoke", actor=admin_user).exists()
 
 
-def test_keys_can_be_deactivated(admin_client, api_key):
-    admin_client.post(CHANGELIST, {"action": "deactivate", "_selected_action": [api_key.pk]})
-    assert not ApiKey.objects.get(pk=api_key.pk).is_active
+def test_keys_are_revoked_not_deleted(admin_client, api_key):
+    admin_client.post(CHANGELIST, {"action": "delete_selected", "_selected_action": [api_key.pk]})
+    assert ApiKey.objects.filter(pk=api_key.pk).exists()
 
 
 def test_the_rate_limit_must_be_positive(admin_client):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from opencity.conftest import STORY_LAT, STORY_LON
 from opencity.open311.models import ApiKey, RateWindow
@@ -78,7 +79,7 @@ def test_a_missing_api_key_is_403(client, lighting, fmt):
 def test_a_wrong_or_inactive_api_key_is_403(client, api_key, lighting):
     assert_error(post(client, post_data(api_key, api_key="not-a-key")), 403, mentions="api_key")
     assert_error(post(client, post_data(api_key, api_key="x" * 100_000)), 403)
-    ApiKey.objects.filter(pk=api_key.pk).update(is_active=False)
+    ApiKey.objects.filter(pk=api_key.pk).update(revoked_at=timezone.now())
     assert_error(post(client, post_data(api_key)), 403)
     assert Report.objects.count() == 0
 

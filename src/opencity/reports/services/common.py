@@ -12,7 +12,7 @@ from opencity.errors import NotFoundError, PermissionDeniedError, ValidationErro
 from opencity.lib.audit import audit
 from opencity.lib.images import ProcessedImage, process_upload
 from opencity.lib.text import is_blank, refuse_nul, strip_invisible
-from opencity.lib.worktime import default_calendar
+from opencity.worktime.selectors import default_calendar
 
 from ..models import Photo, Report, TimelineEvent
 

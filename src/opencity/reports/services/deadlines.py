@@ -25,17 +25,16 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opencity.accounts.models import Role
-from opencity.lib.worktime import default_calendar
-from opencity.notifications.models import Notification
-from opencity.notifications.services import email_later
+from opencity.notifications.services import Notice, notify_many
+from opencity.worktime.selectors import default_calendar
 
 from .. import deadlines
 from ..models import Escalation, EscalationLevel, Report
-from ..notify import _lazy_format
+from ..notify import _lazy_format, report_subject
 
 logger = logging.getLogger(__name__)
 
@@ -110,62 +109,20 @@ class _Audience:
         return self.ioc() + self.leaders()
 
 
-def _notifications(wanted: list[tuple[Report, str, list]], created_at: dt.datetime) -> list[dict]:
-    """Inbox rows (field → value) for the escalations in ``wanted`` (report, level, recipients),
-    by the rules of ``notifications.services.notify`` — one per distinct active user, the title
-    in the user's language — built for a whole page of escalations, to be written together."""
-    rows = []
-    titles: dict[tuple[int, str, str], str] = {}
+def _notices(wanted: list[tuple[Report, str, list]]) -> list[Notice]:
+    """One notice per escalation in ``wanted`` (report, level, recipients), for a whole page of
+    escalations, to be written together (``notify_many``: the rules of ``notify``)."""
+    notices = []
     for report, level, users in wanted:
         params = {
             "ref": report.ref,
             "unit": str(report.unit) if report.unit_id else "—",
             "due": timezone.localtime(report.due_at).strftime("%H:%M %d/%m/%Y"),
         }
-        url = reverse("reports:staff_detail", args=[report.pk])
-        seen: set[int] = set()
-        for user in users:
-            if user is None or not user.is_active or user.pk in seen:
-                continue
-            seen.add(user.pk)
-            language = user.preferred_language or "vi"
-            key = (report.pk, level, language)
-            if key not in titles:
-                with translation.override(language):
-                    titles[key] = str(_lazy_format(TITLES[level], params))[:200]
-            rows.append({"user": user, "verb": VERBS[level], "title": titles[key], "url": url,
-                         "report_id": report.pk, "created_at": created_at})
-    return rows
-
-
-def _write_notifications(rows: list[dict]) -> list[int]:
-    """Write inbox rows; returns the ids of those to e-mail. Rows for people who want e-mail go
-    through the ORM (their ids are needed); on PostgreSQL the others — most of a backlog's —
-    are streamed with ``COPY`` (every other column gets its field's default or NULL), elsewhere
-    inserted with ``bulk_create``."""
-    mailed = [r for r in rows if r["user"].email and r["user"].email_notifications]
-    others = [r for r in rows if not (r["user"].email and r["user"].email_notifications)]
-    created = Notification.objects.bulk_create([Notification(**r) for r in mailed], batch_size=1000)
-    connection = transaction.get_connection()
-    if connection.vendor != "postgresql" or not others:
-        Notification.objects.bulk_create([Notification(**r) for r in others], batch_size=1000)
-        return [n.pk for n in created]
-    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
-    given = {"user_id": lambda r: r["user"].pk, **{k: (lambda r, k=k: r[k]) for k in others[0] if k != "user"}}
-    fixed = {}
-    for f in fields:
-        if f.attname not in given:
-            default = None if f.null and not f.has_default() else f.get_default()  # "" for text
-            if default is None and not f.null:
-                raise RuntimeError(f"no value for Notification.{f.name}")
-            fixed[f.attname] = f.get_db_prep_save(default, connection)
-    q = connection.ops.quote_name
-    columns = ", ".join(q(f.column) for f in fields)
-    with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {q(Notification._meta.db_table)} ({columns}) FROM STDIN") as copy:
-        for r in others:
-            copy.write_row([given[f.attname](r) if f.attname in given else fixed[f.attname] for f in fields])
-    return [n.pk for n in created]
+        notices.append(Notice(users=users, verb=VERBS[level], title=_lazy_format(TITLES[level], params),
+                              url=reverse("reports:staff_detail", args=[report.pk]),
+                              subject=report_subject(report)))
+    return notices
 
 
 def _send_page(wanted: list[tuple[Report, str]], audience: _Audience) -> Counter:
@@ -184,8 +141,7 @@ def _send_page(wanted: list[tuple[Report, str]], audience: _Audience) -> Counter
         mine = set(Escalation.objects.filter(report_id__in={r.pk for r, _level in wanted}, sent_at=marker)
                    .values_list("report_id", "level", "due_at"))
         sent_now = [(r, level, users) for r, level, users in recipients if (r.pk, level, r.due_at) in mine]
-        emails = _write_notifications(_notifications(sent_now, marker))
-        email_later(emails)  # owed in this transaction (the outbox)
+        notify_many(_notices(sent_now), created_at=marker)  # e-mails owed in this transaction
     return Counter(level for _r, level, _users in sent_now)
 
 

@@ -12,8 +12,9 @@ import pytest
 from django.utils import timezone
 from shapely.geometry import shape
 
-from opencity.lib.worktime import TZ, reset_default_calendar
+from opencity.lib.worktime import TZ
 from opencity.notifications.models import OutboxMessage
+from opencity.worktime.selectors import reset_default_calendar
 
 
 def at(y, m, d, hh=0, mm=0) -> dt.datetime:

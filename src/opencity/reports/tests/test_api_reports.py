@@ -10,9 +10,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone, translation
 
-from opencity.accounts.models import IdempotencyRecord
 from opencity.accounts.services import api_token_issue
 from opencity.conftest import STORY_LAT, STORY_LON
+from opencity.lib.models import IdempotencyRecord
 from opencity.reports import services
 from opencity.reports.models import Category, CategoryQuestion, Report, Status
 from opencity.reports.tests.factories import jpeg_upload
@@ -867,7 +867,7 @@ def test_a_route_whose_answer_was_never_recorded_did_not_happen(report, operator
     injected at the record's insert) loses both, and the retry routes once."""
     from django.db import OperationalError
 
-    from opencity.accounts.models import IdempotencyRecord
+    from opencity.lib.models import IdempotencyRecord
 
     real_create = IdempotencyRecord.objects.create
 

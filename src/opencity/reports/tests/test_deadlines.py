@@ -11,17 +11,10 @@ import datetime as dt
 
 import pytest
 
-from opencity.lib.worktime import DEFAULT_PERIODS, default_calendar
 from opencity.reports import deadlines, selectors, services
 from opencity.reports.deadlines import DeadlineState
-from opencity.reports.models import (
-    CalendarDay,
-    CalendarDayKind,
-    Priority,
-    Report,
-    Status,
-    WorkingPeriod,
-)
+from opencity.reports.models import Priority, Report, Status
+from opencity.worktime.models import CalendarDay, CalendarDayKind
 
 from .helpers import at
 
@@ -91,34 +84,12 @@ def test_a_make_up_day_set_in_the_admin_is_a_working_day(
 ):
     client.force_login(admin_user)
     response = client.post(
-        "/admin/reports/calendarday/add/", {"date": "07/03/2026", "kind": "work", "note": "Làm bù"}
+        "/admin/worktime/calendarday/add/", {"date": "07/03/2026", "kind": "work", "note": "Làm bù"}
     )
     assert response.status_code == 302, response.content[:500]
     assert CalendarDay.objects.get().kind == CalendarDayKind.WORK
     # the cached calendar was dropped: Fri 16:00 1 h; Sat 7/3 7.5 h (8.5); Mon 9/3 7.5 → 17:00
     assert _route(report, operator, clock, at(2026, 3, 6, 16)).due_at == at(2026, 3, 9, 17)
-
-
-def test_an_extra_day_off_and_office_hours_come_from_the_admin_models(fresh_calendar):
-    CalendarDay.objects.create(date=dt.date(2026, 3, 9), kind=CalendarDayKind.OFF)
-    WorkingPeriod.objects.create(start=dt.time(8, 0), end=dt.time(12, 0))
-    WorkingPeriod.objects.create(start=dt.time(13, 0), end=dt.time(17, 0))
-    cal = default_calendar()
-    assert not cal.is_working_day(dt.date(2026, 3, 9))
-    # Fri 16:00–17:00 1 h, Mon off, Tue 10/3 08:00 + 1 h
-    assert cal.add_working_hours(at(2026, 3, 6, 16), 2) == at(2026, 3, 10, 9)
-    WorkingPeriod.objects.all().delete()
-    assert default_calendar().periods == DEFAULT_PERIODS
-
-
-def test_working_periods_must_not_overlap(db):
-    from django.core.exceptions import ValidationError
-
-    WorkingPeriod.objects.create(start=dt.time(7, 30), end=dt.time(11, 30))
-    with pytest.raises(ValidationError):
-        WorkingPeriod(start=dt.time(11, 0), end=dt.time(12, 0)).full_clean()
-    with pytest.raises(ValidationError):
-        WorkingPeriod(start=dt.time(14, 0), end=dt.time(13, 0)).full_clean()
 
 
 # --- states -----------------------------------------------------------------------------------

@@ -10,9 +10,10 @@ from django.core import mail
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from opencity.accounts.models import AuditLog, Role, User
+from opencity.accounts.models import Role, User
 from opencity.errors import IllegalTransitionError, PermissionDeniedError, ValidationError
-from opencity.lib.worktime import TZ, default_calendar
+from opencity.lib.models import AuditLog
+from opencity.lib.worktime import TZ
 from opencity.notifications.models import Notification
 from opencity.reports import selectors, services
 from opencity.reports.models import (
@@ -24,6 +25,7 @@ from opencity.reports.models import (
     RoutingRule,
     Status,
 )
+from opencity.worktime.selectors import default_calendar
 
 from .factories import jpeg_upload
 
@@ -620,7 +622,8 @@ def test_routing_tells_the_reporter_and_the_units_members(
     with django_capture_on_commit_callbacks(execute=True):
         services.report_route(report_id=report.pk, actor=operator)
     to_reporter = Notification.objects.get(user=citizen, verb="route")
-    assert to_reporter.report_id == report.pk and report.ref in to_reporter.title
+    assert (to_reporter.subject_type, to_reporter.subject_id, to_reporter.reference) == ("report", report.pk, report.ref)
+    assert report.ref in to_reporter.title
     assert to_reporter.url == f"/reports/{report.pk}/"
     members = set(
         Notification.objects.filter(verb="route")

@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
 
-from opencity.accounts.models import AuditLog
 from opencity.conftest import STORY_LAT, STORY_LON
 from opencity.errors import ConflictError, UnprocessableError, ValidationError
 from opencity.lib.images import probe_gps
+from opencity.lib.models import AuditLog
 from opencity.reports.models import CategoryQuestion, Photo, Report, Status
 from opencity.reports.services import report_submit
 

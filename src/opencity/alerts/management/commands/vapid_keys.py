@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from opencity.alerts.vapid import new_vapid_keys
+from opencity.notifications.vapid import new_vapid_keys
 
 
 class Command(BaseCommand):

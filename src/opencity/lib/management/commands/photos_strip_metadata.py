@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 
-from opencity.lib.images import strip_jpeg_metadata
+from opencity.lib.images import stored_photos, strip_jpeg_metadata
 
 
 class Command(BaseCommand):
@@ -21,14 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Count, change nothing.")
 
     def handle(self, *args, dry_run: bool = False, **options):
-        from opencity.emergency.models import RescuePhoto
-        from opencity.reports.models import Photo
-
         checked = cleaned = 0
-        for model, fields in (
-            (Photo, ("image", "thumb", "original")),
-            (RescuePhoto, ("image", "thumb")),
-        ):
+        # Report photos, rescue photos…: each app registers its own (lib.images.register_stored_photos).
+        for model, fields in stored_photos():
             for obj in model.objects.only("pk", *fields).iterator(chunk_size=500):
                 changed = False
                 for name in fields:

@@ -14,11 +14,13 @@ a subscription is stored (:func:`check_endpoint`: https, a host of a known push 
 :mod:`opencity.lib.outbound` (the host resolved once to public addresses and connected to
 there, no redirects, one deadline, a bounded answer).
 
-Subscriptions are stored per user and device (:class:`~opencity.alerts.models.PushSubscription`),
-whatever the message: :func:`send_to_subscriptions` sends one payload and keeps the
-subscriptions' books, :func:`send_push_to_user` does it for one person's devices (the steps of
-a rescue request); warnings use the former in batches (``delivery.message_push``). Call them
-from the worker, never in a request: a push service may take seconds to answer.
+Subscriptions are stored per user and device
+(:class:`~opencity.notifications.models.PushSubscription`), whatever the message:
+:func:`send_to_subscriptions` sends one payload and keeps the subscriptions' books,
+:func:`send_push_to_user` does it for one person's devices; :func:`notifications_push` is the
+web-push channel's outbox handler (inbox entries such as a rescue request's steps); warnings
+use :func:`send_to_subscriptions` in batches (``alerts.delivery.message_push``). Call them from
+the worker, never in a request: a push service may take seconds to answer.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from django.utils.translation import gettext as _
 
 from opencity.errors import ValidationError
 from opencity.lib import outbound
+
+from .models import Notification, PushSubscription
 
 logger = logging.getLogger(__name__)
 Result = Literal["ok", "gone", "failed"]
@@ -165,8 +169,6 @@ def send_to_subscriptions(backend: PushBackend, subscriptions, payload: dict, *,
     count, a subscription the push service no longer knows is deleted, a failure is counted
     (and logged by the backend). The books are written once per call, not per push. Returns
     the pushes sent."""
-    from .models import PushSubscription
-
     outcomes: dict[str, list[int]] = {"ok": [], "gone": [], "failed": []}
     for sub in subscriptions:
         outcomes[backend.send(sub, payload, ttl=ttl)].append(sub.pk)
@@ -185,8 +187,6 @@ def send_push_to_user(user, *, title: str, body: str = "", url: str = "", tag: s
     without a device, or when push is not configured: that is logged). ``tag`` makes the
     browser replace the earlier notification with the same tag; ``extra`` goes into the
     payload as is (``severity``…)."""
-    from .models import PushSubscription
-
     backend = get_backend()
     subscriptions = list(PushSubscription.objects.filter(user=user))
     if not subscriptions:
@@ -204,8 +204,6 @@ def notifications_push(*, notification_ids: list[int], tag: str = "") -> int:
     """Push inbox entries other than warnings (a rescue request's steps) to their people's
     devices, through the same backend and subscriptions as warnings. Returns pushes sent; a
     failure is logged and swallowed (the inbox entry is the record)."""
-    from opencity.notifications.models import Notification
-
     sent = 0
     for n in Notification.objects.filter(pk__in=notification_ids, user__is_active=True).select_related("user"):
         try:

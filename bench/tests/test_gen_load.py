@@ -1,4 +1,4 @@
-"""``manage.py gen_load``: 500 reports on the test database (COPY on PostgreSQL, executemany on
+"""``python -m bench.gen_load``: 500 reports on the test database (COPY on PostgreSQL, executemany on
 SQLite), checked for counts, spread and legal timelines. No assertion on time."""
 
 from __future__ import annotations
@@ -8,17 +8,17 @@ import io
 from collections import Counter, defaultdict
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.test import override_settings
 
-from opencity.bench import loadgen
+from bench import gen_load, loadgen
 from opencity.geo.selectors import area_id_for_point
-from opencity.lib.worktime import TZ, default_calendar
+from opencity.lib.worktime import TZ
 from opencity.reports import deadlines
 from opencity.reports.models import Follow, Report, Status, TimelineEvent
 from opencity.reports.workflow import TRANSITIONS
+from opencity.worktime.selectors import default_calendar
 
 NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=TZ)
 REPORTS = 500
@@ -129,6 +129,6 @@ def test_the_same_seed_draws_the_same_rows(loaded, db):
 
 def test_the_command_adds_reports_and_says_how_fast(loaded, db):
     out = io.StringIO()
-    call_command("gen_load", "--reports", "40", "--citizens", "20", "--no-rollups", stdout=out)
+    assert gen_load.main(["--reports", "40", "--citizens", "20", "--no-rollups"], stdout=out) == 0
     assert "40 reports" in out.getvalue() and "reports/s" in out.getvalue()
     assert Report.objects.count() == REPORTS + 40

@@ -1,4 +1,4 @@
-"""Synthetic field reports at city and province scale (``manage.py gen_load``).
+"""Synthetic field reports at city and province scale (``python -m bench.gen_load``).
 
 What is generated, for ``reports`` reports over the last ``years`` years:
 
@@ -50,7 +50,7 @@ from opencity.demo import texts
 from opencity.demo.history import HOUR_WEIGHTS, HOURS, load_wards, person_name
 from opencity.demo.pack import CATEGORIES as PACK_CATEGORIES
 from opencity.geo.selectors import area_id_for_point
-from opencity.lib.worktime import TZ, default_calendar
+from opencity.lib.worktime import TZ
 from opencity.orgs.models import Membership
 from opencity.reports.models import (
     Category,
@@ -60,6 +60,7 @@ from opencity.reports.models import (
     RoutingRule,
     TimelineEvent,
 )
+from opencity.worktime.selectors import default_calendar
 
 from .worktime import DAY, WorkIndex
 
