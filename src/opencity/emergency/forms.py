@@ -40,6 +40,9 @@ class SosForm(forms.Form):
             del self.fields["caller_name"]
             del self.fields["caller_phone"]
             self.fields["people"] = _people_bounded()
+            # one tap: the place is all that is needed; the rest can follow after sending
+            self.fields["needs"].required = False
+            self.fields["needs"].label = _("What do you need? (optional)")
 
 
 def _people_bounded() -> forms.IntegerField:

@@ -204,7 +204,9 @@ def rescue_request_create(
         raise ValidationError(_("This place is outside the city. Call 112 or the hotline %(hotline)s.") % {"hotline": settings.OPENCITY_HOTLINE_NUMBER},
                               field="lat", code="outside_city")
     people = _people(people, MAX_PEOPLE)
-    needs = _clean_needs(needs)
+    # One tap: a person asking for themself sends the place and nothing else (the details can be
+    # added after sending); an operator filing for a caller asks what is needed on the phone.
+    needs = _clean_needs(needs, required=for_caller)
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise ValidationError(_("At most %(n)d characters, please (you wrote %(m)d).") % {"n": MAX_NOTE, "m": len(note)},
