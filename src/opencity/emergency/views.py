@@ -148,20 +148,14 @@ def _status_context(request, req) -> dict:
 @login_required
 @require_GET
 def sos_status(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        req = access_request(request.user, pk)
-    except DomainError as exc:
-        return _error(request, exc)
+    req = access_request(request.user, pk)  # a DomainError is the error middleware's to render
     return render(request, "emergency/status.html", _status_context(request, req))
 
 
 @login_required
 @require_GET
 def sos_live(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        req = access_request(request.user, pk)
-    except DomainError as exc:
-        return _error(request, exc)
+    req = access_request(request.user, pk)  # a DomainError is the error middleware's to render
     return render(request, "emergency/partials/live.html", _status_context(request, req))
 
 
@@ -487,19 +481,13 @@ def _visitor_context(request, req, key: str) -> dict:
 
 @require_GET
 def visitor_status(request: HttpRequest, key: str) -> HttpResponse:
-    try:
-        req = _by_link(request, key)
-    except DomainError as exc:
-        return _error(request, exc)
+    req = _by_link(request, key)  # a DomainError is the error middleware's to render
     return render(request, "emergency/status.html", _visitor_context(request, req, key))
 
 
 @require_GET
 def visitor_live(request: HttpRequest, key: str) -> HttpResponse:
-    try:
-        req = _by_link(request, key)
-    except DomainError as exc:
-        return _error(request, exc)
+    req = _by_link(request, key)  # a DomainError is the error middleware's to render
     return render(request, "emergency/partials/live.html", _visitor_context(request, req, key))
 
 
