@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from opencity import policy
+from opencity.geo.models import LocationPrecision
 
 from .models import OPEN_STATUSES, RescueEvent, RescueRequest, RescueTeam, Status, TeamStatus
 
@@ -59,5 +60,6 @@ def rescue_board_geojson(*, user) -> dict:
             continue
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
                          "properties": {"kind": "request", "id": r.pk, "label": f"{r.ref} · {r.people}",
-                                        "status": r.status, "needs": r.needs}})
+                                        "status": r.status, "needs": r.needs,
+                                        "approx": r.location_precision != LocationPrecision.EXACT}})
     return {"type": "FeatureCollection", "features": features}

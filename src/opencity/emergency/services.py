@@ -19,7 +19,9 @@ from opencity import policy
 from opencity.accounts.models import Role, User
 from opencity.alerts.delivery import PUSH_KIND
 from opencity.errors import NotFoundError, PermissionDeniedError, ValidationError
-from opencity.geo.selectors import area_for_point
+from opencity.geo.geocode import geocode
+from opencity.geo.models import LocationPrecision
+from opencity.geo.selectors import area_for_address, area_for_point
 from opencity.lib.formtoken import already_used, clean_token
 from opencity.lib.phone import normalize_phone
 from opencity.lib.text import is_blank, refuse_nul, strip_invisible
@@ -326,6 +328,7 @@ def rescue_visitor_check(*, callback: bool = False, lat=None, lon=None, place_te
         raise ValidationError(_("At most %(n)d characters, please (you wrote %(m)d).") % {"n": 200, "m": len(place_text)},
                               field="place_text", code="too_long")
     area = None
+    precision = LocationPrecision.EXACT
     if lat not in (None, "") or lon not in (None, ""):
         lat, lon = _coords(lat, lon)
         area = area_for_point(lat, lon)
@@ -338,11 +341,24 @@ def rescue_visitor_check(*, callback: bool = False, lat=None, lon=None, place_te
         if not callback and not place_text:
             raise ValidationError(_("Share your location, put the pin on the map or type where you are."),
                                   field="lat", code="location_required")
+        if place_text:
+            lat, lon, area, precision = _typed_place(place_text)
     people = _people(people, settings.OPENCITY_SOS_MAX_PEOPLE)
     needs = _clean_needs(needs, required=False)
     note = _note(note)
-    return {"lat": lat, "lon": lon, "area": area, "place_text": place_text, "people": people, "needs": needs,
-            "note": note}
+    return {"lat": lat, "lon": lon, "location_precision": precision, "area": area, "place_text": place_text,
+            "people": people, "needs": needs, "note": note}
+
+
+def _typed_place(text: str):
+    """A typed place → (lat, lon, area, precision), as far as it can be placed: the geocoder's
+    point of it (``address``, approximate: the board draws it as such and the operator confirms it
+    on the phone), else the ward its text names, old or new (``area``, no point), else nothing.
+    Never refused: a person in danger who typed where they are is not sent back to fix it."""
+    place = geocode(text)
+    if place is not None:
+        return round(place.lat, 6), round(place.lon, 6), place.area, LocationPrecision.ADDRESS
+    return None, None, area_for_address(text), LocationPrecision.AREA
 
 
 def rescue_by_link(key: str) -> RescueRequest:

@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 
 from opencity import policy
 from opencity.errors import NotFoundError, PermissionDeniedError, ValidationError
-from opencity.geo.models import Area
+from opencity.geo.models import Area, LocationPrecision
 from opencity.lib.worktime import TZ
 from opencity.orgs.models import Unit
 from opencity.reports import deadlines, kpi
 from opencity.reports import selectors as report_selectors
-from opencity.reports.models import OPEN_STATUSES, Category, LocationPrecision, Report
+from opencity.reports.models import OPEN_STATUSES, Category, Report
 
 HEADLINE = ("received", "processed", "on_time", "satisfied", "overdue")
 MAP_POINTS_MAX = 3000

@@ -12,6 +12,7 @@ from opencity.conftest import STORY_LAT, STORY_LON
 from opencity.emergency import services
 from opencity.emergency.models import Origin, RescueEvent, RescueRequest
 from opencity.errors import NotFoundError, ValidationError
+from opencity.geo.tests.nominatim_fixture import nominatim_fixture  # noqa: F401 — the "nominatim" fixture
 from opencity.lib.sms import ConsoleBackend
 
 pytestmark = pytest.mark.django_db
@@ -150,6 +151,28 @@ def test_a_typed_place_is_kept_as_text_never_as_a_point(client, ask, sms):
     client.post("/sos/verify/", {"code": _code(sms)})
     req = RescueRequest.objects.get()
     assert req.lat is None and req.area is None and req.place_text == "Kiệt 32 Lê Văn Hưu"
+
+
+def test_a_typed_place_naming_a_ward_gives_the_ward_not_a_point(db, city):
+    """No geocoder: the ward the text names (old or new) is known, the point is not."""
+    req, _created, _key = services.rescue_visitor_request_create(
+        phone=PHONE, client_token="typed-ward-0001", callback=True, place_text="Kiệt 5, phường Thuận Lộc")
+    assert req.lat is None and req.area.name == "Phường Phú Xuân" and req.location_precision == "area"
+
+
+def test_a_typed_street_address_is_placed_by_the_geocoder_as_approximate(client, nominatim, phu_xuan, operator):
+    """With a geocoder the typed place becomes a point, marked approximate on the board (a dashed
+    ring on the map, and words in the list) for the operator to confirm on the phone."""
+    nominatim.add("Kiệt 32 Lê Văn Hưu", STORY_LAT, STORY_LON, "32, Lê Văn Hưu, Phú Xuân, Huế")
+    req, _created, _key = services.rescue_visitor_request_create(
+        phone=PHONE, client_token="typed-street-01", callback=True, place_text="Kiệt 32 Lê Văn Hưu")
+    assert (req.lat, req.lon) == (STORY_LAT, STORY_LON) and req.area == phu_xuan
+    assert req.location_precision == "address"
+    client.force_login(operator)
+    html = client.get("/ioc/dispatch/list/").content.decode()
+    assert 'data-testid="dispatch-approx"' in html and "Kiệt 32 Lê Văn Hưu" in html
+    features = client.get("/ioc/dispatch/map.geojson").json()["features"]
+    assert [f["properties"]["approx"] for f in features if f["properties"]["kind"] == "request"] == [True]
 
 
 def test_a_bad_phone_number_is_a_400_on_the_form(ask):

@@ -240,9 +240,12 @@
         gj.features.forEach(function (f) {
           var c = f.geometry.coordinates;
           var team = f.properties.kind === "team";
-          var m = L.circleMarker([c[1], c[0]], { radius: team ? 9 : 7, color: team ? "#0d47a1" : "#b3261e", weight: 2,
-            fillColor: team ? "#42a5f5" : (f.properties.status === "new" ? "#e53935" : "#ff9800"), fillOpacity: 0.9 });
-          m.bindTooltip((team ? el.dataset.labelTeam : el.dataset.labelRequest) + " · " + f.properties.label);
+          var approx = !team && f.properties.approx;  // placed from a typed place: a dashed ring
+          var m = L.circleMarker([c[1], c[0]], { radius: team ? 9 : (approx ? 9 : 7), color: team ? "#0d47a1" : "#b3261e", weight: 2,
+            dashArray: approx ? "3 2" : null,
+            fillColor: team ? "#42a5f5" : (f.properties.status === "new" ? "#e53935" : "#ff9800"), fillOpacity: approx ? 0.25 : 0.9 });
+          m.bindTooltip((team ? el.dataset.labelTeam : el.dataset.labelRequest) + " · " + f.properties.label +
+            (approx ? " · " + el.dataset.labelApprox : ""));
           layer.addLayer(m);
           bounds.push([c[1], c[0]]);
         });
