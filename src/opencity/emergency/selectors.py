@@ -15,8 +15,8 @@ def rescue_board_list(*, user) -> list[RescueRequest]:
     if not policy.can_view_dispatch_board(user):
         return []
     now = timezone.now()
-    rows = list(RescueRequest.objects.filter(status__in=OPEN_STATUSES).select_related("area", "assigned_team",
-                                                                                       "requester"))
+    rows = list(RescueRequest.objects.filter(status__in=OPEN_STATUSES)
+                .select_related("area", "assigned_team", "requester").prefetch_related("photos"))
     rows.sort(key=lambda r: (-r.score(now), r.created_at, r.pk))
     return rows
 

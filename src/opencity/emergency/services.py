@@ -232,11 +232,7 @@ def rescue_request_create(
     try:
         with transaction.atomic():
             workflow.apply(req, "file", actor=actor, data={"for_caller": for_caller})
-            for p in processed:
-                photo = RescuePhoto(request=req, width=p.width, height=p.height)
-                photo.image.save("photo.jpg", p.image, save=False)
-                photo.thumb.save("thumb.jpg", p.thumb, save=False)
-                photo.save()
+            _save_photos(req, processed)
     except IntegrityError:
         # Two retries raced: the other one won; answer with its request.
         existing = RescueRequest.objects.filter(client_token=token).first()
@@ -374,12 +370,20 @@ def rescue_by_link(key: str) -> RescueRequest:
 
 
 @transaction.atomic
-def rescue_add_details(*, request_id: int, people=None, needs=(), note: str = "") -> RescueRequest:
+def _save_photos(req: RescueRequest, processed) -> None:
+    for p in processed:
+        photo = RescuePhoto(request=req, width=p.width, height=p.height)
+        photo.image.save("photo.jpg", p.image, save=False)
+        photo.thumb.save("thumb.jpg", p.thumb, save=False)
+        photo.save()
+
+
+def rescue_add_details(*, request_id: int, people=None, needs=(), note: str = "", photos=None) -> RescueRequest:
     """The requester adds what they could not say in one tap: how many people, what they need,
-    a note. Allowed while the request is open; recorded as a public timeline step (the board
-    sees it live). The version is left alone, so a dispatcher's step in flight is not refused
-    (as with an escalation). Who may is the caller's check (``policy``: the requester, or the
-    visitor holding the link)."""
+    a note, photos (at most ``OPENCITY_PHOTO_MAX_COUNT`` on a request in all). Allowed while the
+    request is open; recorded as a public timeline step (the board sees it live). The version is
+    left alone, so a dispatcher's step in flight is not refused (as with an escalation). Who may
+    is the caller's check (``policy``: the requester, or the visitor holding the link)."""
     req = _lock(request_id)
     if not req.is_open:
         raise ValidationError(_("This request is closed: call one of the numbers if you need help."),
@@ -389,8 +393,16 @@ def rescue_add_details(*, request_id: int, people=None, needs=(), note: str = ""
     extra = _clean_needs(needs, required=False)
     merged = list(dict.fromkeys([*req.needs, *extra]))
     note = _note(note)
-    if people == req.people and merged == req.needs and not note:
-        raise ValidationError(_("Nothing to add: give the number of people, a need or a note."), code="empty")
+    uploads = [u for u in (photos or []) if u]
+    if uploads:
+        room = settings.OPENCITY_PHOTO_MAX_COUNT - req.photos.count()
+        if len(uploads) > room:
+            raise ValidationError(_("At most %(n)d photos, please.") % {"n": settings.OPENCITY_PHOTO_MAX_COUNT},
+                                  field="photo", code="too_many_photos")
+    processed = process_photos(uploads)
+    if people == req.people and merged == req.needs and not note and not processed:
+        raise ValidationError(_("Nothing to add: give the number of people, a need, a note or a photo."),
+                              code="empty")
     full_note = (req.note + "\n" + note).strip() if note else req.note
     if len(full_note) > MAX_NOTE:
         raise ValidationError(_("At most %(n)d characters, please (you wrote %(m)d).") % {"n": MAX_NOTE, "m": len(full_note)},
@@ -399,9 +411,10 @@ def rescue_add_details(*, request_id: int, people=None, needs=(), note: str = ""
     RescueRequest.objects.filter(pk=req.pk).update(people=people, needs=merged, note=full_note,
                                                    urgency=base_urgency(merged, people), updated_at=now)
     req.people, req.needs, req.note, req.urgency = people, merged, full_note, base_urgency(merged, people)
+    _save_photos(req, processed)
     RescueEvent.objects.create(request=req, action="details", from_status=req.status, to_status=req.status,
                                note=note, is_public=True, created_at=now,
-                               data={"people": people, "needs": merged})
+                               data={"people": people, "needs": merged, "photos": len(processed)})
     return req
 
 

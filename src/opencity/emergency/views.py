@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -142,7 +142,9 @@ def _status_context(request, req) -> dict:
             "details_form": DetailsForm(), "numbers": limits.call_numbers(),
             "live_url": reverse("emergency:live", args=[req.pk]),
             "details_url": reverse("emergency:details", args=[req.pk]),
-            "cancel_url": reverse("emergency:cancel", args=[req.pk])}
+            "cancel_url": reverse("emergency:cancel", args=[req.pk]),
+            "photos": [(reverse("emergency:photo", args=[req.pk, p.pk, "thumb"]),
+                        reverse("emergency:photo", args=[req.pk, p.pk, "full"])) for p in req.photos.all()]}
 
 
 @login_required
@@ -190,7 +192,7 @@ def sos_details(request: HttpRequest, pk: int) -> HttpResponse:
 def _add_details(request, req) -> None:
     needs = [n for n in request.POST.getlist("needs") if n]
     services.rescue_add_details(request_id=req.pk, people=request.POST.get("people") or None, needs=needs,
-                                note=request.POST.get("note", ""))
+                                note=request.POST.get("note", ""), photos=request.FILES.getlist("photo"))
 
 
 @login_required
@@ -475,7 +477,9 @@ def _visitor_context(request, req, key: str) -> dict:
                masked_phone=_masked(req.caller_phone), caller_phone="",
                live_url=reverse("emergency:visitor_live", args=[key]),
                details_url=reverse("emergency:visitor_details", args=[key]),
-               cancel_url=reverse("emergency:visitor_cancel", args=[key]))
+               cancel_url=reverse("emergency:visitor_cancel", args=[key]),
+               photos=[(reverse("emergency:visitor_photo", args=[key, p.pk, "thumb"]),
+                        reverse("emergency:visitor_photo", args=[key, p.pk, "full"])) for p in req.photos.all()])
     return ctx
 
 
@@ -512,3 +516,31 @@ def visitor_cancel(request: HttpRequest, key: str) -> HttpResponse:
         return _error(request, exc)
     messages.success(request, _("Your request was cancelled."))
     return redirect("emergency:visitor_status", key)
+
+
+def _photo_response(req, photo_id: int, variant: str) -> HttpResponse:
+    """One photo of a rescue request, to whoever may see the request (the caller checked):
+    private to the viewer's browser, never kept by a shared cache (a rescue photo shows a
+    person's home and family)."""
+    photo = req.photos.filter(pk=photo_id).first() if variant in ("full", "thumb") else None
+    if photo is None:
+        raise Http404
+    field = photo.thumb if variant == "thumb" else photo.image
+    try:
+        fh = field.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(fh, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_required
+@require_GET
+def sos_photo(request: HttpRequest, pk: int, photo_id: int, variant: str) -> HttpResponse:
+    return _photo_response(access_request(request.user, pk), photo_id, variant)
+
+
+@require_GET
+def visitor_photo(request: HttpRequest, key: str, photo_id: int, variant: str) -> HttpResponse:
+    return _photo_response(_by_link(request, key), photo_id, variant)
