@@ -242,13 +242,12 @@ def board(request: HttpRequest) -> HttpResponse:
         require_board(request.user)
     except DomainError as exc:
         return _error(request, exc)
-    from opencity.ioc import live
-
     return render(request, "emergency/board.html", {
         **_board_list_context(request), "teams": selectors.rescue_team_list(),
         "ack_minutes": settings.OPENCITY_SOS_ACK_MINUTES, "map_center": settings.OPENCITY_MAP_CENTER,
-        # the console's live feed (ioc.live): rescue steps re-render the list (emergency/board.js)
-        "live_after": live.latest_id() if policy.can_view_console(request.user) else None,
+        # the console's live stream (the feed this app publishes to through lib.feed): rescue
+        # steps re-render the list (emergency/board.js), which also catches up when it connects
+        "live": policy.can_view_console(request.user),
     })
 
 
