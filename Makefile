@@ -8,6 +8,7 @@ MANAGE := $(PYTHON) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := src/opencity/static/vendor
+ICONS := src/opencity/vendor/lucide
 
 .PHONY: run test test-quick setup venv static messages db chromium fonts lint clean help bench bench-10m drill audit
 
@@ -33,17 +34,23 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # Front-end packages come from npm and are copied into static files; never committed.
 $(VENDOR)/.stamp: node_modules/.package-lock.json
-	mkdir -p $(VENDOR)/leaflet $(VENDOR)/markercluster $(VENDOR)/htmx $(VENDOR)/echarts $(VENDOR)/lucide
+	mkdir -p $(VENDOR)/leaflet $(VENDOR)/markercluster $(VENDOR)/htmx $(VENDOR)/echarts
 	mkdir -p $(VENDOR)/exifr
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx-ext-sse/dist/sse.min.js $(VENDOR)/htmx/
 	cp node_modules/echarts/dist/echarts.common.min.js $(VENDOR)/echarts/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/MarkerCluster.css node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/markercluster/
-	cp node_modules/lucide-static/icons/*.svg node_modules/lucide-static/LICENSE $(VENDOR)/lucide/
 	cp node_modules/exifr/dist/mini.umd.js node_modules/exifr/LICENSE $(VENDOR)/exifr/
 	touch $@
 
-static: $(VENDOR)/.stamp
+# The icons are inlined into pages by {% icon %} (lib/templatetags/icons.py), never served: they
+# are kept beside the code, not among the static files (2,000 files the static server would index).
+$(ICONS)/.stamp: node_modules/.package-lock.json
+	mkdir -p $(ICONS)
+	cp node_modules/lucide-static/icons/*.svg node_modules/lucide-static/LICENSE $(ICONS)/
+	touch $@
+
+static: $(VENDOR)/.stamp $(ICONS)/.stamp
 
 locale/vi/LC_MESSAGES/django.mo: locale/vi/LC_MESSAGES/django.po | venv
 	$(MANAGE) compilemessages -l vi --ignore=.venv --ignore=node_modules >/dev/null

@@ -31,6 +31,7 @@ def test_a_new_sos_appears_on_the_open_board_and_in_the_title(login, operator, c
     board = login(operator, width=1366)
     board.goto("/ioc/dispatch/")
     expect(board.locator("[data-testid=dispatch-row]")).to_have_count(0)
+    expect(board.locator("#dispatch-map")).to_have_attribute("data-points", "0")
     board.click("h1")  # the one gesture browsers want before they play a sound
     base_title = board.title()
     board.evaluate("window.__marker = 'not reloaded'")
@@ -41,6 +42,8 @@ def test_a_new_sos_appears_on_the_open_board_and_in_the_title(login, operator, c
 
     row = board.locator(f"[data-testid=dispatch-row][data-id='{req.pk}']")
     expect(row).to_be_visible(timeout=20_000)
+    # the map draws it with the list (not on its 30 s timer)
+    expect(board.locator("#dispatch-map")).to_have_attribute("data-points", "1", timeout=5_000)
     expect(board).to_have_title(re.compile(r"^\(1\) Yêu cầu cứu hộ mới — "))
     expect(board.locator("[data-testid=dispatch-alert]")).to_contain_text(req.ref)
     assert board.evaluate("window.__marker") == "not reloaded"

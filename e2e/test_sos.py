@@ -28,6 +28,7 @@ def test_a_rescue_request_goes_from_the_tap_to_rescued(login, citizen, operator)
     me.evaluate("""([lat, lon]) => document.getElementById('sos-map').dispatchEvent(
         new CustomEvent('opencity:set-place', {detail: {lat: lat, lon: lon}}))""", [STORY_LAT, STORY_LON])
     assert me.input_value("#id_lat")
+    me.click("[data-testid=sos-more] summary")  # the details are optional, folded away
     me.fill("#id_people", "3")
     me.check("input[name=needs][value=trapped]")
     me.fill("#id_note", "Nước ngập tới mái nhà")
@@ -71,6 +72,7 @@ def _send_sos(page, people: str, need: str) -> None:
     """Fill the SOS form (the place set as the map would set it) and send it."""
     page.evaluate("""([lat, lon]) => { document.getElementById('id_lat').value = lat;
         document.getElementById('id_lon').value = lon; }""", [STORY_LAT, STORY_LON])
+    page.click("[data-testid=sos-form] [data-testid=sos-more] summary")
     page.fill("#id_people", people)
     page.check(f"input[name=needs][value={need}]")
     page.click("[data-testid=sos-send]")
@@ -91,7 +93,7 @@ def test_a_second_emergency_then_the_limit_page_gives_numbers_to_tap(login, citi
     assert me.locator(f"[data-testid=sos-open] a[href='/sos/{first.pk}/']").is_visible()
     assert not me.locator("#id_people").is_visible()
     me.click("[data-testid=sos-another] summary")
-    assert me.locator("#id_people").is_visible()
+    assert me.locator("[data-testid=sos-send]").is_visible()
     _send_sos(me, "2", "medical")
     assert RescueRequest.objects.filter(requester=citizen).count() == 2
 
@@ -105,3 +107,23 @@ def test_a_second_emergency_then_the_limit_page_gives_numbers_to_tap(login, citi
         box = link.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44  # a thumb can hit it at 390 px
     assert me.js_errors == []
+
+
+def test_a_signed_in_citizen_sends_sos_with_one_tap(login, citizen, settings):
+    """What the phone knows is enough: the location (already allowed for the site), one tap on
+    "Send"; people and needs are optional and can be added on the status page after sending."""
+    from opencity.emergency.models import RescueRequest
+
+    for width in (390, 1366):
+        RescueRequest.objects.all().delete()
+        me = login(citizen, width=width)
+        me.context.grant_permissions(["geolocation"])
+        me.context.set_geolocation({"latitude": STORY_LAT, "longitude": STORY_LON})
+        me.goto("/sos/")
+        assert not me.locator("#id_people").is_visible()  # the details wait, folded away
+        me.click("[data-testid=sos-send]")
+        me.wait_for_url(re.compile(r"/sos/\d+/$"))
+        req = RescueRequest.objects.get(requester=citizen)
+        assert req.needs == [] and req.people == 1
+        assert abs(req.lat - STORY_LAT) < 1e-5 and abs(req.lon - STORY_LON) < 1e-5
+        assert me.js_errors == []

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from opencity.conftest import STORY_LAT, STORY_LON
 from opencity.notifications.sms import ConsoleBackend
+from opencity.reports.tests.factories import jpeg_upload
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def _visitor(new_page):
     return page
 
 
-def test_a_visitor_taps_sos_and_sends_a_request_verified_by_the_sms_code(new_page, sms, settings):
+def test_a_visitor_taps_sos_and_sends_a_request_verified_by_the_sms_code(new_page, sms, settings, tmp_path):
     settings.OPENCITY_HOTLINE_NUMBER = "1900 1075"
     from opencity.emergency.models import RescueRequest
 
@@ -69,10 +70,18 @@ def test_a_visitor_taps_sos_and_sends_a_request_verified_by_the_sms_code(new_pag
     # Details after sending.
     page.check("[data-testid=sos-details] input[name=needs][value=trapped]")
     page.fill("[data-testid=sos-details] textarea[name=note]", "Nước ngập tới mái nhà")
+    photo = tmp_path / "mai-nha.jpg"
+    photo.write_bytes(jpeg_upload("mai-nha.jpg", size=(640, 480), color=(40, 90, 160)).read())
+    page.set_input_files("[data-testid=sos-details] input[name=photo]", str(photo))
     page.click("[data-testid=sos-details-send]")
     page.wait_for_load_state()
     req.refresh_from_db()
-    assert req.needs == ["trapped"]
+    assert req.needs == ["trapped"] and req.photos.count() == 1
+    # the photo is shown back through the link (not a public media file)
+    expect(page.locator("[data-testid=sos-photos] img")).to_have_count(1)
+    page.locator("[data-testid=sos-photos] img").scroll_into_view_if_needed()
+    page.wait_for_function("() => { const i = document.querySelector('[data-testid=sos-photos] img');"
+                           " return i.complete && i.naturalWidth > 0; }")
     # Back on /sos/, the open request comes first.
     page.goto("/sos/", timeout=60_000)
     expect(page.locator("[data-testid=sos-open-link]")).to_have_text(req.ref)

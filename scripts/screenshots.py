@@ -73,6 +73,7 @@ def main() -> None:
             ("home", "/", None, False),
             ("home-citizen", "/", CITIZEN, False),
             ("sos", "/sos/", None, False),
+            ("sos-citizen", "/sos/", CITIZEN, False),
             ("warnings", "/warnings/", None, False),
             ("submit", "/reports/new/", CITIZEN, True),
             ("map", "/reports/map/", None, False),

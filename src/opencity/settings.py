@@ -423,6 +423,11 @@ OPENCITY_DESCRIPTION_MAX_CHARS = env_int("OPENCITY_DESCRIPTION_MAX_CHARS", 4000)
 # left; escalate to the IOC and the leaders when overdue by this share of the deadline again.
 OPENCITY_DUE_SOON_FRACTION = env_float("OPENCITY_DUE_SOON_FRACTION", 0.25)
 OPENCITY_ESCALATE_IOC_AFTER = env_float("OPENCITY_ESCALATE_IOC_AFTER", 0.5)
+# The IOC's target for verifying a new report (calendar minutes: the control room is staffed
+# round the clock); the triage queue marks the reports that have waited longer.
+OPENCITY_TRIAGE_TARGET_MINUTES = env_int("OPENCITY_TRIAGE_TARGET_MINUTES", 120)
+if OPENCITY_TRIAGE_TARGET_MINUTES < 1:
+    raise ImproperlyConfigured("OPENCITY_TRIAGE_TARGET_MINUTES must be at least 1")
 if not 0 < OPENCITY_DUE_SOON_FRACTION < 1 or OPENCITY_ESCALATE_IOC_AFTER < 0:
     raise ImproperlyConfigured("OPENCITY_DUE_SOON_FRACTION must be in (0, 1), OPENCITY_ESCALATE_IOC_AFTER ≥ 0")
 # Public map: zoomed-out clusters of the whole city are recounted at most this often (0: every

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from opencity.errors import DomainError
@@ -18,8 +19,22 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["unit"]
 
 
+class PasswordSetForm(AdminPasswordChangeForm):
+    """The admin's "change password" form, through the same service as a person's own change:
+    Django's form only stores the hash, which left the account's API tokens, other browsers'
+    known-device entries and ``password_changed_at`` as they were."""
+
+    def save(self, commit=True):
+        from .services import password_set_by_admin
+
+        usable = self.cleaned_data.get("set_usable_password", True)
+        password_set_by_admin(user=self.user, password=self.cleaned_data["password1"] if usable else None)
+        return self.user
+
+
 @admin.register(User)
 class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
+    change_password_form = PasswordSetForm
     ordering = ["phone"]
     list_display = ["phone_shown", "full_name", "citizen_id", "role", "home_area", "is_active", "is_staff"]
     list_filter = ["role", "is_active", "is_staff"]

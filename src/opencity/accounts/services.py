@@ -195,7 +195,7 @@ def _claim(pc: PhoneCode) -> None:
                               code="bad_code")
 
 
-def _password_set(user: User, password: str, *, action: str, keep_token_id: int | None = None,
+def _password_set(user: User, password: str | None, *, action: str, keep_token_id: int | None = None,
                   client: str | None = None, ip: str | None = None) -> None:
     """Store the new password and end what the old one opened (in the caller's transaction):
 
@@ -216,7 +216,10 @@ def _password_set(user: User, password: str, *, action: str, keep_token_id: int 
     from opencity.notifications.services import notify
 
     now = timezone.now()
-    user.set_password(password)
+    if password is None:  # an administrator took password sign-in away
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
     user.password_changed_at = now
     user.save(update_fields=["password", "password_changed_at"])
     tokens = ApiToken.objects.filter(user=user)
@@ -234,6 +237,15 @@ def _password_set(user: User, password: str, *, action: str, keep_token_id: int 
                                "password?\" and call the city hotline %(hotline)s.")
                      % {"hotline": settings.OPENCITY_HOTLINE_NUMBER}, str)(),
            url=reverse("accounts:security"))
+
+
+def password_set_by_admin(*, user: User, password: str | None) -> None:
+    """An administrator sets a new password (or none: ``None`` takes password sign-in away) in the
+    admin. It ends what the old password opened exactly as the owner's own change does —
+    sessions, API tokens, other browsers' known-device entries — and tells the owner; the admin
+    site records who did it (``log_change``)."""
+    with transaction.atomic():
+        _password_set(user, password, action="password_set_by_admin")
 
 
 def password_reset(*, phone: str, code: str, password: str, client: str | None = None,

@@ -6,6 +6,8 @@ import base64
 import io
 import logging
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -65,6 +67,27 @@ def _form_error(form, exc: DomainError) -> None:
     """The error under its field when the form shows that field, else above the form."""
     field = exc.field if exc.field in form.fields and not form.fields[exc.field].widget.is_hidden else None
     form.add_error(field, exc.message)
+
+
+@dataclass
+class CodeSent:
+    """What a page shows after (re)sending a code: a notice, or the refusal above the form (the
+    form is not bound, so the error cannot go under a field) with its status and limit."""
+
+    notice: str = ""
+    error: str = ""
+    status: int = 200
+    limited: RateLimitedError | None = None
+
+
+def _send_code(send: Callable[[], object]) -> CodeSent:
+    """Send a code ("send the code again" on sign-up, password reset and password change)."""
+    try:
+        send()
+    except DomainError as exc:
+        return CodeSent(error=exc.message, status=exc.http_status,
+                        limited=exc if isinstance(exc, RateLimitedError) else None)
+    return CodeSent(notice=_("We sent a new code."))
 
 
 def _code_wait(request: HttpRequest, phone: str, purpose: str, limited: RateLimitedError | None = None) -> int:
@@ -186,14 +209,9 @@ def signup_view(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST" and step == "resend":
         # "Send the code again": the details typed so far stay (not the password).
         form = SignupForm(initial={k: request.POST.get(k, "") for k in ("phone", "full_name", "email")})
-        try:
-            services.phone_code_send(phone=request.POST.get("phone", ""), client=throttle.client_key(request))
-        except DomainError as exc:
-            code_error = exc.message  # the form is not bound: the error goes above it
-            status = exc.http_status
-            limited = exc if isinstance(exc, RateLimitedError) else None
-        else:
-            notice = _("We sent a new code.")
+        sent = _send_code(lambda: services.phone_code_send(phone=request.POST.get("phone", ""),
+                                                           client=throttle.client_key(request)))
+        notice, code_error, status, limited = sent.notice, sent.error, sent.status, sent.limited
     elif request.method == "POST" and step == "details":
         form = SignupForm(request.POST)
         if form.is_valid():
@@ -266,15 +284,9 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
             status = 400
     elif request.method == "POST" and step == "resend":
         form = PasswordResetForm(initial={"phone": request.POST.get("phone", "")})
-        try:
-            services.phone_code_send(phone=request.POST.get("phone", ""), purpose=services.PURPOSE_PASSWORD_RESET,
-                                     client=client)
-        except DomainError as exc:
-            code_error = exc.message
-            status = exc.http_status
-            limited = exc if isinstance(exc, RateLimitedError) else None
-        else:
-            notice = _("We sent a new code.")
+        sent = _send_code(lambda: services.phone_code_send(phone=request.POST.get("phone", ""),
+                                                           purpose=services.PURPOSE_PASSWORD_RESET, client=client))
+        notice, code_error, status, limited = sent.notice, sent.error, sent.status, sent.limited
     elif request.method == "POST" and step == "reset":
         form = PasswordResetForm(request.POST)
         if form.is_valid():
@@ -305,12 +317,8 @@ def _password_change_action(request: HttpRequest, action: str):
     user = request.user
     client = throttle.client_key(request)
     if action == "password_code":
-        form = PasswordChangeForm()
-        try:
-            services.password_change_code_send(user=user, client=client)
-        except DomainError as exc:
-            return None, form, exc.http_status, exc if isinstance(exc, RateLimitedError) else None, exc.message
-        return None, form, 200, None, ""
+        sent = _send_code(lambda: services.password_change_code_send(user=user, client=client))
+        return None, PasswordChangeForm(), sent.status, sent.limited, sent.error
     form = PasswordChangeForm(request.POST)
     if not form.is_valid():
         return None, form, 400, None, ""

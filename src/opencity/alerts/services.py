@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from opencity import policy
 from opencity.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from opencity.geo.models import Area
+from opencity.lib import feed
 from opencity.lib.audit import audit
 from opencity.lib.formtoken import already_used, clean_token
 from opencity.notifications.models import PushSubscription
@@ -185,10 +186,22 @@ def _write_message(*, alert: Alert, msg_type: str, actor, data: dict, areas: lis
     message.areas.set(areas)
     Alert.objects.filter(pk=alert.pk).update(latest=message)
     alert.latest = message
+    _publish(alert, message, areas)
     if alert.status == MessageStatus.ACTUAL:
         # owed in this transaction: a web process that dies after the commit cannot lose it
         outbox_put(kind=DELIVER_KIND, payload={"message_id": message.pk})
     return message
+
+
+def _publish(alert: Alert, message: Message, areas: list[Area]) -> None:
+    """Tell the console feed (``lib.feed``): a warning issued, updated or cancelled. Warnings are
+    public: every console sees them; a warning for one ward carries that ward."""
+    severe = message.severity in ("Extreme", "Severe") and message.msg_type != MsgType.CANCEL
+    feed.publish(kind=f"alert.{message.msg_type.lower()}", subject="alert", subject_id=alert.pk, ref=alert.ref,
+                 area_id=areas[0].pk if len(areas) == 1 else None,
+                 severity=feed.URGENT if severe else feed.WARNING,
+                 payload={"event": message.event, "severity": message.severity, "status": message.status,
+                          "areas": len(areas)})
 
 
 def _sent(sent: dt.datetime | None, after: Message | None = None) -> dt.datetime:

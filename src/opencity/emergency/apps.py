@@ -7,9 +7,15 @@ class EmergencyConfig(AppConfig):
     verbose_name = _("Rescue requests")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
         from opencity.notifications import outbox
 
-        from . import services
+        from . import feed, services
+        from .models import RescueEvent
+
+        # the console feed (lib.feed): every step of a rescue request
+        post_save.connect(feed.publish_rescue_event, sender=RescueEvent, dispatch_uid="emergency-feed")
 
         # A visitor's (no account) rescue steps by SMS: life-safety, like the requester's push.
         outbox.register(services.VISITOR_SMS_KIND,

@@ -40,6 +40,9 @@ class SosForm(forms.Form):
             del self.fields["caller_name"]
             del self.fields["caller_phone"]
             self.fields["people"] = _people_bounded()
+            # one tap: the place is all that is needed; the rest can follow after sending
+            self.fields["needs"].required = False
+            self.fields["needs"].label = _("What do you need? (optional)")
 
 
 def _people_bounded() -> forms.IntegerField:
@@ -103,7 +106,7 @@ class SosCodeForm(forms.Form):
 
 
 class DetailsForm(forms.Form):
-    """Details after sending: people, needs, a note (each optional)."""
+    """Details after sending: people, needs, a note, a photo (each optional)."""
 
     people = forms.IntegerField(label=_("How many people need help?"), min_value=1, max_value=MAX_PEOPLE,
                                 required=False, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
@@ -111,3 +114,5 @@ class DetailsForm(forms.Form):
                                       widget=forms.CheckboxSelectMultiple)
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=1000,
                            widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000}))
+    photo = forms.FileField(label=_("Photo (optional)"), required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from opencity.geo.models import LocationPrecision
+
 
 class Need(models.TextChoices):
     EVACUATION = "evacuation", _("Evacuation")
@@ -93,11 +95,15 @@ class RescueRequest(models.Model):
                                  related_name="+", help_text="The hotline/IOC operator who filed it for a caller.")
     caller_name = models.CharField(max_length=120, blank=True)
     caller_phone = models.CharField(max_length=16, blank=True)
-    # The point (device location or a pin). Missing only for a call-back request whose sender
-    # shared none: then ``place_text`` (typed by them) is all the operator has, never stored as
-    # a point (issue #14: an approximate place is not stored as a precise one).
+    # The point: the device's location or a pin (``exact``), or a typed place that the geocoder
+    # found (``address``: approximate, the operator confirms it on the phone). Missing when the
+    # sender shared none and the typed place was not found: then ``place_text`` and, if the text
+    # names one, the ward are all the operator has (``area``) — never stored as a point (issue #14:
+    # an approximate place is not stored as a precise one).
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
+    location_precision = models.CharField(max_length=8, choices=LocationPrecision.choices,
+                                          default=LocationPrecision.EXACT)
     area = models.ForeignKey("geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     place_text = models.CharField(max_length=200, blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ACCOUNT)

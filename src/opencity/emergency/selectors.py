@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from opencity import policy
+from opencity.geo.models import LocationPrecision
 
 from .models import OPEN_STATUSES, RescueEvent, RescueRequest, RescueTeam, Status, TeamStatus
 
@@ -14,8 +15,8 @@ def rescue_board_list(*, user) -> list[RescueRequest]:
     if not policy.can_view_dispatch_board(user):
         return []
     now = timezone.now()
-    rows = list(RescueRequest.objects.filter(status__in=OPEN_STATUSES).select_related("area", "assigned_team",
-                                                                                       "requester"))
+    rows = list(RescueRequest.objects.filter(status__in=OPEN_STATUSES)
+                .select_related("area", "assigned_team", "requester").prefetch_related("photos"))
     rows.sort(key=lambda r: (-r.score(now), r.created_at, r.pk))
     return rows
 
@@ -59,5 +60,6 @@ def rescue_board_geojson(*, user) -> dict:
             continue
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
                          "properties": {"kind": "request", "id": r.pk, "label": f"{r.ref} · {r.people}",
-                                        "status": r.status, "needs": r.needs}})
+                                        "status": r.status, "needs": r.needs,
+                                        "approx": r.location_precision != LocationPrecision.EXACT}})
     return {"type": "FeatureCollection", "features": features}

@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy
 from opencity import policy
 from opencity.accounts.models import Role, User
 from opencity.errors import NotFoundError, PermissionDeniedError, ValidationError
-from opencity.geo.selectors import area_for_point
+from opencity.geo.geocode import geocode
+from opencity.geo.models import LocationPrecision
+from opencity.geo.selectors import area_for_address, area_for_point
 from opencity.lib.formtoken import already_used, clean_token
 from opencity.lib.phone import normalize_phone
 from opencity.lib.text import is_blank, refuse_nul, strip_invisible
@@ -200,7 +202,9 @@ def rescue_request_create(
         raise ValidationError(_("This place is outside the city. Call 112 or the hotline %(hotline)s.") % {"hotline": settings.OPENCITY_HOTLINE_NUMBER},
                               field="lat", code="outside_city")
     people = _people(people, MAX_PEOPLE)
-    needs = _clean_needs(needs)
+    # One tap: a person asking for themself sends the place and nothing else (the details can be
+    # added after sending); an operator filing for a caller asks what is needed on the phone.
+    needs = _clean_needs(needs, required=for_caller)
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise ValidationError(_("At most %(n)d characters, please (you wrote %(m)d).") % {"n": MAX_NOTE, "m": len(note)},
@@ -224,11 +228,7 @@ def rescue_request_create(
     try:
         with transaction.atomic():
             workflow.apply(req, "file", actor=actor, data={"for_caller": for_caller})
-            for p in processed:
-                photo = RescuePhoto(request=req, width=p.width, height=p.height)
-                photo.image.save("photo.jpg", p.image, save=False)
-                photo.thumb.save("thumb.jpg", p.thumb, save=False)
-                photo.save()
+            _save_photos(req, processed)
     except IntegrityError:
         # Two retries raced: the other one won; answer with its request.
         existing = RescueRequest.objects.filter(client_token=token).first()
@@ -320,6 +320,7 @@ def rescue_visitor_check(*, callback: bool = False, lat=None, lon=None, place_te
         raise ValidationError(_("At most %(n)d characters, please (you wrote %(m)d).") % {"n": 200, "m": len(place_text)},
                               field="place_text", code="too_long")
     area = None
+    precision = LocationPrecision.EXACT
     if lat not in (None, "") or lon not in (None, ""):
         lat, lon = _coords(lat, lon)
         area = area_for_point(lat, lon)
@@ -332,11 +333,24 @@ def rescue_visitor_check(*, callback: bool = False, lat=None, lon=None, place_te
         if not callback and not place_text:
             raise ValidationError(_("Share your location, put the pin on the map or type where you are."),
                                   field="lat", code="location_required")
+        if place_text:
+            lat, lon, area, precision = _typed_place(place_text)
     people = _people(people, settings.OPENCITY_SOS_MAX_PEOPLE)
     needs = _clean_needs(needs, required=False)
     note = _note(note)
-    return {"lat": lat, "lon": lon, "area": area, "place_text": place_text, "people": people, "needs": needs,
-            "note": note}
+    return {"lat": lat, "lon": lon, "location_precision": precision, "area": area, "place_text": place_text,
+            "people": people, "needs": needs, "note": note}
+
+
+def _typed_place(text: str):
+    """A typed place → (lat, lon, area, precision), as far as it can be placed: the geocoder's
+    point of it (``address``, approximate: the board draws it as such and the operator confirms it
+    on the phone), else the ward its text names, old or new (``area``, no point), else nothing.
+    Never refused: a person in danger who typed where they are is not sent back to fix it."""
+    place = geocode(text)
+    if place is not None:
+        return round(place.lat, 6), round(place.lon, 6), place.area, LocationPrecision.ADDRESS
+    return None, None, area_for_address(text), LocationPrecision.AREA
 
 
 def rescue_by_link(key: str) -> RescueRequest:
@@ -352,12 +366,20 @@ def rescue_by_link(key: str) -> RescueRequest:
 
 
 @transaction.atomic
-def rescue_add_details(*, request_id: int, people=None, needs=(), note: str = "") -> RescueRequest:
+def _save_photos(req: RescueRequest, processed) -> None:
+    for p in processed:
+        photo = RescuePhoto(request=req, width=p.width, height=p.height)
+        photo.image.save("photo.jpg", p.image, save=False)
+        photo.thumb.save("thumb.jpg", p.thumb, save=False)
+        photo.save()
+
+
+def rescue_add_details(*, request_id: int, people=None, needs=(), note: str = "", photos=None) -> RescueRequest:
     """The requester adds what they could not say in one tap: how many people, what they need,
-    a note. Allowed while the request is open; recorded as a public timeline step (the board
-    sees it live). The version is left alone, so a dispatcher's step in flight is not refused
-    (as with an escalation). Who may is the caller's check (``policy``: the requester, or the
-    visitor holding the link)."""
+    a note, photos (at most ``OPENCITY_PHOTO_MAX_COUNT`` on a request in all). Allowed while the
+    request is open; recorded as a public timeline step (the board sees it live). The version is
+    left alone, so a dispatcher's step in flight is not refused (as with an escalation). Who may
+    is the caller's check (``policy``: the requester, or the visitor holding the link)."""
     req = _lock(request_id)
     if not req.is_open:
         raise ValidationError(_("This request is closed: call one of the numbers if you need help."),
@@ -367,8 +389,16 @@ def rescue_add_details(*, request_id: int, people=None, needs=(), note: str = ""
     extra = _clean_needs(needs, required=False)
     merged = list(dict.fromkeys([*req.needs, *extra]))
     note = _note(note)
-    if people == req.people and merged == req.needs and not note:
-        raise ValidationError(_("Nothing to add: give the number of people, a need or a note."), code="empty")
+    uploads = [u for u in (photos or []) if u]
+    if uploads:
+        room = settings.OPENCITY_PHOTO_MAX_COUNT - req.photos.count()
+        if len(uploads) > room:
+            raise ValidationError(_("At most %(n)d photos, please.") % {"n": settings.OPENCITY_PHOTO_MAX_COUNT},
+                                  field="photo", code="too_many_photos")
+    processed = process_photos(uploads)
+    if people == req.people and merged == req.needs and not note and not processed:
+        raise ValidationError(_("Nothing to add: give the number of people, a need, a note or a photo."),
+                              code="empty")
     full_note = (req.note + "\n" + note).strip() if note else req.note
     if len(full_note) > MAX_NOTE:
         raise ValidationError(_("At most %(n)d characters, please (you wrote %(m)d).") % {"n": MAX_NOTE, "m": len(full_note)},
@@ -377,9 +407,10 @@ def rescue_add_details(*, request_id: int, people=None, needs=(), note: str = ""
     RescueRequest.objects.filter(pk=req.pk).update(people=people, needs=merged, note=full_note,
                                                    urgency=base_urgency(merged, people), updated_at=now)
     req.people, req.needs, req.note, req.urgency = people, merged, full_note, base_urgency(merged, people)
+    _save_photos(req, processed)
     RescueEvent.objects.create(request=req, action="details", from_status=req.status, to_status=req.status,
                                note=note, is_public=True, created_at=now,
-                               data={"people": people, "needs": merged})
+                               data={"people": people, "needs": merged, "photos": len(processed)})
     return req
 
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -142,26 +142,22 @@ def _status_context(request, req) -> dict:
             "details_form": DetailsForm(), "numbers": limits.call_numbers(),
             "live_url": reverse("emergency:live", args=[req.pk]),
             "details_url": reverse("emergency:details", args=[req.pk]),
-            "cancel_url": reverse("emergency:cancel", args=[req.pk])}
+            "cancel_url": reverse("emergency:cancel", args=[req.pk]),
+            "photos": [(reverse("emergency:photo", args=[req.pk, p.pk, "thumb"]),
+                        reverse("emergency:photo", args=[req.pk, p.pk, "full"])) for p in req.photos.all()]}
 
 
 @login_required
 @require_GET
 def sos_status(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        req = access_request(request.user, pk)
-    except DomainError as exc:
-        return _error(request, exc)
+    req = access_request(request.user, pk)  # a DomainError is the error middleware's to render
     return render(request, "emergency/status.html", _status_context(request, req))
 
 
 @login_required
 @require_GET
 def sos_live(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        req = access_request(request.user, pk)
-    except DomainError as exc:
-        return _error(request, exc)
+    req = access_request(request.user, pk)  # a DomainError is the error middleware's to render
     return render(request, "emergency/partials/live.html", _status_context(request, req))
 
 
@@ -196,7 +192,7 @@ def sos_details(request: HttpRequest, pk: int) -> HttpResponse:
 def _add_details(request, req) -> None:
     needs = [n for n in request.POST.getlist("needs") if n]
     services.rescue_add_details(request_id=req.pk, people=request.POST.get("people") or None, needs=needs,
-                                note=request.POST.get("note", ""))
+                                note=request.POST.get("note", ""), photos=request.FILES.getlist("photo"))
 
 
 @login_required
@@ -246,13 +242,12 @@ def board(request: HttpRequest) -> HttpResponse:
         require_board(request.user)
     except DomainError as exc:
         return _error(request, exc)
-    from opencity.ioc import live
-
     return render(request, "emergency/board.html", {
         **_board_list_context(request), "teams": selectors.rescue_team_list(),
         "ack_minutes": settings.OPENCITY_SOS_ACK_MINUTES, "map_center": settings.OPENCITY_MAP_CENTER,
-        # the console's live feed (ioc.live): rescue steps re-render the list (emergency/board.js)
-        "live_after": live.latest_id() if policy.can_view_console(request.user) else None,
+        # the console's live stream (the feed this app publishes to through lib.feed): rescue
+        # steps re-render the list (emergency/board.js), which also catches up when it connects
+        "live": policy.can_view_console(request.user),
     })
 
 
@@ -481,25 +476,21 @@ def _visitor_context(request, req, key: str) -> dict:
                masked_phone=_masked(req.caller_phone), caller_phone="",
                live_url=reverse("emergency:visitor_live", args=[key]),
                details_url=reverse("emergency:visitor_details", args=[key]),
-               cancel_url=reverse("emergency:visitor_cancel", args=[key]))
+               cancel_url=reverse("emergency:visitor_cancel", args=[key]),
+               photos=[(reverse("emergency:visitor_photo", args=[key, p.pk, "thumb"]),
+                        reverse("emergency:visitor_photo", args=[key, p.pk, "full"])) for p in req.photos.all()])
     return ctx
 
 
 @require_GET
 def visitor_status(request: HttpRequest, key: str) -> HttpResponse:
-    try:
-        req = _by_link(request, key)
-    except DomainError as exc:
-        return _error(request, exc)
+    req = _by_link(request, key)  # a DomainError is the error middleware's to render
     return render(request, "emergency/status.html", _visitor_context(request, req, key))
 
 
 @require_GET
 def visitor_live(request: HttpRequest, key: str) -> HttpResponse:
-    try:
-        req = _by_link(request, key)
-    except DomainError as exc:
-        return _error(request, exc)
+    req = _by_link(request, key)  # a DomainError is the error middleware's to render
     return render(request, "emergency/partials/live.html", _visitor_context(request, req, key))
 
 
@@ -524,3 +515,31 @@ def visitor_cancel(request: HttpRequest, key: str) -> HttpResponse:
         return _error(request, exc)
     messages.success(request, _("Your request was cancelled."))
     return redirect("emergency:visitor_status", key)
+
+
+def _photo_response(req, photo_id: int, variant: str) -> HttpResponse:
+    """One photo of a rescue request, to whoever may see the request (the caller checked):
+    private to the viewer's browser, never kept by a shared cache (a rescue photo shows a
+    person's home and family)."""
+    photo = req.photos.filter(pk=photo_id).first() if variant in ("full", "thumb") else None
+    if photo is None:
+        raise Http404
+    field = photo.thumb if variant == "thumb" else photo.image
+    try:
+        fh = field.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(fh, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_required
+@require_GET
+def sos_photo(request: HttpRequest, pk: int, photo_id: int, variant: str) -> HttpResponse:
+    return _photo_response(access_request(request.user, pk), photo_id, variant)
+
+
+@require_GET
+def visitor_photo(request: HttpRequest, key: str, photo_id: int, variant: str) -> HttpResponse:
+    return _photo_response(_by_link(request, key), photo_id, variant)

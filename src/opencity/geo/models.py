@@ -44,3 +44,12 @@ class Area(models.Model):
     @property
     def is_city(self) -> bool:
         return self.kind == AreaKind.CITY
+
+
+class LocationPrecision(models.TextChoices):
+    """Where a place's lat/lon come from (a report's, a rescue request's): an approximate place
+    is never stored as a precise one (issue 14)."""
+
+    EXACT = "exact", _("Exact (pin, GPS or the device's location)")
+    ADDRESS = "address", _("Approximate (a typed street address, placed by the geocoder)")
+    AREA = "area", _("Approximate (only the ward or commune is known)")

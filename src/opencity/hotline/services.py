@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from opencity.accounts.models import Role, User
 from opencity.errors import ConflictError, NotFoundError, ValidationError
+from opencity.lib import feed
 from opencity.lib.audit import audit
 from opencity.lib.phone import normalize_phone
 
@@ -140,12 +141,23 @@ def _lock(call_id) -> Call:
 
 
 def _save(call: Call) -> Call:
+    before = None if call.pk is None else Call.objects.filter(pk=call.pk).values_list("state", flat=True).first()
     call.state = call.derive_state()
     call.updated_at = timezone.now()
     # uniqueness of external_id is the database's job (a concurrent duplicate is an IntegrityError)
     call.full_clean(exclude=["caller", "operator", "offered_to", "parent"], validate_unique=False)
     call.save()
+    if call.state != before:
+        _publish(call)
     return call
+
+
+def _publish(call: Call) -> None:
+    """Tell the console feed (``lib.feed``) that a call rang, was answered, ended or was missed —
+    never who called (no name, no number): the feed is shown to every operator."""
+    feed.publish(kind=f"call.{call.state}", subject="call", subject_id=call.pk, ref=call.ref,
+                 severity=feed.WARNING if call.state == CallState.MISSED else feed.INFO,
+                 payload={"direction": call.direction, "topic": call.topic})
 
 
 # --- offering ringing calls to free operators -------------------------------------------------
@@ -258,6 +270,7 @@ def call_take(*, actor, call_id) -> Call:
             raise ConflictError(_("This call has ended."), code="call_ended")
         _touch_presence(actor, now)
         audit(actor, "hotline.call_take", call, summary=call.ref)
+        _publish(call)
     return call
 
 

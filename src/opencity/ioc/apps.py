@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
 
 
 class IocConfig(AppConfig):
@@ -7,15 +6,12 @@ class IocConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from opencity.emergency.models import RescueEvent
-        from opencity.reports.kpi import rollups_refreshed
-        from opencity.reports.models import TimelineEvent
+        from opencity.lib import feed
 
         from . import live
 
-        post_save.connect(live.record_report_event, sender=TimelineEvent, dispatch_uid="ioc-live-report")
-        post_save.connect(live.record_rescue_event, sender=RescueEvent, dispatch_uid="ioc-live-rescue")
-        rollups_refreshed.connect(live.record_figures_refreshed, dispatch_uid="ioc-live-figures")
+        # the console subscribes to what every app publishes (lib.feed); no app imports the console
+        feed.happened.connect(live.record_happening, dispatch_uid="ioc-live-feed")
 
         from opencity.notifications import outbox
 

@@ -1,8 +1,10 @@
 """The console's live feed: record what happens, stream it as server-sent events.
 
-Recording. Every report transition writes a ``TimelineEvent`` and every rescue step a
-``RescueEvent`` (the two state machines); a ``post_save`` hook adds a :class:`LiveEvent` row in
-the same transaction. So the feed shows only what was committed and misses nothing. After the
+Recording. Apps publish what happened through ``lib.feed`` (a report's timeline step, a rescue
+step, a call ringing or answered, a warning issued…), in the transaction of the change; the
+console subscribes (:func:`record_happening`) and adds a :class:`LiveEvent` row in that same
+transaction. So the feed shows only what was committed and misses nothing, and no app imports
+the console. After the
 commit, the new id is published on Redis (``OPENCITY_LIVE_REDIS_URL``) to wake the streams up;
 without Redis the streams poll the table every ``OPENCITY_LIVE_POLL_SECONDS``.
 
@@ -32,6 +34,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from opencity import policy
+from opencity.lib import feed
 
 from .models import LiveEvent
 
@@ -61,37 +64,21 @@ def _publish(event_id: int) -> None:
 
 
 def record(*, kind: str, report=None, area_id: int | None = None, unit_id: int | None = None,
-           payload: dict | None = None) -> LiveEvent:
+           payload: dict | None = None, **fields) -> LiveEvent:
     """Add a row to the feed in the current transaction; wake the streams after the commit."""
     event = LiveEvent.objects.create(kind=kind, report=report, area_id=area_id, unit_id=unit_id,
-                                     payload=payload or {})
+                                     payload=payload or {}, **fields)
     transaction.on_commit(lambda: _publish(event.pk))
     return event
 
 
-def record_report_event(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    """post_save of ``reports.TimelineEvent``: one live row per transition or action."""
-    if not created or raw:
-        return
-    report = instance.report
-    record(kind=f"report.{instance.action}", report=report, area_id=report.area_id,
-           unit_id=report.unit_id,
-           payload={"ref": report.ref, "status": report.status, "from": instance.from_status,
-                    "to": instance.to_status, "category": report.category_id})
-
-
-def record_figures_refreshed(sender, days, **kwargs) -> None:
-    """``reports.kpi.rollups_refreshed``: tell the consoles to reload their headline."""
-    record(kind=FIGURES, payload={"days": [d.isoformat() for d in days]})
-
-
-def record_rescue_event(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    """post_save of ``emergency.RescueEvent``: rescue steps appear in the same feed."""
-    if not created or raw:
-        return
-    req = instance.request
-    record(kind=f"rescue.{instance.action}", area_id=req.area_id,
-           payload={"rescue": req.pk, "ref": req.ref, "status": req.status, "people": req.people})
+def record_happening(sender, happening: feed.Happening, **kwargs) -> None:
+    """The console's subscription to ``lib.feed``: every happening becomes a row of the feed, in
+    the publisher's transaction."""
+    h = happening
+    record(kind=h.kind, report_id=h.subject_id if h.subject == "report" else None, area_id=h.area_id,
+           unit_id=h.unit_id, payload=h.payload, subject=h.subject, subject_id=h.subject_id, ref=h.ref[:40],
+           severity=h.severity, lat=h.lat, lon=h.lon)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -101,9 +88,10 @@ def bounds_q(bounds: policy.KpiBounds) -> Q:
     if bounds.level == "city":
         return Q()
     if bounds.level == "ward":
-        return Q(area_id=bounds.area_id) | Q(kind=FIGURES)
-    # a unit head follows the unit's reports; rescue steps are not a unit's business
-    return Q(unit_id__in=bounds.unit_ids) | Q(kind=FIGURES)
+        return Q(area_id=bounds.area_id) | Q(kind=FIGURES) | Q(subject="alert")
+    # a unit head follows the unit's reports; rescue steps and calls are not a unit's business;
+    # warnings are public and concern everyone
+    return Q(unit_id__in=bounds.unit_ids) | Q(kind=FIGURES) | Q(subject="alert")
 
 
 def latest_id() -> int:

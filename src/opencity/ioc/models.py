@@ -14,8 +14,21 @@ from django.utils.translation import gettext_lazy as _
 
 
 class LiveEvent(models.Model):
+    """One happening published through ``lib.feed`` (reports, rescue requests, calls, warnings…),
+    as the console stores it."""
+
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     kind = models.CharField(_("kind"), max_length=40)
+    # what it is about: "report", "rescue", "call", "alert", "kpi"…, its id and the reference
+    # people quote (PA000123, SOS-12, CB000006)
+    subject = models.CharField(max_length=20, default="", blank=True)
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    ref = models.CharField(max_length=40, default="", blank=True)
+    severity = models.CharField(max_length=8, default="info")
+    # the point, only when it is exact (an approximate place is not drawn as a point)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    # a report's row keeps its report for the feed line's category (one join, no lookup per row)
     report = models.ForeignKey("reports.Report", null=True, blank=True, on_delete=models.CASCADE,
                                related_name="+")
     # Where and whose, so the feed is bounded like the figures (policy.kpi_bounds).

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from opencity import policy
 from opencity.errors import NotFoundError, PermissionDeniedError, ValidationError
-from opencity.geo.models import Area
+from opencity.geo.models import Area, LocationPrecision
 from opencity.lib.worktime import TZ
 from opencity.orgs.models import Unit
 from opencity.reports import deadlines, kpi
@@ -251,7 +251,12 @@ def drilldown_list(user, params, *, bounds: policy.KpiBounds | None = None) -> Q
 
 def map_data(filters: ConsoleFilters) -> dict:
     """Per ward: received and overdue in the filters, and reports per km² (the density layer);
-    the open reports in the filters as points (the newest ``MAP_POINTS_MAX``), marked overdue."""
+    the open reports in the filters as points (the newest ``MAP_POINTS_MAX``), marked overdue.
+
+    A point is drawn where the report was placed; one placed by a typed address is marked
+    approximate (the sixth item), and one known only by its ward (``location_precision`` "area",
+    stored at the ward's centre) is not drawn at all — a dot at a ward's centre would say that
+    something happened there. Those are counted in ``unplaced`` and in the ward's shading."""
     per_area = kpi.figures_by(filters.scope, "area")
     km2 = dict(Area.objects.filter(pk__in=list(per_area)).values_list("pk", "area_km2"))
     areas = {
@@ -262,7 +267,11 @@ def map_data(filters: ConsoleFilters) -> dict:
     scope = filters.scope
     qs = Report.objects.filter(kpi.RECEIVED_Q, status__in=OPEN_STATUSES, **scope.period.created_filter(),
                                **scope.dims())
-    overdue_ids = set(qs.filter(deadlines.overdue_q()).values_list("pk", flat=True)[:MAP_POINTS_MAX])
-    rows = list(qs.order_by("-created_at").values_list("pk", "lat", "lon", "status")[:MAP_POINTS_MAX + 1])
-    points = [[round(lat, 6), round(lon, 6), pk, status, pk in overdue_ids] for pk, lat, lon, status in rows[:MAP_POINTS_MAX]]
-    return {"areas": areas, "points": points, "truncated": len(rows) > MAP_POINTS_MAX}
+    placed = qs.exclude(location_precision=LocationPrecision.AREA)
+    overdue_ids = set(placed.filter(deadlines.overdue_q()).values_list("pk", flat=True)[:MAP_POINTS_MAX])
+    rows = list(placed.order_by("-created_at")
+                .values_list("pk", "lat", "lon", "status", "location_precision")[:MAP_POINTS_MAX + 1])
+    points = [[round(lat, 6), round(lon, 6), pk, status, pk in overdue_ids, precision != LocationPrecision.EXACT]
+              for pk, lat, lon, status, precision in rows[:MAP_POINTS_MAX]]
+    unplaced = qs.filter(location_precision=LocationPrecision.AREA).count()
+    return {"areas": areas, "points": points, "truncated": len(rows) > MAP_POINTS_MAX, "unplaced": unplaced}

@@ -6,9 +6,16 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
         from opencity.notifications import outbox
 
-        from . import kpi, notify
+        from . import feed, kpi, notify
+        from .models import TimelineEvent
+
+        # the console feed (lib.feed): every timeline step, and each recount of the figures
+        post_save.connect(feed.publish_timeline_event, sender=TimelineEvent, dispatch_uid="reports-feed-timeline")
+        kpi.rollups_refreshed.connect(feed.publish_figures_refreshed, dispatch_uid="reports-feed-figures")
 
         # inbox rows only (their e-mails are owed in the same transaction): exactly once
         outbox.register(notify.NOTIFY_KIND, notify.after_event_owed, atomic=True)

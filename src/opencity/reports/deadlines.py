@@ -146,3 +146,10 @@ def overdue_q(now: dt.datetime | None = None) -> Q:
         Q(status__in=ACTIVE_STATUSES, due_at__lt=now)
         & (Q(paused_at__isnull=True) | Q(paused_at__gt=F("due_at")))
     )
+
+
+def triage_target() -> dt.timedelta:
+    """How long a new report may wait for the IOC's verification
+    (``OPENCITY_TRIAGE_TARGET_MINUTES``, calendar time: the control room is staffed round the
+    clock); the triage queue marks the reports that have waited longer."""
+    return dt.timedelta(minutes=settings.OPENCITY_TRIAGE_TARGET_MINUTES)

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from opencity.geo.models import LocationPrecision
+
 
 class Status(models.TextChoices):
     NEW = "new", _("New")
@@ -171,14 +173,6 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} / {self.area or _('whole city')} → {self.unit}"
-
-
-class LocationPrecision(models.TextChoices):
-    """Where a report's lat/lon come from."""
-
-    EXACT = "exact", _("Exact (pin, GPS or the device's location)")
-    ADDRESS = "address", _("Approximate (a typed street address, placed by the geocoder)")
-    AREA = "area", _("Approximate (only the ward or commune is known)")
 
 
 class Report(models.Model):

@@ -11,6 +11,7 @@ from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
 from opencity import policy
+from opencity.geo.models import LocationPrecision
 from opencity.lib.params import parse_id
 from opencity.lib.text import refuse_nul
 
@@ -18,7 +19,6 @@ from . import deadlines, kpi
 from .models import (
     OPEN_STATUSES,
     Category,
-    LocationPrecision,
     Photo,
     PhotoKind,
     Report,

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,9 +18,11 @@ from opencity.lib.params import BadParameter, parse_id, require_id, require_int
 from opencity.orgs.models import Unit
 
 from . import routing, selectors, services
+from .deadlines import triage_target
 from .forms import RejectForm
 from .models import Category, Priority, Report, ResponseTemplate
 from .permissions import access_report, available_actions, can_view_internal, can_view_reporter
+from .templatetags.list_tags import target_text
 from .views import PAGE_SIZE, _filter_context, _filters
 
 
@@ -59,8 +62,10 @@ def triage(request: HttpRequest) -> HttpResponse:
     long it has waited."""
     qs = selectors.triage_queue(user=request.user, filters=_filters(request)).prefetch_related("photos")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    late = qs.filter(created_at__lt=timezone.now() - triage_target()).count()
     return render(request, "reports/staff/triage.html",
-                  {"page": page, **_filter_context(request), **code_hint(request, page)})
+                  {"page": page, "late": late, "target": target_text(),
+                   **_filter_context(request), **code_hint(request, page)})
 
 
 @_staff_required(policy.can_use_unit_inbox)

@@ -172,3 +172,31 @@ def test_the_api_refuses_a_wrong_current_password_and_strangers(citizen, sms, dj
     assert wrong.status_code == 400 and wrong.json()["error"]["code"] == "wrong_password"
     assert client.post("/api/v1/auth/password/change", "{}", content_type="application/json").status_code == 401
     assert client.get("/api/v1/auth/password/change").status_code == 405
+
+
+@pytest.mark.parametrize("usable", [True, False])
+def test_an_administrator_setting_the_password_ends_what_the_old_one_opened(citizen, admin_user, usable,
+                                                                             django_capture_on_commit_callbacks):
+    """The admin's "change password" goes through the same service as the owner's change (it
+    used to store only the new hash): other sessions and API tokens end, ``password_changed_at``
+    moves (other browsers' known-device entries stop counting), the owner is told, it is audited."""
+    other = Client()
+    other.force_login(citizen)
+    raw = services.api_token_issue(user=citizen)
+    admin = Client()
+    admin.force_login(admin_user)
+    data = {"password1": NEW, "password2": NEW}
+    if usable:
+        data["usable_password"] = "true"
+    else:
+        data = {"usable_password": "false", "unset-password": "1"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(f"/admin/accounts/user/{citizen.pk}/password/", data)
+    assert response.status_code == 302 and response["Location"].endswith(f"/{citizen.pk}/change/"), response
+    citizen.refresh_from_db()
+    assert citizen.password_changed_at is not None
+    assert citizen.has_usable_password() is usable and (citizen.check_password(NEW) is usable)
+    assert other.get(SECURITY).status_code == 302
+    assert Client().get("/api/v1/auth/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+    assert AuditLog.objects.filter(action="password_set_by_admin", target_id=str(citizen.pk)).count() == 1
+    assert Notification.objects.filter(user=citizen, verb="password_changed").count() == 1

@@ -47,7 +47,7 @@ def test_a_place_outside_the_city_is_refused(file_sos):
 
 @pytest.mark.parametrize("kwargs, field", [
     ({"people": 0}, "people"), ({"people": 501}, "people"), ({"people": "x"}, "people"),
-    ({"needs": []}, "needs"), ({"needs": ["boat"]}, "needs"), ({"note": "x" * 1001}, "note"),
+    ({"needs": ["boat"]}, "needs"), ({"note": "x" * 1001}, "note"),
     ({"lat": None}, "lat"), ({"lat": "abc"}, "lat"), ({"client_token": "short"}, "client_token"),
 ])
 def test_bad_input_is_refused(file_sos, kwargs, field):
@@ -189,3 +189,15 @@ def test_a_team_member_shares_a_position(rescuer, team, citizen):
         services.team_report_position(actor=citizen, lat=16.5, lon=107.6)
     with pytest.raises(ValidationError):
         services.team_report_position(actor=rescuer, lat="x", lon=107.6)
+
+
+def test_a_person_asking_for_themself_needs_only_the_place(file_sos):
+    """One tap (issue #14): needs and people are optional for one's own request."""
+    req = file_sos(needs=[])
+    assert req.needs == [] and req.people >= 1
+
+
+def test_an_operator_filing_for_a_caller_must_say_what_is_needed(file_sos, hotline):
+    with pytest.raises(ValidationError) as exc:
+        file_sos(actor=hotline, for_caller=True, caller_name="Bà Lan", caller_phone="0905123456", needs=[])
+    assert exc.value.field == "needs" and not RescueRequest.objects.exists()

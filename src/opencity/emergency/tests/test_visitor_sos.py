@@ -12,6 +12,7 @@ from opencity.conftest import STORY_LAT, STORY_LON
 from opencity.emergency import services
 from opencity.emergency.models import Origin, RescueEvent, RescueRequest
 from opencity.errors import NotFoundError, ValidationError
+from opencity.geo.tests.nominatim_fixture import nominatim_fixture  # noqa: F401 — the "nominatim" fixture
 from opencity.notifications.sms import ConsoleBackend
 
 pytestmark = pytest.mark.django_db
@@ -150,6 +151,28 @@ def test_a_typed_place_is_kept_as_text_never_as_a_point(client, ask, sms):
     client.post("/sos/verify/", {"code": _code(sms)})
     req = RescueRequest.objects.get()
     assert req.lat is None and req.area is None and req.place_text == "Kiệt 32 Lê Văn Hưu"
+
+
+def test_a_typed_place_naming_a_ward_gives_the_ward_not_a_point(db, city):
+    """No geocoder: the ward the text names (old or new) is known, the point is not."""
+    req, _created, _key = services.rescue_visitor_request_create(
+        phone=PHONE, client_token="typed-ward-0001", callback=True, place_text="Kiệt 5, phường Thuận Lộc")
+    assert req.lat is None and req.area.name == "Phường Phú Xuân" and req.location_precision == "area"
+
+
+def test_a_typed_street_address_is_placed_by_the_geocoder_as_approximate(client, nominatim, phu_xuan, operator):
+    """With a geocoder the typed place becomes a point, marked approximate on the board (a dashed
+    ring on the map, and words in the list) for the operator to confirm on the phone."""
+    nominatim.add("Kiệt 32 Lê Văn Hưu", STORY_LAT, STORY_LON, "32, Lê Văn Hưu, Phú Xuân, Huế")
+    req, _created, _key = services.rescue_visitor_request_create(
+        phone=PHONE, client_token="typed-street-01", callback=True, place_text="Kiệt 32 Lê Văn Hưu")
+    assert (req.lat, req.lon) == (STORY_LAT, STORY_LON) and req.area == phu_xuan
+    assert req.location_precision == "address"
+    client.force_login(operator)
+    html = client.get("/ioc/dispatch/list/").content.decode()
+    assert 'data-testid="dispatch-approx"' in html and "Kiệt 32 Lê Văn Hưu" in html
+    features = client.get("/ioc/dispatch/map.geojson").json()["features"]
+    assert [f["properties"]["approx"] for f in features if f["properties"]["kind"] == "request"] == [True]
 
 
 def test_a_bad_phone_number_is_a_400_on_the_form(ask):
@@ -305,3 +328,53 @@ def test_a_verified_visitor_is_told_each_step_by_sms_but_a_call_back_is_not(clie
     outbox.drain()
     assert [m.to for m in sms] == [E164]
     assert sms[0].body.startswith(f"{req.ref}: ")
+
+
+# --- photos --------------------------------------------------------------------------------
+
+
+def test_a_visitor_adds_a_photo_after_sending_and_only_the_link_and_the_board_see_it(
+        client, operator, citizen2, settings, tmp_path):
+    """A visitor's form is one tap; a photo can follow from the status page. It is served through
+    the link (or to the board), privately — never as a public media file."""
+    from django.test import Client
+
+    from opencity.reports.tests.factories import jpeg_upload
+
+    settings.MEDIA_ROOT = tmp_path
+    link = client.post("/sos/", _form(action="callback"))["Location"]
+    response = client.post(link + "details/", {"photo": jpeg_upload("nha.jpg")})
+    assert response.status_code == 302
+    req = RescueRequest.objects.get()
+    photo = req.photos.get()
+    page = client.get(link).content.decode()
+    thumb = f"{link}photos/{photo.pk}/thumb.jpg"
+    assert f'src="{thumb}"' in page
+    served = client.get(thumb)
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    assert served["Cache-Control"] == "private, max-age=300"
+    assert b"".join(served.streaming_content)[:2] == b"\xff\xd8"
+    assert RescueEvent.objects.filter(request=req, action="details").get().data["photos"] == 1
+
+    board = Client()
+    board.force_login(operator)
+    assert f"/sos/{req.pk}/photos/{photo.pk}/thumb.jpg" in board.get("/ioc/dispatch/list/").content.decode()
+    assert board.get(f"/sos/{req.pk}/photos/{photo.pk}/full.jpg").status_code == 200
+    stranger = Client()
+    stranger.force_login(citizen2)
+    assert stranger.get(f"/sos/{req.pk}/photos/{photo.pk}/full.jpg").status_code == 404
+    assert Client().get(f"/sos/v/not-the-right-key-at-all/photos/{photo.pk}/thumb.jpg").status_code == 404
+    assert client.get(f"{link}photos/{photo.pk}/original.jpg").status_code == 404
+
+
+def test_photos_on_a_request_are_limited(client, settings, tmp_path):
+    from opencity.reports.tests.factories import jpeg_upload
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.OPENCITY_PHOTO_MAX_COUNT = 2
+    link = client.post("/sos/", _form(action="callback"))["Location"]
+    for name in ("a.jpg", "b.jpg"):
+        assert client.post(link + "details/", {"photo": jpeg_upload(name)}).status_code == 302
+    response = client.post(link + "details/", {"photo": jpeg_upload("c.jpg")})
+    assert response.status_code in (303, 400)
+    assert RescueRequest.objects.get().photos.count() == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext as _
 
 from opencity.lib.numbers import fmt_number, fmt_percent
 
@@ -29,6 +30,18 @@ def live_label(event) -> str:
         from opencity.reports.workflow import action_label
     elif family == "rescue":
         from opencity.emergency.workflow import action_label
+    elif family == "call":
+        from opencity.hotline.models import CallState
+
+        labels = {CallState.RINGING: _("Call ringing"), CallState.ANSWERED: _("Call answered"),
+                  CallState.ENDED: _("Call ended"), CallState.MISSED: _("Call missed")}
+        return str(labels.get(action, event.kind))
+    elif family == "alert":
+        from opencity.alerts.models import MsgType
+
+        labels = {MsgType.ALERT.lower(): _("Warning issued"), MsgType.UPDATE.lower(): _("Warning updated"),
+                  MsgType.CANCEL.lower(): _("Warning cancelled")}
+        return str(labels.get(action, event.kind))
     else:
         return event.kind
     return str(action_label(action))

@@ -186,3 +186,23 @@ def test_recounted_figures_reach_every_stream_but_not_the_feed(make_report, ward
         text = _chunks(live.stream(policy.kpi_bounds(viewer), mark, language="vi"))
         assert f"id: {row.pk}\nevent: figures\ndata: {{}}\n\n" in text
         assert row not in live.recent(policy.kpi_bounds(viewer))
+
+
+def test_calls_and_warnings_reach_the_feed_bounded_like_the_rest(client, operator, ward_official, phu_xuan):
+    """Apps publish through lib.feed; the console records every happening. A call is city-level
+    (ward officials and unit heads never see the hotline's calls); a warning is public, so
+    every console sees it."""
+    from opencity.lib import feed
+
+    mark = live.latest_id()
+    feed.publish(kind="call.ringing", subject="call", subject_id=41, ref="CG-41",
+                 payload={"direction": "inbound", "topic": ""})
+    feed.publish(kind="alert.alert", subject="alert", subject_id=5, ref="CB000005",
+                 severity=feed.URGENT, payload={"event": "Lũ", "severity": "Severe", "status": "Actual", "areas": 3})
+    rows = list(LiveEvent.objects.filter(id__gt=mark).order_by("id"))
+    assert [(r.kind, r.subject, r.ref, r.severity) for r in rows] == [
+        ("call.ringing", "call", "CG-41", "info"), ("alert.alert", "alert", "CB000005", "urgent")]
+    city = _chunks(live.stream(policy.kpi_bounds(operator), mark, language="vi"))
+    ward = _chunks(live.stream(policy.kpi_bounds(ward_official), mark, language="vi"))
+    assert "CG-41" in city and "Cuộc gọi đang đổ chuông" in city and "CB000005" in city
+    assert "CG-41" not in ward and "CB000005" in ward and "Phát hành cảnh báo" in ward

@@ -166,3 +166,20 @@ def test_the_period_defaults_to_this_year(client, history, operator, clock):
     client.force_login(operator)
     response = client.get(URL)
     assert response.context["filters"].period.key == "2026"
+
+
+def test_the_map_marks_typed_addresses_approximate_and_leaves_ward_only_reports_unplaced(
+        client, history, operator):
+    """A report known only by its ward sits at the ward's centre: the console does not draw it as
+    a point there (it is counted in the ward's shading and in ``unplaced``); one placed by a typed
+    address is drawn, marked approximate."""
+    from opencity.reports.models import Report
+
+    Report.objects.filter(pk=history["R8"].pk).update(location_precision="address")
+    Report.objects.filter(pk=history["R12"].pk).update(location_precision="area")
+    client.force_login(operator)
+    data = client.get("/ioc/map.json", {"period": "all"}).json()
+    points = {p[2]: p for p in data["points"]}
+    assert set(points) == {history["R4"].pk, history["R8"].pk}
+    assert points[history["R8"].pk][5] is True and points[history["R4"].pk][5] is False
+    assert data["unplaced"] == 1

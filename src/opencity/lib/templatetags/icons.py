@@ -2,8 +2,9 @@
 
 Cheap phones often have no colour-emoji font and draw emoji as empty boxes, so every icon is an
 SVG drawn in the text colour (``currentColor``). ``make static`` copies the package's icons to
-``static/vendor/lucide/``; the tag reads a file once per process and inlines it (a few hundred
-bytes, no extra request). Decorative by default (``aria-hidden``); ``label="…"`` makes it an
+``src/opencity/vendor/lucide/`` — beside the code, not among the static files: they are never
+served, and the static server would index some 2,000 files at start-up —; the tag reads a file
+once per process and inlines it (a few hundred bytes, no extra request). Decorative by default (``aria-hidden``); ``label="…"`` makes it an
 image with that name for screen readers. A name written in a template must exist (a template
 error otherwise, caught by the tests); a name that comes from data (a category's icon, set in the
 admin) gives ``fallback="…"`` and is drawn with it when empty or unknown.
@@ -13,9 +14,9 @@ from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 
 from django import template
-from django.contrib.staticfiles import finders
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -24,11 +25,12 @@ register = template.Library()
 _OPEN_TAG = re.compile(r"<svg\b[^>]*>", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _NAME = re.compile(r"^[a-z0-9-]{1,60}$")
+ICON_DIR = Path(__file__).resolve().parents[2] / "vendor" / "lucide"
 
 
 def icon_exists(name: str) -> bool:
     """Whether ``name`` is an icon of the package (for validating names kept in data)."""
-    return bool(name and _NAME.match(name) and finders.find(f"vendor/lucide/{name}.svg"))
+    return bool(name and _NAME.match(name) and (ICON_DIR / f"{name}.svg").is_file())
 
 
 @functools.cache
@@ -36,9 +38,9 @@ def _body(name: str) -> str:
     """The icon's inner SVG (its paths), or a clear error naming the missing icon."""
     if not _NAME.match(name):
         raise template.TemplateSyntaxError(f"icon name {name!r} is not a lucide icon name")
-    path = finders.find(f"vendor/lucide/{name}.svg")
-    if not path:
-        raise template.TemplateSyntaxError(f"icon {name!r} not found in static/vendor/lucide (run `make static`)")
+    path = ICON_DIR / f"{name}.svg"
+    if not path.is_file():
+        raise template.TemplateSyntaxError(f"icon {name!r} not found in {ICON_DIR} (run `make static`)")
     with open(path, encoding="utf-8") as f:
         svg = _COMMENT.sub("", f.read())
     svg = _OPEN_TAG.sub("", svg, count=1).replace("</svg>", "")

@@ -77,6 +77,7 @@ def report_create(
         description=form.description,
         lat=form.lat,
         lon=form.lon,
+        location_precision=form.location_precision,
         address=form.address,
         is_public=form.is_public,
         photos=photos or [],

@@ -123,6 +123,12 @@ class ReportSummaryOut(Schema):
     address: str
     lat: float
     lon: float
+    location_precision: str = Field(
+        ...,
+        description="How precise `lat`/`lon` are: `exact` (a pin, GPS or the device's location), "
+        "`address` (placed by geocoding a typed street address: approximate) or `area` (only the "
+        "ward or commune is known: `lat`/`lon` are the ward's centre; do not draw it as a point).",
+    )
     area: AreaRef
     unit: UnitRef | None
     me_too_count: int
@@ -223,6 +229,13 @@ class SubmitForm(Schema):
         None, description="With `lon`: the pin. Without a pin, `address` places the report."
     )
     lon: float | None = None
+    location_precision: str | None = Field(
+        None,
+        description="With a pin, how precise it is: `exact` (the default), `address` (the client "
+        "placed the pin by geocoding a typed address and the person did not confirm it) or `area`. "
+        "An unknown value is taken as `exact`. Without a pin the server places `address` itself "
+        "and says how precisely in the answer.",
+    )
     address: str = ""
     is_public: bool = Field(True, description="False: visible to the reporter and staff only.")
     answers: str = Field(
@@ -322,6 +335,7 @@ def _summary(request: HttpRequest, report: Report, *, thumb: Photo | None = None
         "address": report.address,
         "lat": report.lat,
         "lon": report.lon,
+        "location_precision": report.location_precision,
         "area": {"id": report.area.pk, "code": report.area.code, "name": report.area.name},
         "unit": _unit(report.unit),
         "me_too_count": report.me_too_count,

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from opencity.errors import ConflictError, UnprocessableError, ValidationError
 from opencity.geo import selectors as geo
 from opencity.geo.geocode import geocode
+from opencity.geo.models import LocationPrecision
 from opencity.lib.images import ProcessedImage, process_upload
 from opencity.lib.phone import normalize_phone
 from opencity.lib.text import refuse_nul
 
 from .. import routing, workflow
-from ..models import Category, LocationPrecision, PhotoKind, QuestionKind, Report
+from ..models import Category, PhotoKind, QuestionKind, Report
 from .common import clean_text, save_photos, staff_audit
 
 _TAGS = re.compile(r"<[^>]*>")

@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
+from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from ..deadlines import triage_target
 from .report_tags import vn_datetime
 
 register = template.Library()
@@ -34,13 +36,28 @@ def waited_text(since: dt.datetime, now: dt.datetime | None = None) -> str:
     return _("waiting %(minutes)s min") % {"minutes": minutes}
 
 
+def target_text() -> str:
+    """The target in words: "2 h", "90 min", "1 h 30 min"."""
+    hours, minutes = divmod(settings.OPENCITY_TRIAGE_TARGET_MINUTES, 60)
+    if hours and minutes:
+        return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+    if hours:
+        return _("%(hours)s h") % {"hours": hours}
+    return _("%(minutes)s min") % {"minutes": minutes}
+
+
 @register.simple_tag
 def waited(report, now: dt.datetime | None = None) -> str:
-    """How long ``report`` has waited since it was received, with the exact time in a title."""
+    """How long ``report`` has waited since it was received, with the exact time in a title;
+    past the verification target it is marked ``late`` (in words too, not only in colour)."""
     received = report.created_at
+    title = _("Received at %(time)s") % {"time": vn_datetime(received)}
+    if (now or timezone.now()) - received > triage_target():
+        return format_html('<time class="waited late" datetime="{}" title="{}" data-late="1">{} · {}</time>',
+                           received.isoformat(), title, waited_text(received, now),
+                           _("over the %(target)s target") % {"target": target_text()})
     return format_html('<time class="waited" datetime="{}" title="{}">{}</time>',
-                       received.isoformat(), _("Received at %(time)s") % {"time": vn_datetime(received)},
-                       waited_text(received, now))
+                       received.isoformat(), title, waited_text(received, now))
 
 
 @register.filter

@@ -1162,3 +1162,21 @@ def test_the_story_end_to_end_through_the_api(
 def test_an_unknown_api_url_is_a_404_in_the_error_shape(client, path):
     assert_error(client.get(path), 404, "not_found")
     assert_error(client.post(path), 404, "not_found")
+
+
+def test_the_api_says_how_precise_a_place_is(client, citizen, lighting):
+    """A pin is exact unless the client says it geocoded it; an address alone is placed only at
+    its ward (no geocoder in tests) and the answer says so, so an app never draws it as a pin."""
+    pinned = submit(client, {"category": lighting.pk}, **bearer(citizen)).json()
+    assert pinned["location_precision"] == "exact"
+    geocoded = submit(client, {"category": lighting.pk, "location_precision": "address"},
+                      HTTP_IDEMPOTENCY_KEY="precision-0002", **bearer(citizen)).json()
+    assert geocoded["location_precision"] == "address"
+    ward_only = submit(client, {"category": lighting.pk, "lat": None, "lon": None,
+                                "address": "phường Phú Xuân"},
+                       HTTP_IDEMPOTENCY_KEY="precision-0003", **bearer(citizen))
+    assert ward_only.status_code == 201, ward_only.content
+    body = ward_only.json()
+    assert body["location_precision"] == "area" and body["area"]["name"] == "Phường Phú Xuân"
+    listed = {r["id"]: r for r in client.get("/api/v1/reports", **bearer(citizen)).json()["items"]}
+    assert listed[body["id"]]["location_precision"] == "area"

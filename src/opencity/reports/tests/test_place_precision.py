@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 
 from opencity.conftest import STORY_LAT, STORY_LON
+from opencity.geo.models import LocationPrecision
 from opencity.geo.tests.nominatim_fixture import nominatim_fixture  # noqa: F401 — the "nominatim" fixture
 from opencity.reports import selectors
-from opencity.reports.models import LocationPrecision, Report
+from opencity.reports.models import Report
 
 pytestmark = pytest.mark.django_db
 

@@ -36,10 +36,31 @@ def test_the_wait_reads_naturally(ago, vi, en):
 
 
 def test_each_triage_row_shows_the_wait_with_the_exact_time(client, make_report, operator):
-    report = received_at(make_report(), timezone.now() - dt.timedelta(hours=3, minutes=20, seconds=5))
+    report = received_at(make_report(), timezone.now() - dt.timedelta(hours=1, minutes=20, seconds=5))
     client.force_login(operator)
-    body = client.get(reverse("reports:triage")).content.decode()
-    assert f'title="Nhận lúc {vn_datetime(report.created_at)}">chờ 3 giờ 20 phút</time>' in body
+    response = client.get(reverse("reports:triage"))
+    body = response.content.decode()
+    assert f'title="Nhận lúc {vn_datetime(report.created_at)}">chờ 1 giờ 20 phút</time>' in body
+    assert response.context["late"] == 0 and 'data-testid="triage-late"' not in body
+
+
+def test_reports_past_the_verification_target_are_marked_in_words(client, make_report, operator, settings):
+    """Past OPENCITY_TRIAGE_TARGET_MINUTES (2 h by default) a row says so — not only in colour —
+    and the header counts them."""
+    now = timezone.now()
+    late = received_at(make_report(), now - dt.timedelta(hours=3, minutes=20, seconds=5))
+    received_at(make_report(), now - dt.timedelta(minutes=30))
+    client.force_login(operator)
+    response = client.get(reverse("reports:triage"))
+    body = response.content.decode()
+    assert (f'<time class="waited late" datetime="{late.created_at.isoformat()}" '
+            f'title="Nhận lúc {vn_datetime(late.created_at)}" data-late="1">chờ 3 giờ 20 phút · '
+            f'quá mục tiêu xác minh 2 giờ</time>') in body
+    assert body.count('data-late="1"') == 1 and response.context["late"] == 1
+    assert "1 phản ánh quá mục tiêu xác minh 2 giờ" in body
+    settings.OPENCITY_TRIAGE_TARGET_MINUTES = 90
+    body = client.get(reverse("reports:triage"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "over the 1 h 30 min target" in body
 
 
 def test_triage_puts_the_oldest_first_within_a_priority(client, make_report, operator):

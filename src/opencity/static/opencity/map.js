@@ -227,11 +227,12 @@
   }
 
   // Rescue dispatch (data-map="dispatch"): open requests (red) and rescue teams (blue) from
-  // data-points-url, refreshed every 30 s.
+  // data-points-url. Redrawn whenever the board's list changes (board.js fires
+  // "opencity:dispatch-changed" on the live stream's news), and every 30 s for the teams' moves.
   function dispatchMap(el) {
     var map = baseMap(el, 11);
     var layer = L.layerGroup().addTo(map);
-    var fitted = false;
+    var fitted = false, loads = 0;
     function load() {
       fetch(el.dataset.pointsUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (gj) {
         layer.clearLayers();
@@ -239,16 +240,22 @@
         gj.features.forEach(function (f) {
           var c = f.geometry.coordinates;
           var team = f.properties.kind === "team";
-          var m = L.circleMarker([c[1], c[0]], { radius: team ? 9 : 7, color: team ? "#0d47a1" : "#b3261e", weight: 2,
-            fillColor: team ? "#42a5f5" : (f.properties.status === "new" ? "#e53935" : "#ff9800"), fillOpacity: 0.9 });
-          m.bindTooltip((team ? "\u{1F6A4} " : "\u{1F198} ") + f.properties.label);
+          var approx = !team && f.properties.approx;  // placed from a typed place: a dashed ring
+          var m = L.circleMarker([c[1], c[0]], { radius: team ? 9 : (approx ? 9 : 7), color: team ? "#0d47a1" : "#b3261e", weight: 2,
+            dashArray: approx ? "3 2" : null,
+            fillColor: team ? "#42a5f5" : (f.properties.status === "new" ? "#e53935" : "#ff9800"), fillOpacity: approx ? 0.25 : 0.9 });
+          m.bindTooltip((team ? el.dataset.labelTeam : el.dataset.labelRequest) + " · " + f.properties.label +
+            (approx ? " · " + el.dataset.labelApprox : ""));
           layer.addLayer(m);
           bounds.push([c[1], c[0]]);
         });
         if (!fitted && bounds.length) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 14 }); fitted = true; }
+        el.dataset.points = String(gj.features.length);
+        el.dataset.loads = String(++loads);
       }).catch(function () {});
     }
     load();
+    document.addEventListener("opencity:dispatch-changed", load);
     setInterval(load, 30000);
   }
 

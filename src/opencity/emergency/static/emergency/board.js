@@ -114,6 +114,7 @@
     });
     current.replaceWith(fresh);
     box.dataset.refreshed = String(Number(box.dataset.refreshed || 0) + 1);
+    document.dispatchEvent(new CustomEvent("opencity:dispatch-changed"));  // the map redraws (map.js)
     if (window.htmx) window.htmx.process(fresh);
     // acknowledged (or gone) requests no longer call for attention
     Object.keys(unseen).forEach(function (id) {

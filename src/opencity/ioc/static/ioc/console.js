@@ -80,7 +80,7 @@
     var map = L.map(el, { minZoom: 8, maxZoom: 19, attributionControl: !!el.dataset.tiles }).setView([16.4637, 107.5909], 11);
     if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map); }
     var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45 });
-    Promise.all([
+    return Promise.all([
       fetch(el.dataset.areasUrl).then(function (r) { return r.json(); }),
       fetch(el.dataset.url, { credentials: "same-origin" }).then(function (r) { return r.json(); })
     ]).then(function (res) {
@@ -100,17 +100,42 @@
       }).addTo(map);
       try { map.fitBounds(wards.getBounds(), { padding: [8, 8] }); } catch (e) { /* no boundaries */ }
       cluster.addLayers(d.points.map(function (p) {
-        var m = L.circleMarker([p[0], p[1]], { radius: 6, weight: 1, color: "#fff", fillOpacity: 0.9, fillColor: p[4] ? HOT : BRAND });
+        // p: lat, lon, id, status, overdue, approximate (placed by a typed address): a hollow ring
+        var colour = p[4] ? HOT : BRAND;
+        var m = L.circleMarker([p[0], p[1]], p[5]
+          ? { radius: 7, weight: 2, color: colour, dashArray: "3 2", fillOpacity: 0.15, fillColor: colour }
+          : { radius: 6, weight: 1, color: "#fff", fillOpacity: 0.9, fillColor: colour });
         var link = document.createElement("a");
         link.href = "/reports/" + p[2] + "/";
-        link.textContent = "#" + p[2] + (p[4] ? " · " + el.dataset.labelOverdue : "");
+        link.textContent = "#" + p[2] + (p[4] ? " · " + el.dataset.labelOverdue : "") + (p[5] ? " · " + el.dataset.labelApprox : "");
         m.bindPopup(link);
         return m;
       }));
       map.addLayer(cluster);
+      var unplaced = document.getElementById("map-unplaced");
+      if (unplaced && d.unplaced) {
+        unplaced.textContent = unplaced.dataset.template.replace("{n}", fmt.number(d.unplaced));
+        unplaced.hidden = false;
+      }
       el.dataset.points = String(d.points.length);
       el.dataset.ready = "1";
     });
+  }
+
+  // The map is what an operator looks at first: it is started before the charts, whose library
+  // (about 600 kB) is fetched once the map's data has come, so it no longer holds the map back.
+  function loadCharts() {
+    var holder = document.querySelector("script[data-echarts-src]");
+    if (!holder || !document.querySelector("[data-chart]")) { return; }
+    var script = document.createElement("script");
+    script.src = holder.dataset.echartsSrc;
+    script.onload = function () {
+      document.querySelectorAll("[data-chart=trend]").forEach(trend);
+      document.querySelectorAll("[data-chart=categories]").forEach(categories);
+      document.querySelectorAll("[data-chart=hotline]").forEach(hotline);
+      document.body.dataset.chartsReady = "1";
+    };
+    document.head.appendChild(script);
   }
 
   // The live feed keeps its newest 50 lines; the "nothing yet" note goes once a line arrives.
@@ -124,8 +149,7 @@
   document.addEventListener("htmx:sseOpen", function () { document.body.classList.add("live-on"); });
   document.addEventListener("htmx:sseError", function () { document.body.classList.remove("live-on"); });
 
-  document.querySelectorAll("[data-chart=trend]").forEach(trend);
-  document.querySelectorAll("[data-chart=categories]").forEach(categories);
-  document.querySelectorAll("[data-chart=hotline]").forEach(hotline);
-  document.querySelectorAll("[data-console-map]").forEach(consoleMap);
+  var maps = [].map.call(document.querySelectorAll("[data-console-map]"), consoleMap);
+  // charts after the map's data has come (or failed), so they do not share the line with it
+  Promise.all(maps.map(function (p) { return p.catch(function () {}); })).then(loadCharts);
 })();
