@@ -9,6 +9,11 @@ from opencity.lib.lifeline import follow_parent  # noqa: E402
 
 follow_parent()
 django_application = get_asgi_application()
+
+# The system checks a management command would run (the console SMS backend in production…).
+from opencity.startup import refuse_unsafe_start  # noqa: E402 — needs Django set up
+
+refuse_unsafe_start()
 # Django's ASGI handler spools the whole body before any middleware runs: cap it on the way in.
 from opencity.lib.uploads import BodySizeLimitASGI  # noqa: E402 — needs Django set up
 

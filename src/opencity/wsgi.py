@@ -9,6 +9,11 @@ from opencity.lib.lifeline import follow_parent  # noqa: E402
 
 follow_parent()
 application = get_wsgi_application()
+
+# The system checks a management command would run (the console SMS backend in production…).
+from opencity.startup import refuse_unsafe_start  # noqa: E402 — needs Django set up
+
+refuse_unsafe_start()
 # Everything loaded so far lives as long as the process: out of the garbage collector's sight,
 # a full collection no longer walks it (it stopped every thread for ~30 ms; bench/README.md).
 gc.freeze()
