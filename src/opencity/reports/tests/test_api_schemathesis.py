@@ -13,6 +13,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -22,7 +23,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from opencity.accounts.services import api_token_issue
-from opencity.wsgi import application
+
+# the production WSGI application; its start-up checks refuse the console SMS backend with
+# DEBUG off unless it is meant, as it is in tests (opencity/startup.py)
+with override_settings(OPENCITY_SMS_ALLOW_CONSOLE=True):
+    from opencity.wsgi import application
 
 pytestmark = pytest.mark.django_db
 
