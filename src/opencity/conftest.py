@@ -223,3 +223,18 @@ def make_report(db, citizen, lighting):
         return report_submit(**params)
 
     return make
+
+
+@pytest.fixture
+def published():
+    """Every happening published to the console feed (``lib.feed``) while the test runs."""
+    from opencity.lib import feed
+
+    got = []
+
+    def listen(sender, happening, **kwargs):
+        got.append(happening)
+
+    feed.happened.connect(listen)
+    yield got
+    feed.happened.disconnect(listen)
