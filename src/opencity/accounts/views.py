@@ -125,7 +125,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:login_otp")
             else:
                 login(request, user)
-                if user.role != "citizen":
+                if policy.is_staff(user):
                     audit(user, "login", user)
                 return signin.remember_device(request, redirect(_next_url(request)), user)
     status = (limited.http_status if limited else 400) if request.method == "POST" else 200
@@ -250,7 +250,7 @@ def _sign_in_after_reset(request: HttpRequest, user: User) -> HttpResponse:
                                     "to finish signing in."))
         return redirect("accounts:login_otp")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    if user.role != "citizen":
+    if policy.is_staff(user):
         audit(user, "login", user)
     messages.success(request, _("Your new password is set and you are signed in. Your other devices "
                                 "were signed out."))

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opencity import policy
-from opencity.accounts.models import Role, User
 from opencity.errors import NotFoundError, PermissionDeniedError, ValidationError
 from opencity.geo.geocode import geocode
 from opencity.geo.models import LocationPrecision
@@ -523,7 +522,7 @@ def team_report_position(*, actor, lat, lon) -> list[RescueTeam]:
 
 
 def _escalation_recipients():
-    return User.objects.filter(role__in=(Role.OPERATOR, Role.LEADER), is_active=True)
+    return policy.ioc_operators_and_leaders()
 
 
 def rescue_escalate_overdue(*, now: dt.datetime | None = None) -> int:

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from opencity import policy
 from opencity.accounts.models import User
 from opencity.emergency.models import RescueRequest
 from opencity.reports.models import Report
@@ -113,9 +114,7 @@ def call_detail(*, user, call: Call) -> dict:
 def console_operators(*, user):
     """Console users a call-back can be assigned to."""
     require_console(user)
-    from .services import CONSOLE_ROLES
-
-    return list(User.objects.filter(is_active=True, role__in=CONSOLE_ROLES).order_by("full_name", "pk"))
+    return list(policy.hotline_operators().order_by("full_name", "pk"))
 
 
 # --- counts (the hotline console and the IOC console) ------------------------------------------

@@ -20,7 +20,8 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opencity.accounts.models import Role, User
+from opencity import policy
+from opencity.accounts.models import User
 from opencity.errors import ConflictError, NotFoundError, ValidationError
 from opencity.lib import feed
 from opencity.lib.audit import audit
@@ -38,7 +39,6 @@ from .models import (
 )
 from .permissions import require_console
 
-CONSOLE_ROLES = (Role.HOTLINE, Role.OPERATOR, Role.ADMIN)
 MAX_NOTE = 2000
 MAX_DURATION = 24 * 3600
 CALLBACK_RETRY = dt.timedelta(minutes=30)  # "no answer": try again this much later
@@ -167,7 +167,7 @@ def free_operators():
     one free longest first."""
     busy = Call.objects.filter(state=CallState.ANSWERED, operator__isnull=False).values("operator_id")
     offered = Call.objects.filter(state=CallState.RINGING, offered_to__isnull=False).values("offered_to_id")
-    return (OperatorPresence.objects.filter(available=True, user__is_active=True, user__role__in=CONSOLE_ROLES)
+    return (OperatorPresence.objects.filter(policy.hotline_operator_q("user__"), available=True)
             .exclude(user_id__in=busy).exclude(user_id__in=offered)
             .order_by(F("last_busy_at").asc(nulls_first=True), "since", "pk"))
 
@@ -385,8 +385,8 @@ def callback_schedule(*, actor, call_id, due_at: dt.datetime, assigned_to_id=Non
                               field="note", code="too_long")
     assignee = None
     if assigned_to_id not in (None, ""):
-        assignee = User.objects.filter(pk=assigned_to_id if str(assigned_to_id).isdigit() else 0, is_active=True,
-                                       role__in=CONSOLE_ROLES).first()
+        assignee = policy.hotline_operators().filter(
+            pk=assigned_to_id if str(assigned_to_id).isdigit() else 0).first()
         if assignee is None:
             raise ValidationError(_("Choose a hotline operator."), field="assigned_to", code="invalid_choice")
     with transaction.atomic():
@@ -525,8 +525,8 @@ def exchange_event_receive(*, payload) -> tuple[Call, bool]:
         if data["extension"]:
             call.extension = data["extension"]
             if call.operator_id is None and kind == "answered":
-                presence = OperatorPresence.objects.filter(extension=data["extension"],
-                                                           user__role__in=CONSOLE_ROLES).first()
+                presence = OperatorPresence.objects.filter(policy.hotline_operator_q("user__"),
+                                                           extension=data["extension"]).first()
                 if presence is not None:
                     call.operator_id = presence.user_id
         if not call.phone and data["phone"]:

@@ -9,11 +9,10 @@ whichever process dies when.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from opencity.accounts.models import Role
+from opencity import policy
 from opencity.notifications.outbox import outbox_put
 from opencity.notifications.services import Subject, notify
 
@@ -48,15 +47,14 @@ def _audience(report: Report, name: str):
     if name == "followers":
         return list(User.objects.filter(follows__report=report))
     if name in ("unit", "heads", "heads_or_ioc") and report.unit_id:
-        members = User.objects.filter(memberships__unit_id=report.unit_id)
         if name == "unit":
-            return list(members)
-        heads = list(members.filter(memberships__is_head=True))
+            return list(policy.unit_members(report.unit_id))
+        heads = list(policy.unit_heads(report.unit_id))
         if heads or name == "heads":
             return heads
-        return list(User.objects.filter(role=Role.OPERATOR, is_active=True))
+        return list(policy.ioc_operators())
     if name in ("ioc", "heads_or_ioc"):
-        return list(User.objects.filter(Q(role=Role.OPERATOR), is_active=True))
+        return list(policy.ioc_operators())
     return []
 
 
@@ -90,8 +88,8 @@ def after_event(report: Report, event: TimelineEvent) -> None:
     params = {"ref": report.ref, "unit": unit_name, "rating": report.rating or ""}
     staff_url = reverse("reports:staff_detail", args=[report.pk])
     public_url = reverse("reports:detail", args=[report.pk])
-    citizens = [u for u in users if u.role == Role.CITIZEN]
-    staff = [u for u in users if u.role != Role.CITIZEN]
+    staff = [u for u in users if policy.is_staff(u)]
+    citizens = [u for u in users if not policy.is_staff(u)]
     body = event.note if event.is_public else ""
     subject = report_subject(report)
     if citizens:

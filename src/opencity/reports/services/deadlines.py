@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from opencity.accounts.models import Role
+from opencity import policy
 from opencity.notifications.services import Notice, notify_many
 from opencity.worktime.selectors import default_calendar
 
@@ -93,12 +93,12 @@ class _Audience:
 
     def ioc(self) -> list:
         if self._ioc is None:
-            self._ioc = list(self.User.objects.filter(role=Role.OPERATOR, is_active=True))
+            self._ioc = list(policy.ioc_operators())
         return self._ioc
 
     def leaders(self) -> list:
         if self._leaders is None:
-            self._leaders = list(self.User.objects.filter(role=Role.LEADER, is_active=True))
+            self._leaders = list(policy.leaders())
         return self._leaders
 
     def for_level(self, level: str, report: Report) -> list:

@@ -1,0 +1,24 @@
+"""What the navigation offers a person: each entry is the rule of the page it opens."""
+
+from __future__ import annotations
+
+from .alerts import can_issue_warnings
+from .core import _authenticated, is_staff
+from .emergency import can_view_dispatch_board
+from .hotline import can_use_hotline
+from .ioc import can_view_console
+from .reports import can_file_for_caller, can_use_triage, can_use_unit_inbox
+
+
+def navigation(user) -> dict[str, bool]:
+    return {
+        "triage": can_use_triage(user),
+        "inbox": can_use_unit_inbox(user),
+        "admin": bool(_authenticated(user) and user.is_staff),
+        "staff": is_staff(user),
+        "caller": can_file_for_caller(user),
+        "warnings_compose": can_issue_warnings(user),
+        "dispatch": can_view_dispatch_board(user),
+        "console": can_view_console(user),
+        "hotline": can_use_hotline(user),
+    }

@@ -1,0 +1,48 @@
+"""No role is tested outside the policy package (issue #15): "who may" and "who is told" are
+answered by ``opencity.policy`` alone. This walks the product's source for a role compared,
+filtered on or named, and fails on any place outside the files that define the roles."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1]  # src/opencity
+
+# a role named (Role.OPERATOR), compared (user.role == …, .role != …, .role in …), or filtered on
+# (role=…, role__in=…, user__role__in=…)
+ROLE_CHECK = re.compile(r"\bRole\.[A-Z_]+\b|\.role\s*(==|!=|\bin\b|\bnot in\b)|(?<![\'\"\w])role(__in)?\s*=(?!=)|__role(__in)?\s*=")
+
+# where roles are defined, or given to people (not checked): the role codes, the user model and
+# its admin, the demo data that creates its cast (demo/, each app's demo.py)
+ALLOWED = {
+    "roles.py", "accounts/models.py", "accounts/admin.py", "conftest.py",
+}
+ALLOWED_DIRS = ("policy/", "demo/", "migrations/", "tests/", "management/commands/")
+
+
+def _offences(root: Path = SRC) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel in ALLOWED or path.name == "demo.py" or any(part in rel for part in ALLOWED_DIRS):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#", 1)[0]
+            if ROLE_CHECK.search(code):
+                found.append(f"{rel}:{number}: {line.strip()}")
+    return found
+
+
+def test_no_role_is_checked_outside_the_policy_package():
+    assert _offences() == [], "ask opencity.policy instead:\n" + "\n".join(_offences())
+
+
+def test_the_walk_finds_a_role_check(tmp_path):
+    """The walk is not blind: role checks in an app's view are found; an HTML role is not one."""
+    app = tmp_path / "reports"
+    app.mkdir()
+    (app / "views.py").write_text('def v(request):\n    if request.user.role == "operator":\n        pass\n'
+                                  "def w(User):\n    return User.objects.filter(role__in=HOTLINE)\n"
+                                  "ICON = 'role=\"img\"'\n")
+    assert [o.split(": ", 1)[0] for o in _offences(tmp_path)] == ["reports/views.py:2", "reports/views.py:5"]
