@@ -1,0 +1,26 @@
+"""The first screen's count of public reports and the public list agree (issue #15: they once
+said 1,802 and 1,671), whatever mix of private, rejected and merged reports there is."""
+
+from __future__ import annotations
+
+import pytest
+
+from opencity.reports import services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_home_page_counts_exactly_the_public_list(client, make_report, operator):
+    make_report()
+    make_report()
+    make_report(is_public=False)
+    spam = make_report()
+    services.report_reject(report_id=spam.pk, actor=operator, reason="spam")
+    duplicate, original = make_report(), make_report()
+    services.report_merge(report_id=duplicate.pk, actor=operator, into_id=original.pk)
+    other = make_report()
+    services.report_reject(report_id=other.pk, actor=operator, reason="out_of_scope")
+
+    home = client.get("/").context["counts"]["total"]
+    listed = client.get("/reports/").context["page"].paginator.count
+    assert home == listed == 3  # the two plain ones and the merge's original
