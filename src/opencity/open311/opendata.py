@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
+from opencity import policy
 from opencity.errors import ValidationError
 from opencity.geo.models import Area
 from opencity.lib.api import error_body
@@ -79,7 +80,7 @@ def index(request: HttpRequest) -> HttpResponse:
     from opencity.alerts.models import Message
 
     latest_report = (
-        Report.objects.filter(is_public=True).order_by("-pk").values_list("created_at", flat=True).first()
+        Report.objects.filter(policy.listed_report_q()).order_by("-pk").values_list("created_at", flat=True).first()
     )
     latest_warning = Message.objects.order_by("-sent").values_list("sent", flat=True).first()
     return render(request, "open311/open_data.html", {

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
+from opencity import policy
 from opencity.reports import selectors as report_selectors
 from opencity.reports.models import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     Category,
     Photo,
-    PhotoKind,
     Report,
     Status,
 )
@@ -41,7 +41,7 @@ def _public_reports(*, extensions: bool = False) -> QuerySet[Report]:
     return qs.prefetch_related(
         Prefetch(
             "photos",
-            queryset=Photo.objects.filter(kind=PhotoKind.REPORT, is_hidden=False).order_by(
+            queryset=Photo.objects.filter(policy.card_photo_q()).order_by(
                 "created_at", "id"
             ),
             to_attr="public_report_photos",

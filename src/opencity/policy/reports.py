@@ -66,7 +66,7 @@ def in_staff_scope(user, report: Report) -> bool:
 
 
 def can_view_report(user, report: Report) -> bool:
-    if report.is_public and not (report.status == "rejected" and report.reject_reason == "spam"):
+    if is_public_report(report):
         return True
     if _authenticated(user) and report.reporter_id == user.pk:
         return True
@@ -108,9 +108,68 @@ def can(user, action: str, report: Report) -> bool:
     return False
 
 
+# --- What the public sees: the one definition of each rule -----------------------------------
+# Opened by anyone (a link, a code): public, unless rejected as spam. Listed, counted and
+# exported for the public (the list, the home page's figures, open data): public and still
+# standing — not rejected, not merged into another (whose page it redirects to).
+
+
+def public_report_q() -> Q:
+    """Reports anyone may open."""
+    return Q(is_public=True) & ~Q(status="rejected", reject_reason="spam")
+
+
+def is_public_report(report: Report) -> bool:
+    return bool(report.is_public and not (report.status == "rejected" and report.reject_reason == "spam"))
+
+
+def listed_report_q() -> Q:
+    """Reports the public lists, counts and exports show."""
+    return Q(is_public=True) & ~Q(status__in=("rejected", "merged"))
+
+
+def card_photo_q() -> Q:
+    """The photos a card, a list or a feed shows for a report: the reporter's, not hidden by
+    moderation (a result's photos are shown on the report's own page once it is published)."""
+    return Q(kind="report", is_hidden=False)
+
+
+def is_card_photo(photo) -> bool:
+    return photo.kind == "report" and not photo.is_hidden
+
+
+def visible_photo_q(user, report: Report) -> Q:
+    """The photos of ``report`` that ``user`` may see: all for staff in scope; else none hidden
+    by moderation, and a result's only once the result is published."""
+    if can_view_internal(user, report):
+        return Q()
+    q = Q(is_hidden=False)
+    if report.status not in ("resolved", "closed"):
+        q &= ~Q(kind="result")
+    return q
+
+
+def visible_event_q(user, report: Report) -> Q:
+    """The timeline events of ``report`` that ``user`` may see: the public ones; every one for
+    staff in scope (internal notes, extension requests, returns)."""
+    return Q() if can_view_internal(user, report) else Q(is_public=True)
+
+
+def can_view_photo(user, report: Report, photo, *, variant: str = "full", internal: bool | None = None) -> bool:
+    """One photo of a report that ``user`` may see (``variant="original"``: the unblurred original
+    kept after a moderator's blur, staff in scope only)."""
+    if internal is None:
+        internal = can_view_internal(user, report)
+    if internal:
+        return True
+    if photo.is_hidden or variant == "original":
+        return False
+    return not (photo.kind == "result" and report.status not in ("resolved", "closed"))
+
+
 def report_scope(user) -> Q:
     """A filter for the reports ``user`` may see (public ones plus those in their scope)."""
-    public = Q(is_public=True) & ~Q(status="rejected", reject_reason="spam")
+    public = public_report_q()
     role = role_of(user)
     if role is None:
         return public

@@ -73,7 +73,7 @@ def report_list(*, user, filters: dict | None = None) -> QuerySet[Report]:
     if f.get("overdue"):
         qs = qs.filter(deadlines.overdue_q())
     if f.get("public_only"):
-        qs = qs.filter(is_public=True).exclude(status__in=[Status.REJECTED, Status.MERGED])
+        qs = qs.filter(policy.listed_report_q())
     return qs
 
 
@@ -166,20 +166,14 @@ def timeline(*, user, report: Report, photos: bool = False) -> QuerySet[Timeline
     qs = report.events.select_related("actor", "actor_unit")
     if photos:
         qs = qs.prefetch_related("photos")
-    if not policy.can_view_internal(user, report):
-        qs = qs.filter(is_public=True)
-    return qs
+    return qs.filter(policy.visible_event_q(user, report))
 
 
 def visible_photos(*, user, report: Report, kind: str | None = None):
     qs = report.photos.all()
     if kind:
         qs = qs.filter(kind=kind)
-    if not policy.can_view_internal(user, report):
-        qs = qs.filter(is_hidden=False)
-        if report.status not in (Status.RESOLVED, Status.CLOSED):
-            qs = qs.exclude(kind=PhotoKind.RESULT)  # a result is public once it is published
-    return qs
+    return qs.filter(policy.visible_photo_q(user, report))
 
 
 def photos_by_kind(*, user, report: Report) -> tuple[list[Photo], list[Photo]]:

@@ -492,10 +492,7 @@ def photo_file(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
     if photo is None or variant not in ("full", "thumb", "original"):
         raise Http404
     report = access_report(request.user, photo.report_id)
-    internal = can_view_internal(request.user, report)
-    if (photo.is_hidden or variant == "original") and not internal:
-        raise Http404
-    if photo.kind == "result" and report.status not in (Status.RESOLVED, Status.CLOSED) and not internal:
+    if not policy.can_view_photo(request.user, report, photo, variant=variant):
         raise Http404
     field = {"full": photo.image, "thumb": photo.thumb, "original": photo.original or photo.image}[variant]
     version = hashlib.sha256(f"{photo.pk}:{variant}:{field.name}:{photo.is_hidden}".encode()).hexdigest()[:32]

@@ -103,7 +103,7 @@ def report_timeline(request: HttpRequest, response: HttpResponse, report_id: int
     report = access_report(request.user, report_id)
     internal = policy.can_view_internal(request.user, report)
     body = [
-        event_out(request, e, internal=internal)
+        event_out(request, e, report=report, internal=internal)
         for e in selectors.timeline(user=request.user, report=report, photos=True)
     ]
     return conditional(request, response, body)

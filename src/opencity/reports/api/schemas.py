@@ -29,7 +29,7 @@ from opencity.lib.api import (
 )
 
 from .. import selectors, workflow
-from ..models import Follow, Photo, PhotoKind, Report
+from ..models import Follow, Photo, Report
 from ..models import Status as ReportStatus
 from ..permissions import access_report, available_actions
 
@@ -361,7 +361,7 @@ def _with_thumbs(qs):
     return qs.prefetch_related(
         Prefetch(
             "photos",
-            queryset=Photo.objects.filter(kind=PhotoKind.REPORT, is_hidden=False),
+            queryset=Photo.objects.filter(policy.card_photo_q()),
             to_attr="public_photos",
         )
     )
@@ -417,8 +417,8 @@ def report_out(request: HttpRequest, report: Report) -> dict:
     }
 
 
-def event_out(request: HttpRequest, event, *, internal: bool) -> dict:
-    photos = [p for p in event.photos.all() if internal or not p.is_hidden]
+def event_out(request: HttpRequest, event, *, report, internal: bool) -> dict:
+    photos = [p for p in event.photos.all() if policy.can_view_photo(request.user, report, p, internal=internal)]
     return {
         "id": event.pk,
         "action": event.action,

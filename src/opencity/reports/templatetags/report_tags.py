@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from opencity import policy
 from opencity.lib.phone import display_phone
 
 from .. import workflow
@@ -58,6 +59,6 @@ def phone(value) -> str:
 def first_photo(report):
     """The first public report photo (uses prefetched photos when present)."""
     for p in report.photos.all():
-        if p.kind == "report" and not p.is_hidden:
+        if policy.is_card_photo(p):
             return p
     return None
