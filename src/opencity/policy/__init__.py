@@ -103,6 +103,7 @@ from .reports import (
     is_card_photo,
     is_public_report,
     listed_report_q,
+    merged_redirect,
     public_report_q,
     report_scope,
     visible_event_q,
@@ -110,6 +111,7 @@ from .reports import (
 )
 
 __all__ = [
+    "merged_redirect",
     "visible_event_q",
     "public_report_q",
     "is_public_report",

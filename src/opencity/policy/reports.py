@@ -15,6 +15,7 @@ from .core import (
     _authenticated,
     head_unit_ids,
     is_ioc,
+    is_staff,
     role_of,
     unit_ids,
 )
@@ -147,6 +148,16 @@ def visible_photo_q(user, report: Report) -> Q:
     if report.status not in ("resolved", "closed"):
         q &= ~Q(kind="result")
     return q
+
+
+def merged_redirect(user, report: Report) -> int | None:
+    """Where a merged report's page sends ``user``: the report it was merged into (one place for
+    one problem), except for staff and its own reporter, who see the merged report itself."""
+    if report.status != "merged" or not report.merged_into_id or is_staff(user):
+        return None
+    if _authenticated(user) and report.reporter_id == user.pk:
+        return None
+    return report.merged_into_id
 
 
 def visible_event_q(user, report: Report) -> Q:

@@ -411,9 +411,9 @@ def areas_geojson(request: HttpRequest) -> JsonResponse:
 @require_GET
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = access_report(request.user, pk)
-    if report.status == Status.MERGED and report.merged_into_id and not policy.is_staff(request.user):
-        if report.reporter_id != getattr(request.user, "pk", None):
-            return redirect("reports:detail", report.merged_into_id)
+    into = policy.merged_redirect(request.user, report)
+    if into is not None:
+        return redirect("reports:detail", into)
     user = request.user
     photos, result_photos = selectors.photos_by_kind(user=user, report=report)
     context = {

@@ -24,3 +24,19 @@ def test_the_home_page_counts_exactly_the_public_list(client, make_report, opera
     home = client.get("/").context["counts"]["total"]
     listed = client.get("/reports/").context["page"].paginator.count
     assert home == listed == 3  # the two plain ones and the merge's original
+
+
+def test_a_merged_reports_page_sends_the_public_to_the_original(client, make_report, operator, citizen, citizen2):
+    """One problem, one page: a visitor or another citizen opening a merged report lands on the
+    report it was merged into; its own reporter and staff see the merged report itself."""
+    duplicate, original = make_report(), make_report(reporter=citizen2)
+    services.report_merge(report_id=duplicate.pk, actor=operator, into_id=original.pk)
+    url = f"/reports/{duplicate.pk}/"
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"] == f"/reports/{original.pk}/"
+    client.force_login(citizen2)
+    assert client.get(url)["Location"] == f"/reports/{original.pk}/"
+    client.force_login(citizen)  # the reporter of the duplicate
+    assert client.get(url).status_code == 200
+    client.force_login(operator)
+    assert client.get(url).status_code == 200
