@@ -574,6 +574,7 @@ def persist(runs: list[Run]) -> dict[str, int]:
             result_text=run.result_text,
             result_pending=run.result_pending,
             awaiting_citizen=run.awaiting_citizen,
+            paused_at=run.paused_at,
             dispute_pending=run.dispute_pending,
             rating=run.rating,
             rating_comment=run.rating_comment,

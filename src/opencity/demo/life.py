@@ -21,6 +21,7 @@ from django.conf import settings
 from opencity.accounts.models import User
 from opencity.geo.models import Area
 from opencity.orgs.models import Unit
+from opencity.reports import deadlines
 from opencity.reports.models import (
     Category,
     ExtensionRequest,
@@ -171,6 +172,7 @@ class Run:
         self.result_text = ""
         self.result_pending = False
         self.awaiting_citizen = False
+        self.paused_at: dt.datetime | None = None  # the deadline clock stopped (waiting for the reporter)
         self.dispute_pending = False
         self.rating: int | None = None
         self.rating_comment = ""
@@ -183,6 +185,10 @@ class Run:
         self.merged_into: Run | None = None
         self.obj: Report | None = None
 
+    def next_at(self, at: dt.datetime) -> dt.datetime:
+        """The time :meth:`act` will give a step wanted at ``at`` (after the previous one)."""
+        return max(at, self.last + MIN_GAP) if self.events else at
+
     def act(
         self,
         action: str,
@@ -194,11 +200,14 @@ class Run:
         public: bool | None = None,
         data: dict | None = None,
         changes: dict[str, Any] | None = None,
+        same_moment: bool = False,
     ) -> Ev:
+        """``same_moment``: the step happens in the previous one's transaction (an automatic
+        route at submit), at its very time; every other step comes strictly after the previous."""
         t = TRANSITIONS[action]
         if self.status not in t.sources:
             raise HistoryError(f"{action} from {self.status!r}")
-        if self.events:  # strictly after the previous step, so the timeline has one order
+        if self.events and not same_moment:  # strictly after the previous step: one order
             at = max(at, self.last + MIN_GAP)
         if action == "dispute":
             window = settings.OPENCITY_DISPUTE_WINDOW_DAYS
@@ -300,8 +309,8 @@ class Story:
         proposed, rule = self.proposed_unit()
         unit = unit or proposed
         automatic = bool(allow_auto and rule is not None and rule.automatic and unit == rule.unit)
-        if automatic:
-            at = self.run.last + dt.timedelta(seconds=self.r.randint(2, 40))
+        if automatic:  # routed by the rule in the submit's own transaction, as the services do
+            at = self.run.last
             actor, note = None, ""
         else:
             at = self.work(0.1, 3.0)
@@ -321,6 +330,7 @@ class Story:
                     changes={"priority": to},
                 )
                 at = self.run.last + dt.timedelta(minutes=self.r.randint(1, 8))
+        at = at if automatic else self.run.next_at(at)  # the step's own time: the deadline runs from it
         self.run.act(
             "route",
             at,
@@ -339,6 +349,7 @@ class Story:
                 "due_at": deadline_from(at, self.deadline),
                 "clock_start": at,
             },
+            same_moment=automatic,
         )
 
     def wrong_unit(self) -> Unit:
@@ -365,7 +376,8 @@ class Story:
             public=False,
             note=reason,
             data={"unit_id": unit.pk, "unit": unit.name},
-            changes={"unit": None, "assigned_at": None, "due_at": None, "awaiting_citizen": False},
+            changes={"unit": None, "assigned_at": None, "due_at": None, "awaiting_citizen": False,
+                     "paused_at": None},
         )
 
     def route_to_unit(self) -> None:
@@ -408,21 +420,28 @@ class Story:
     def ask(self, answered: bool) -> None:
         unit = self.run.unit
         assert unit is not None and self.spec.reporter is not None
+        # the deadline's clock stops and runs again exactly as the services make it
+        # (reports.deadlines.pause_changes / resume_changes), so the demo's deadlines are the
+        # product's
+        at = self.run.next_at(self.work(0.3, 4))
         self.run.act(
             "ask_info",
-            self.work(0.3, 4),
+            at,
             self.officer(unit),
             actor_unit=unit,
             note=pick(self.r, texts.ASK_INFO),
-            changes={"awaiting_citizen": True},
+            changes={"awaiting_citizen": True, **deadlines.pause_changes(self.run, at)},  # type: ignore[arg-type]
         )
         if answered:
+            at = self.run.next_at(self.cal(1, 30))
+            resumed = deadlines.resume_changes(self.run, at)  # type: ignore[arg-type]
             self.run.act(
                 "answer_info",
-                self.cal(1, 30),
+                at,
                 self.spec.reporter,
                 note=pick(self.r, texts.ANSWERS),
-                changes={"awaiting_citizen": False},
+                data={"due_at": resumed["due_at"].isoformat()} if "due_at" in resumed else None,
+                changes={"awaiting_citizen": False, **resumed},
             )
 
     def extension(self, decided: bool) -> None:
@@ -446,7 +465,7 @@ class Story:
             return
         head = self.head(unit)
         decider = head or self.operator()
-        at = self.work(0.5, 6)
+        at = self.run.next_at(self.work(0.5, 6))
         approve = self.r.random() < 0.8
         ext.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.DENIED
         ext.decided_by, ext.decided_at = decider, at
@@ -526,7 +545,7 @@ class Story:
                 )
                 submitted.photos_hidden = True
                 self.submit_result(unit, self.work(1, 8))
-            at = self.work(0.3, 6)
+            at = self.run.next_at(self.work(0.3, 6))
             self.run.act(
                 "resolve",
                 at,
@@ -534,11 +553,12 @@ class Story:
                 actor_unit=unit,
                 note=self.run.result_text,
                 data={"approved_by_head": True, "head_note": ""},
-                changes={"result_pending": False, "resolved_at": at, "awaiting_citizen": False},
+                changes={"result_pending": False, "resolved_at": at, "awaiting_citizen": False,
+                         **deadlines.resume_changes(self.run, at)},  # type: ignore[arg-type]
             )
             return
         text = self.result_text(unit)
-        at = max(at, self.run.last + MIN_GAP)
+        at = self.run.next_at(at)
         ev = self.run.act(
             "resolve",
             at,
@@ -550,13 +570,14 @@ class Story:
                 "result_pending": False,
                 "resolved_at": at,
                 "awaiting_citizen": False,
+                **deadlines.resume_changes(self.run, at),  # type: ignore[arg-type]
             },
         )
         if self.r.random() < 0.85:
             ev.photos = [(PhotoKind.RESULT, img) for img in self.photos("after", 1, 2)]
 
     def rate(self, rating: int) -> None:
-        at = self.cal(0.3, 120)
+        at = self.run.next_at(self.cal(0.3, 120))
         comment = pick(self.r, texts.RATING_COMMENTS[rating])
         self.run.act(
             "rate",
@@ -570,7 +591,7 @@ class Story:
     def close(self) -> None:
         assert self.run.resolved_at is not None
         window = dt.timedelta(days=settings.OPENCITY_RATING_WINDOW_DAYS)
-        at = self.run.resolved_at + window + dt.timedelta(minutes=self.r.randint(2, 60))
+        at = self.run.next_at(self.run.resolved_at + window + dt.timedelta(minutes=self.r.randint(2, 60)))
         self.run.act("close", at, None, changes={"closed_at": at})
 
     def dispute(self) -> bool:
@@ -592,7 +613,7 @@ class Story:
         return True
 
     def decide_dispute(self, agree: bool) -> None:
-        at = self.work(0.5, 6)
+        at = self.run.next_at(self.work(0.5, 6))
         if agree:
             self.run.act(
                 "reopen",
