@@ -364,7 +364,6 @@ def rescue_by_link(key: str) -> RescueRequest:
     return req
 
 
-@transaction.atomic
 def _save_photos(req: RescueRequest, processed) -> None:
     for p in processed:
         photo = RescuePhoto(request=req, width=p.width, height=p.height)
@@ -373,6 +372,7 @@ def _save_photos(req: RescueRequest, processed) -> None:
         photo.save()
 
 
+@transaction.atomic
 def rescue_add_details(*, request_id: int, people=None, needs=(), note: str = "", photos=None) -> RescueRequest:
     """The requester adds what they could not say in one tap: how many people, what they need,
     a note, photos (at most ``OPENCITY_PHOTO_MAX_COUNT`` on a request in all). Allowed while the

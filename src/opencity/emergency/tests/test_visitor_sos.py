@@ -378,3 +378,14 @@ def test_photos_on_a_request_are_limited(client, settings, tmp_path):
     response = client.post(link + "details/", {"photo": jpeg_upload("c.jpg")})
     assert response.status_code in (303, 400)
     assert RescueRequest.objects.get().photos.count() == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_adding_details_runs_in_its_own_transaction():
+    """Called outside any transaction (as a view is, outside the tests' wrapping one), the
+    service locks the request in a transaction of its own (PostgreSQL refused the lock when a
+    refactoring moved its ``@transaction.atomic`` off it)."""
+    req, _created, _key = services.rescue_visitor_request_create(
+        phone=PHONE, client_token="own-transaction-1", callback=True, place_text="Kiệt 5")
+    services.rescue_add_details(request_id=req.pk, needs=["trapped"])
+    assert RescueRequest.objects.get(pk=req.pk).needs == ["trapped"]
