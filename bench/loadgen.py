@@ -507,8 +507,8 @@ class Planner:
         automatic = self.rule_auto[ci, ward]
         hours = self.deadline_s[ci, priority]
         work = self.work
-        w_route = np.where(automatic, work.to_ws(created + 1), ws_route)
-        t_route = np.where(automatic, created + 1, work.from_ws(ws_route))
+        w_route = np.where(automatic, work.to_ws(created), ws_route)  # routed in the submit's transaction
+        t_route = np.where(automatic, created, work.from_ws(ws_route))
         w_accept = np.maximum(ws_accept, w_route + 60)
         w_resolve = w_accept + np.maximum(600, (share * hours).astype(np.int64) - (w_accept - w_route))
         w_note = np.clip(ws_note, w_accept + 1, w_resolve - 1)
