@@ -46,6 +46,7 @@ $(VENDOR)/.stamp: node_modules/.package-lock.json
 # The icons are inlined into pages by {% icon %} (lib/templatetags/icons.py), never served: they
 # are kept beside the code, not among the static files (2,000 files the static server would index).
 $(ICONS)/.stamp: node_modules/.package-lock.json
+	rm -rf $(VENDOR)/lucide  # where they were kept before
 	mkdir -p $(ICONS)
 	cp node_modules/lucide-static/icons/*.svg node_modules/lucide-static/LICENSE $(ICONS)/
 	touch $@
