@@ -1,9 +1,7 @@
-"""What a web process checks before it serves: the system checks that ``manage.py migrate``,
-``runserver`` and the worker run, which a WSGI/ASGI server (granian) never runs by itself.
-
-Without this, a web process would start with, say, the console SMS backend in production
-(``notifications.E001``: one-time codes printed instead of sent) as long as nobody ran a
-management command on that machine."""
+"""What a web process checks before it serves: the system checks (which a WSGI/ASGI server,
+granian, never runs by itself) and the start-up checks of the outbound channels — the console
+SMS backend in production (``notifications.E001``: one-time codes printed instead of sent) is
+refused here, not in every developer's ``manage.py`` command."""
 
 from __future__ import annotations
 
@@ -13,7 +11,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 def refuse_unsafe_start() -> None:
     """Raise ImproperlyConfigured, naming each problem, when a system check finds an error."""
-    serious = [e for e in checks.run_checks() if e.is_serious()]
+    from opencity.notifications.checks import sms_backend_check
+
+    serious = [e for e in [*checks.run_checks(), *sms_backend_check()] if e.is_serious()]
     if serious:
         raise ImproperlyConfigured("OpenCity refuses to start:\n" + "\n".join(
             f"- {e.id}: {e.msg}" + (f" ({e.hint})" if e.hint else "") for e in serious))

@@ -1,5 +1,7 @@
-"""Start-up checks of the outbound channels (run by ``migrate``, ``runserver``, ``run_huey``,
-``check``…: every management command that starts the product).
+"""Start-up checks of the outbound channels: run by the web process before it serves
+(``opencity/startup.py``, called from ``wsgi.py``/``asgi.py``, so ``runserver`` too) and by
+``manage.py check --deploy``; not by the developer's commands (``makemigrations``, ``migrate``,
+``shell``), which start nothing that sends a message.
 
 The console SMS backend prints one-time codes instead of sending them. As a silent production
 default it let anyone reading the worker's log sign up with any number (issue #15), so a start
@@ -15,7 +17,7 @@ from django.core.checks import Error, register
 from django.utils.module_loading import import_string
 
 
-@register()
+@register(deploy=True)
 def sms_backend_check(app_configs=None, **kwargs) -> list[Error]:
     from .sms import ConsoleBackend, GatewayBackend
 

@@ -55,12 +55,19 @@ def _manage(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess:
                           env=clean, capture_output=True, text=True, timeout=120)
 
 
-def test_a_start_with_the_default_console_backend_is_refused_unless_allowed(tmp_path):
-    refused = _manage(tmp_path, "check")
+def test_a_deploy_check_with_the_default_console_backend_is_refused_unless_allowed(tmp_path):
+    refused = _manage(tmp_path, "check", "--deploy")
     assert refused.returncode != 0 and "notifications.E001" in refused.stderr
     assert "OPENCITY_SMS_ALLOW_CONSOLE" in refused.stderr  # the hint says how
-    allowed = _manage(tmp_path, "check", OPENCITY_SMS_ALLOW_CONSOLE="True")
+    allowed = _manage(tmp_path, "check", "--deploy", OPENCITY_SMS_ALLOW_CONSOLE="True")
     assert allowed.returncode == 0, allowed.stderr
-    gateway = _manage(tmp_path, "check", OPENCITY_SMS_BACKEND=GATEWAY,
+    gateway = _manage(tmp_path, "check", "--deploy", OPENCITY_SMS_BACKEND=GATEWAY,
                       OPENCITY_SMS_GATEWAY_URL="https://sms.example.vn/send", OPENCITY_SMS_SENDER="TP.HUE")
     assert gateway.returncode == 0, gateway.stderr
+
+
+def test_a_developers_commands_are_not_stopped_by_it(tmp_path):
+    """``makemigrations``/``migrate`` start nothing that sends a message: they run with the
+    defaults (the web process refuses instead: ``tests/test_startup.py``)."""
+    result = _manage(tmp_path, "makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
