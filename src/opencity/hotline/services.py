@@ -141,7 +141,7 @@ def _lock(call_id) -> Call:
 
 
 def _save(call: Call) -> Call:
-    before = None if call.pk is None else Call.objects.filter(pk=call.pk).values_list("state", flat=True).first()
+    before = call.state if call.pk else None  # as loaded: only this function sets a call's state
     call.state = call.derive_state()
     call.updated_at = timezone.now()
     # uniqueness of external_id is the database's job (a concurrent duplicate is an IntegrityError)
