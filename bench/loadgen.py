@@ -37,6 +37,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -52,9 +53,11 @@ from opencity.demo.pack import CATEGORIES as PACK_CATEGORIES
 from opencity.geo.selectors import area_id_for_point
 from opencity.lib.worktime import TZ
 from opencity.orgs.models import Membership
+from opencity.reports import deadlines, effects
 from opencity.reports.models import (
     Category,
     Follow,
+    Priority,
     QuestionKind,
     Report,
     RoutingRule,
@@ -62,7 +65,7 @@ from opencity.reports.models import (
 )
 from opencity.worktime.selectors import default_calendar
 
-from .worktime import DAY, WorkIndex
+from .worktime import DAY, ArrayClock, WorkIndex
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +181,7 @@ class CatInfo:
     weight: float
     season: bool
     wards: set[int] | None  # only reported in these wards (None: anywhere)
-    deadline: tuple[int, int, int, int]  # working hours by priority
+    deadline: tuple[int, ...]  # working hours by priority (deadlines.deadline_hours)
     cases: list[tuple[str, str, tuple[str, ...]]]  # (description template, answers JSON, results)
     date_questions: tuple[str, ...]
     rules: dict[int | None, tuple[int, bool]]  # area id (None: city) → (unit id, automatic)
@@ -282,13 +285,11 @@ def load_reference(*, seed: int, points_per_ward: int) -> Reference:
             answers, dates = _answers_json(c, {})
             cases.append((_esc(f"{c.name_vi} {{place}} cần được kiểm tra, xử lý."), answers,
                           ("đơn vị đã kiểm tra và xử lý {place}.",)))
-        high = c.deadline_hours_high or c.deadline_hours
-        urgent = c.deadline_hours_urgent or high
         places = {by_name[p] for p in (row.places if row else ()) if p in by_name} or None
         cats.append(CatInfo(
             id=c.pk, code=c.code, name=c.name_vi, weight=row.weight if row else 1.0,
             season=bool(row and row.season), wards=places,
-            deadline=(c.deadline_hours, c.deadline_hours, high, urgent),
+            deadline=tuple(deadlines.deadline_hours(c, p) for p in Priority.values),
             cases=cases, date_questions=dates, rules=rules.get(c.pk, {}),
         ))
     if not cats:
@@ -411,6 +412,7 @@ class Planner:
         longest = max(max(c.deadline) for c in ref.categories)
         horizon = today + dt.timedelta(days=int(longest * 3.5 / 8 * 7 / 5) + 60)
         self.work = WorkIndex(calendar, self.first_day - dt.timedelta(days=1), horizon)
+        self.clock = ArrayClock(self.work)
         rng = np.random.default_rng([seed, 0xDA75])
         self.day_counts = rng.multinomial(reports, _day_weights(self.first_day, days))
         self.day_ends = np.cumsum(self.day_counts)
@@ -512,21 +514,28 @@ class Planner:
         w_accept = np.maximum(ws_accept, w_route + 60)
         w_resolve = w_accept + np.maximum(600, (share * hours).astype(np.int64) - (w_accept - w_route))
         w_note = np.clip(ws_note, w_accept + 1, w_resolve - 1)
-        t_accept, t_note, t_resolve, t_due = (work.from_ws(w) for w in (w_accept, w_note, w_resolve,
-                                                                         w_route + hours))
+        t_accept, t_note, t_resolve = (work.from_ws(w) for w in (w_accept, w_note, w_resolve))
         t_dispute = t_resolve + dispute_after.astype(np.int64)
         w_decide = work.to_ws(t_dispute) + decide_ws
         t_decide = work.from_ws(w_decide)
         reopen = dispute_u < P_DISPUTE_REOPEN
         deny = (dispute_u >= P_DISPUTE_REOPEN) & (dispute_u < P_DISPUTE_REOPEN + P_DISPUTE_DENY)
         w_resolve2 = w_decide + np.maximum(600, (share2 * hours).astype(np.int64))
-        t_resolve2, t_due2 = work.from_ws(w_resolve2), work.from_ws(w_decide + hours)
+        t_resolve2 = work.from_ws(w_resolve2)
         t_final = np.where(reopen, t_resolve2, t_resolve)
-        w_final = np.where(reopen, w_resolve2, w_resolve)
         t_rate = np.maximum(t_final + rate_after.astype(np.int64), np.where(deny, t_decide + 600, 0))
         t_close = t_final + close_after
-        work_hours = np.round((w_final - w_route) / 3600, 4)
-        first_work = np.round((w_resolve - w_route) / 3600, 4)
+        # What the steps set, by the product's own effect functions (over whole arrays): the
+        # deadline from the routing and from a reopening, the processing time at each result.
+        clock, hours_h = self.clock, hours / 3600
+        routed = effects.route(unit=unit, at=t_route, hours=hours_h, clock=clock)
+        t_due = routed["due_at"]
+        assigned = SimpleNamespace(assigned_at=t_route, due_at=t_due, paused_at=None)
+        first_work = np.round(effects.resolve(assigned, at=t_resolve, clock=clock)["work_hours"], 4)
+        t_due2 = effects.reopen(at=t_decide, hours=hours_h, clock=clock)["due_at"]
+        second_work = effects.resolve(SimpleNamespace(assigned_at=t_route, due_at=t_due2, paused_at=None), at=t_resolve2,
+                                      clock=clock)["work_hours"]
+        work_hours = np.where(reopen, np.round(second_work, 4), first_work)
         S = {name: self.ts(a) for name, a in (
             ("created", created), ("route", t_route), ("accept", t_accept), ("note", t_note),
             ("resolve", t_resolve), ("due", t_due), ("dispute", t_dispute), ("decide", t_decide),

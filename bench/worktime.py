@@ -51,10 +51,11 @@ class WorkIndex:
         return self.day_start[d] + inday * self.working[d]
 
     def from_ws(self, ws: np.ndarray) -> np.ndarray:
-        """The moment (epoch seconds, UTC) at which ``ws`` working seconds have elapsed; a
-        moment between two working periods maps to the start of the next one."""
+        """The moment (epoch seconds, UTC) at which ``ws`` working seconds have elapsed. As
+        ``WorkCalendar.add_working_hours`` says: a count that ends exactly where a working period
+        ends is that period's end (11:30, 17:00), not the start of the next one."""
         ws = np.asarray(ws, dtype=np.int64)
-        d = np.searchsorted(self.day_start, ws, side="right") - 1
+        d = np.maximum(np.searchsorted(self.day_start, ws, side="left") - 1, 0)
         if (d >= self.days).any():
             raise ValueError("working time beyond the calendar's range")
         off = ws - self.day_start[d]
@@ -62,8 +63,24 @@ class WorkIndex:
         done = np.zeros(ws.shape, dtype=bool)
         before = 0
         for a, b in self.periods:
-            here = ~done & (off < before + (b - a))
+            here = ~done & (off <= before + (b - a))
             seconds[here] = a + off[here] - before
             done |= here
             before += b - a
         return self.origin + d * DAY + seconds
+
+
+class ArrayClock:
+    """``WorkCalendar``'s two operations, over arrays of moments (epoch seconds, UTC) and
+    hours: the clock ``reports.effects`` is given by the load generator, so that its deadlines
+    and processing times come from the product's effect functions, a million at a time."""
+
+    def __init__(self, index: WorkIndex):
+        self.index = index
+
+    def add_working_hours(self, start: np.ndarray, hours: np.ndarray) -> np.ndarray:
+        seconds = np.rint(np.asarray(hours, dtype=float) * 3600).astype(np.int64)
+        return self.index.from_ws(self.index.to_ws(start) + seconds)
+
+    def working_hours_between(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        return np.maximum(0, self.index.to_ws(end) - self.index.to_ws(start)) / 3600

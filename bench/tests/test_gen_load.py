@@ -136,3 +136,28 @@ def test_the_command_adds_reports_and_says_how_fast(loaded, db):
     assert gen_load.main(["--reports", "40", "--citizens", "20", "--no-rollups"], stdout=out) == 0
     assert "40 reports" in out.getvalue() and "reports/s" in out.getvalue()
     assert Report.objects.count() == REPORTS + 40
+
+
+def test_the_array_clock_is_the_calendars_arithmetic():
+    """The load generator hands ``reports.effects`` a vectorised clock; it must give the same
+    moments and hours as the product's calendar, across nights, weekends and Tết."""
+    import random
+
+    import numpy as np
+
+    from bench.worktime import ArrayClock, WorkIndex
+    from opencity.lib.worktime import DEFAULT_CALENDAR
+
+    first = dt.date(2026, 1, 1)
+    clock = ArrayClock(WorkIndex(DEFAULT_CALENDAR, first, dt.date(2026, 6, 30)))
+    r = random.Random(5)
+    starts = [dt.datetime(2026, 1, 1, tzinfo=TZ) + dt.timedelta(seconds=r.randrange(120 * 86_400))
+              for _ in range(300)]
+    hours = [r.choice((0.5, 4, 8, 16, 40, 80)) for _ in starts]
+    epoch = np.array([int(s.timestamp()) for s in starts])
+    due = clock.add_working_hours(epoch, np.array(hours))
+    between = clock.working_hours_between(epoch, due)
+    for s, h, d, w in zip(starts, hours, due.tolist(), between.tolist(), strict=True):
+        expected = DEFAULT_CALENDAR.add_working_hours(s, h)
+        assert d == int(expected.timestamp()), (s, h)
+        assert w == pytest.approx(DEFAULT_CALENDAR.working_hours_between(s, expected)), (s, h)

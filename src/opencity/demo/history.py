@@ -584,6 +584,7 @@ def persist(runs: list[Run]) -> dict[str, int]:
             assigned_at=run.assigned_at,
             due_at=run.due_at,
             resolved_at=run.resolved_at,
+            work_hours=run.work_hours,
             closed_at=run.closed_at,
         )
         reports.append(run.obj)

@@ -2,7 +2,9 @@
 
 :class:`Run` mirrors the Report fields the workflow reads and refuses any step that
 ``reports.workflow.TRANSITIONS`` (sources, targets, guards) would refuse, so every generated
-timeline is a legal run of the state machine. :class:`Story` decides what happens to one
+timeline is a legal run of the state machine; what each step changes on the report comes from
+``reports.effects``, the functions the services call, so the demo's deadlines, paused clocks and
+processing times are the product's. :class:`Story` decides what happens to one
 report (who routes it, when the unit resolves it, whether the reporter rates or disputes) from
 the report's own seed, with staff acting in working hours (``deadline_from``) and citizens at
 any hour.
@@ -21,7 +23,7 @@ from django.conf import settings
 from opencity.accounts.models import User
 from opencity.geo.models import Area
 from opencity.orgs.models import Unit
-from opencity.reports import deadlines
+from opencity.reports import deadlines, effects
 from opencity.reports.models import (
     Category,
     ExtensionRequest,
@@ -35,6 +37,7 @@ from opencity.reports.models import (
 )
 from opencity.reports.services.common import deadline_from
 from opencity.reports.workflow import TRANSITIONS
+from opencity.worktime.selectors import default_calendar
 
 from . import texts
 from .images import StoredImage, theme_for
@@ -167,6 +170,7 @@ class Run:
         self.assigned_at: dt.datetime | None = None
         self.due_at: dt.datetime | None = None
         self.resolved_at: dt.datetime | None = None
+        self.work_hours: float | None = None
         self.closed_at: dt.datetime | None = None
         self.clock_start: dt.datetime | None = None  # when the current deadline started
         self.result_text = ""
@@ -266,7 +270,12 @@ class Story:
         self.spec = spec
         self.r = random.Random(spec.seed)
         self.run = Run(spec, created_at)
-        self.deadline = spec.category.deadline_hours
+        self.clock = default_calendar()
+
+    @property
+    def deadline(self) -> int:
+        """The deadline's working hours for the report's category at its priority now."""
+        return deadlines.deadline_hours(self.spec.category, self.run.priority)
 
     # time
     def work(self, lo: float, hi: float) -> dt.datetime:
@@ -298,6 +307,14 @@ class Story:
         ev = self.run.act("submit", self.run.created_at, s.filer, data={"channel": s.channel})
         if self.r.random() < 0.65 and s.target not in (Status.REJECTED,):
             ev.photos = [(PhotoKind.REPORT, img) for img in self.photos("before", 1, 2)]
+        rule = self.auto_rule()
+        if rule is not None:  # routed by the rule in the submit's own transaction, as the services do
+            self.route(rule.unit, automatic=True)
+
+    def auto_rule(self) -> RoutingRule | None:
+        """The rule that routes this report at submit (``routing.should_route_automatically``)."""
+        rule = self.ctx.rule_for(self.spec.category, self.spec.ward.area)
+        return rule if rule is not None and rule.automatic else None
 
     def proposed_unit(self) -> tuple[Unit, RoutingRule | None]:
         rule = self.ctx.rule_for(self.spec.category, self.spec.ward.area)
@@ -305,11 +322,11 @@ class Story:
             return rule.unit, rule
         return self.ctx.units[self.spec.row.unit], rule
 
-    def route(self, unit: Unit | None = None, *, allow_auto: bool = True) -> None:
-        proposed, rule = self.proposed_unit()
+    def route(self, unit: Unit | None = None, *, automatic: bool = False) -> None:
+        proposed, _rule = self.proposed_unit()
+        rule = self.ctx.rule_for(self.spec.category, self.spec.ward.area)
         unit = unit or proposed
-        automatic = bool(allow_auto and rule is not None and rule.automatic and unit == rule.unit)
-        if automatic:  # routed by the rule in the submit's own transaction, as the services do
+        if automatic:
             at = self.run.last
             actor, note = None, ""
         else:
@@ -327,7 +344,7 @@ class Story:
                     actor,
                     note=pick(self.r, texts.PRIORITY_NOTES),
                     data={"from": Priority.NORMAL, "to": to},
-                    changes={"priority": to},
+                    changes=effects.set_priority(priority=to),
                 )
                 at = self.run.last + dt.timedelta(minutes=self.r.randint(1, 8))
         at = at if automatic else self.run.next_at(at)  # the step's own time: the deadline runs from it
@@ -343,12 +360,7 @@ class Story:
                 "proposed_unit_id": rule.unit_id if rule else None,
                 "overridden": bool(rule and rule.unit_id != unit.pk),
             },
-            changes={
-                "unit": unit,
-                "assigned_at": at,
-                "due_at": deadline_from(at, self.deadline),
-                "clock_start": at,
-            },
+            changes={**effects.route(unit=unit, at=at, hours=self.deadline, clock=self.clock), "clock_start": at},
             same_moment=automatic,
         )
 
@@ -376,19 +388,20 @@ class Story:
             public=False,
             note=reason,
             data={"unit_id": unit.pk, "unit": unit.name},
-            changes={"unit": None, "assigned_at": None, "due_at": None, "awaiting_citizen": False,
-                     "paused_at": None},
+            changes=effects.give_back(),
         )
 
     def route_to_unit(self) -> None:
         """Route as the city does: mostly by the rules, sometimes by the operator's judgement."""
+        if self.run.status == Status.ASSIGNED:  # an automatic rule did at submit
+            return
         code = self.spec.category.code
         if self.r.random() < 0.05:  # sent to the wrong unit first, which returns it
             self.route(self.wrong_unit())
             if self.r.random() < 0.3:
                 self.accept()
             self.give_back()
-            self.route(allow_auto=False)
+            self.route()
         elif code == "vien-thong" and self.r.random() < 0.4 and "viettel-hue" in self.ctx.units:
             self.route(self.ctx.units["viettel-hue"])
         else:
@@ -421,8 +434,6 @@ class Story:
         unit = self.run.unit
         assert unit is not None and self.spec.reporter is not None
         # the deadline's clock stops and runs again exactly as the services make it
-        # (reports.deadlines.pause_changes / resume_changes), so the demo's deadlines are the
-        # product's
         at = self.run.next_at(self.work(0.3, 4))
         self.run.act(
             "ask_info",
@@ -430,18 +441,18 @@ class Story:
             self.officer(unit),
             actor_unit=unit,
             note=pick(self.r, texts.ASK_INFO),
-            changes={"awaiting_citizen": True, **deadlines.pause_changes(self.run, at)},  # type: ignore[arg-type]
+            changes=effects.ask_info(self.run, at=at),
         )
         if answered:
             at = self.run.next_at(self.cal(1, 30))
-            resumed = deadlines.resume_changes(self.run, at)  # type: ignore[arg-type]
+            changes = effects.answer_info(self.run, at=at, clock=self.clock)
             self.run.act(
                 "answer_info",
                 at,
                 self.spec.reporter,
                 note=pick(self.r, texts.ANSWERS),
-                data={"due_at": resumed["due_at"].isoformat()} if "due_at" in resumed else None,
-                changes={"awaiting_citizen": False, **resumed},
+                data={"due_at": changes["due_at"].isoformat()} if "due_at" in changes else None,
+                changes=changes,
             )
 
     def extension(self, decided: bool) -> None:
@@ -472,7 +483,7 @@ class Story:
         data: dict[str, Any] = {"approved": approve, "extra_hours": hours}
         changes: dict[str, Any] = {}
         if approve:
-            changes["due_at"] = deadline_from(self.run.due_at or at, hours)
+            changes = effects.extend(self.run, hours=hours, at=at, clock=self.clock)
             data["due_at"] = changes["due_at"].isoformat()
         ev = self.run.act(
             "decide_extension",
@@ -518,7 +529,7 @@ class Story:
             self.officer(unit),
             actor_unit=unit,
             note=text,
-            changes={"result_text": text, "result_pending": True},
+            changes=effects.submit_result(text=text),
         )
         if self.r.random() < 0.85:
             ev.photos = [(PhotoKind.RESULT, img) for img in self.photos("after", 1, 2)]
@@ -541,7 +552,7 @@ class Story:
                     head,
                     actor_unit=unit,
                     note=pick(self.r, texts.RESULT_SENT_BACK),
-                    changes={"result_pending": False},
+                    changes=effects.reject_result(),
                 )
                 submitted.photos_hidden = True
                 self.submit_result(unit, self.work(1, 8))
@@ -553,8 +564,7 @@ class Story:
                 actor_unit=unit,
                 note=self.run.result_text,
                 data={"approved_by_head": True, "head_note": ""},
-                changes={"result_pending": False, "resolved_at": at, "awaiting_citizen": False,
-                         **deadlines.resume_changes(self.run, at)},  # type: ignore[arg-type]
+                changes=effects.resolve(self.run, at=at, clock=self.clock),
             )
             return
         text = self.result_text(unit)
@@ -565,13 +575,7 @@ class Story:
             self.officer(unit),
             actor_unit=unit,
             note=text,
-            changes={
-                "result_text": text,
-                "result_pending": False,
-                "resolved_at": at,
-                "awaiting_citizen": False,
-                **deadlines.resume_changes(self.run, at),  # type: ignore[arg-type]
-            },
+            changes=effects.resolve(self.run, at=at, clock=self.clock, text=text),
         )
         if self.r.random() < 0.85:
             ev.photos = [(PhotoKind.RESULT, img) for img in self.photos("after", 1, 2)]
@@ -585,14 +589,14 @@ class Story:
             self.spec.reporter,
             note=comment,
             data={"rating": rating},
-            changes={"rating": rating, "rating_comment": comment, "closed_at": at},
+            changes=effects.rate(rating=rating, comment=comment, at=at),
         )
 
     def close(self) -> None:
         assert self.run.resolved_at is not None
         window = dt.timedelta(days=settings.OPENCITY_RATING_WINDOW_DAYS)
         at = self.run.next_at(self.run.resolved_at + window + dt.timedelta(minutes=self.r.randint(2, 60)))
-        self.run.act("close", at, None, changes={"closed_at": at})
+        self.run.act("close", at, None, changes=effects.close(at=at))
 
     def dispute(self) -> bool:
         """The reporter disputes the result, inside the dispute window (False if it has passed)."""
@@ -608,7 +612,7 @@ class Story:
             at,
             self.spec.reporter,
             note=pick(self.r, texts.DISPUTE_REASONS),
-            changes={"dispute_pending": True},
+            changes=effects.dispute(),
         )
         return True
 
@@ -621,15 +625,7 @@ class Story:
                 self.operator(),
                 note=pick(self.r, texts.REOPEN_NOTES),
                 data={"previous": {"rating": self.run.rating, "result": self.run.result_text}},
-                changes={
-                    "dispute_pending": False,
-                    "rating": None,
-                    "rating_comment": "",
-                    "resolved_at": None,
-                    "closed_at": None,
-                    "clock_start": at,
-                    "due_at": deadline_from(at, self.deadline),
-                },
+                changes={**effects.reopen(at=at, hours=self.deadline, clock=self.clock), "clock_start": at},
             )
         else:
             self.run.act(
@@ -637,7 +633,7 @@ class Story:
                 at,
                 self.operator(),
                 note=pick(self.r, texts.DENY_NOTES),
-                changes={"dispute_pending": False},
+                changes=effects.deny_dispute(),
             )
 
     def draw_rating(self) -> int:
@@ -671,14 +667,24 @@ class Story:
                 self.decide_dispute(agree=False)
 
     # whole lives, by the status the report should reach
+    def back_to_triage(self) -> None:
+        """A report an automatic rule sent to a unit that should not have it: the unit returns
+        it (sometimes after accepting it) before the IOC can reject or merge it."""
+        if self.run.status == Status.ASSIGNED:
+            if self.r.random() < 0.3:
+                self.accept()
+            self.give_back()
+
     def play(self) -> Run:
         s, r = self.spec, self.r
         self.submit()
         target = s.target
+        if target in (Status.MERGED, Status.REJECTED):
+            self.back_to_triage()
         if target == Status.MERGED:
             assert s.original is not None
             ev = self.run.act(
-                "merge", self.work(0.1, 3), self.operator(), changes={"merged_into": s.original}
+                "merge", self.work(0.1, 3), self.operator(), changes=effects.merge(into=s.original)
             )
             ev.merge_into = s.original
         elif target == Status.REJECTED:
@@ -690,15 +696,12 @@ class Story:
                 self.operator(),
                 note=note,
                 data={"reason": reason},
-                changes={"reject_reason": reason, "status_note": note},
+                changes=effects.reject(reason=reason, note=note),
             )
         elif target == Status.NEW:
-            _unit, rule = self.proposed_unit()
-            if (rule is not None and rule.automatic) or r.random() < 0.2:
-                self.route(None if rule is not None and rule.automatic else self.wrong_unit())
-                if r.random() < 0.3:
-                    self.accept()
-                self.give_back()
+            if self.run.status == Status.NEW and r.random() < 0.2:
+                self.route(self.wrong_unit())
+            self.back_to_triage()
         elif target == Status.ASSIGNED:
             self.route_to_unit()
         else:

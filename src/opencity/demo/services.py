@@ -322,8 +322,7 @@ def demo_load(*, reports: int = 2000, seed: int = 2025) -> DemoSummary:
 
         from opencity.reports import kpi
 
-        kpi.work_hours_backfill()  # bulk rows skip the hooks that keep the figures current
-        kpi.rollups_rebuild()
+        kpi.rollups_rebuild()  # bulk rows skip the hooks that keep the figures current
     counts.update(
         units=len(units),
         categories=len(categories),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from opencity.geo.models import LocationPrecision
+from opencity.lib.models import LifecycleEvent
 
 
 class Need(models.TextChoices):
@@ -193,43 +194,16 @@ def base_urgency(needs: list[str], people: int) -> int:
     return sum(NEED_WEIGHTS.get(n, 0) for n in set(needs)) + min(40, 4 * max(people, 1))
 
 
-class RescueEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValueError("Rescue events are immutable")
-
-    def delete(self):
-        raise ValueError("Rescue events are immutable")
-
-
-class RescueEvent(models.Model):
-    """One immutable step in a request's history."""
+class RescueEvent(LifecycleEvent):
+    """One immutable step in a request's history (``emergency.workflow``; the fields common to
+    every lifecycle are ``lib.models.LifecycleEvent``)."""
 
     request = models.ForeignKey(RescueRequest, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    actor_role = models.CharField(max_length=20, blank=True)
-    action = models.CharField(max_length=20)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
-    note = models.TextField(blank=True)
-    is_public = models.BooleanField(default=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     # The one-time token of the form that took this step (lib/formtoken.py): sent twice, it acts once.
     client_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
-    objects = RescueEventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValueError("Rescue events are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Rescue events are immutable")
+    class Meta(LifecycleEvent.Meta):
+        pass
 
 
 class RescuePhoto(models.Model):

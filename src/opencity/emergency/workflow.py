@@ -13,8 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from opencity.lib import statemachine
-from opencity.lib.statemachine import Transition
+from opencity.lib.lifecycle import Lifecycle, Transition
 
 from .models import OPEN_STATUSES, RescueEvent, RescueRequest, Status
 
@@ -41,17 +40,25 @@ TRANSITIONS: dict[str, Transition] = {
 TEAM_ACTIONS = ("dispatch", "arrive", "rescue", "close")
 
 
-def allowed(req: RescueRequest, action: str) -> bool:
-    return statemachine.allowed(TRANSITIONS, req, action)
-
-
 def _refusal(t: Transition, status: str) -> str:
     return _("“%(action)s” is not possible while the request is “%(status)s”.") % {
         "action": t.label, "status": Status(status).label if status else "—"}
 
 
+# Steps written outside :func:`apply` (no status change, the version left alone): labels only.
+OTHER_LABELS = {"details": _("Details added by the requester")}
+
+LIFECYCLE = Lifecycle(TRANSITIONS, RescueEvent, "request", _refusal,
+                      clean_exclude=("area", "requester", "filed_by", "assigned_team"),
+                      other_labels=OTHER_LABELS)
+
+
+def allowed(req: RescueRequest, action: str) -> bool:
+    return LIFECYCLE.allowed(req, action)
+
+
 def check(req: RescueRequest, action: str) -> Transition:
-    return statemachine.check(TRANSITIONS, req, action, refusal=_refusal)
+    return LIFECYCLE.check(req, action)
 
 
 def apply(
@@ -68,22 +75,9 @@ def apply(
     """Perform ``action``; raises IllegalTransitionError (409) or ConflictError (409) when the
     request changed since ``expected_version`` (or since it was read). Must run inside
     ``transaction.atomic``. ``client_token``: the form's one-time token, kept on the event."""
-    t = check(req, action)
-    step = statemachine.write(req, t, changes=changes, expected_version=expected_version,
-                              clean_exclude=["area", "requester", "filed_by", "assigned_team"])
-    return RescueEvent.objects.create(
-        request=req, **statemachine.actor_fields(actor),
-        action=action, from_status=step.from_status, to_status=step.to_status, note=note,
-        is_public=t.public, data=data or {}, created_at=step.at, client_token=client_token,
-    )
-
-
-# Steps written outside :func:`apply` (no status change, the version left alone): labels only.
-OTHER_LABELS = {"details": _("Details added by the requester")}
+    return LIFECYCLE.apply(req, action, actor=actor, note=note, data=data, changes=changes,
+                           expected_version=expected_version, client_token=client_token)
 
 
 def action_label(action: str) -> str:
-    t = TRANSITIONS.get(action)
-    if t is None and action in OTHER_LABELS:
-        return str(OTHER_LABELS[action])
-    return str(t.label) if t else action
+    return LIFECYCLE.label(action)

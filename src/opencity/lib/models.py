@@ -14,6 +14,53 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class ImmutableQuerySet(models.QuerySet):
+    """Bulk writes would bypass a row's own guard: refuse them too. (Deleting the subject or a
+    user still works: the deletion collector does not go through these methods.)"""
+
+    def update(self, **kwargs):
+        raise ValueError(f"{self.model.__name__} rows are immutable")
+
+    def delete(self):
+        raise ValueError(f"{self.model.__name__} rows are immutable")
+
+
+class LifecycleEvent(models.Model):
+    """One immutable step in the life of a row that a lifecycle (``opencity.lib.lifecycle``)
+    moves: who acted, which action, from which state to which, a note, whether the public
+    timeline shows it, and the action's own data.
+
+    Abstract: each lifecycle has its own table with a foreign key to its subject (a report, a
+    rescue request, next an incident or a monitoring event), named in its ``Lifecycle``. Rows
+    are written once, by ``Lifecycle.apply``, and never changed or deleted one by one."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_role = models.CharField(max_length=20, blank=True)
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    note = models.TextField(blank=True)
+    is_public = models.BooleanField(default=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError(f"{type(self).__name__} rows are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{type(self).__name__} rows are immutable")
+
+
 class Lease(models.Model):
     """Who runs a periodic job now, and until when (``opencity.lib.locks``).
 

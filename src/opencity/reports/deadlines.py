@@ -5,9 +5,10 @@ deadline state it is (DESIGN.md §4 "Deadlines").
   category's working hours for its priority (:func:`deadline_hours`), counted in the city's
   working calendar (``worktime.selectors.default_calendar()``). An approved extension moves it later.
 - Waiting for the reporter pauses the clock: ``report_ask_info`` records ``paused_at``
-  (:func:`pause_changes`); when the reporter answers — or the unit resolves or returns the
-  report meanwhile — ``due_at`` moves later by the working time that passed (:func:`resume_changes`).
-  While paused, the state is frozen at the moment the clock stopped.
+  (``effects.pause``); when the reporter answers — or the unit resolves the report meanwhile —
+  ``due_at`` moves later by the working time that passed (``effects.resume``); a return to the
+  IOC drops the deadline. While paused, the state is frozen at the moment the clock stopped.
+  What each action sets is ``reports/effects.py``; this module says how long and in which state.
 - States: *on time*, *due soon* (fewer than ``OPENCITY_DUE_SOON_FRACTION`` of the deadline's
   working hours left), *overdue*; once resolved, *resolved on time* or *resolved late*.
 
@@ -52,41 +53,9 @@ def deadline_hours(category: Category, priority: int | None = None) -> int:
     return category.deadline_hours
 
 
-def due_at_for(report: Report, start: dt.datetime) -> dt.datetime:
-    """A fresh deadline starting at ``start`` (routing, re-routing after a return, reopening)."""
-    return default_calendar().add_working_hours(start, deadline_hours(report.category, report.priority))
-
-
 def clock_time(report: Report, now: dt.datetime) -> dt.datetime:
     """The moment the deadline clock shows: ``now``, or when it was paused."""
     return report.paused_at if report.paused_at is not None else now
-
-
-def pause_changes(report: Report, now: dt.datetime) -> dict:
-    """Fields for ``workflow.apply`` when the unit asks the reporter: stop the clock (a second
-    question before the answer keeps the first pause)."""
-    if report.paused_at is not None or report.due_at is None:
-        return {}
-    return {"paused_at": now}
-
-
-def paused_hours(report: Report, now: dt.datetime, calendar: WorkCalendar | None = None) -> float:
-    if report.paused_at is None:
-        return 0.0
-    return (calendar or default_calendar()).working_hours_between(report.paused_at, now)
-
-
-def resume_changes(report: Report, now: dt.datetime, calendar: WorkCalendar | None = None) -> dict:
-    """Fields for ``workflow.apply`` when the clock runs again: ``due_at`` later by the working
-    time spent waiting for the reporter. Empty if the clock was not paused."""
-    if report.paused_at is None:
-        return {}
-    calendar = calendar or default_calendar()
-    changes: dict = {"paused_at": None}
-    hours = paused_hours(report, now, calendar)
-    if report.due_at is not None and hours > 0:
-        changes["due_at"] = calendar.add_working_hours(report.due_at, hours)
-    return changes
 
 
 def due_soon_hours_for(hours: float) -> float:

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from opencity.geo.models import LocationPrecision
+from opencity.lib.models import LifecycleEvent
 
 
 class Status(models.TextChoices):
@@ -339,47 +340,15 @@ class Photo(models.Model):
         ordering = ["created_at", "id"]
 
 
-class TimelineEventQuerySet(models.QuerySet):
-    """Bulk writes would bypass the model's guard: refuse them too. (Deleting a report or a
-    user still works: the deletion collector does not go through these methods.)"""
-
-    def update(self, **kwargs):
-        raise ValueError("Timeline events are immutable")
-
-    def delete(self):
-        raise ValueError("Timeline events are immutable")
-
-
-class TimelineEvent(models.Model):
-    """One immutable entry in a report's history: a transition or an action on it."""
+class TimelineEvent(LifecycleEvent):
+    """One immutable entry in a report's history: a transition or an action on it
+    (``reports.workflow``; the fields common to every lifecycle are ``lib.models.LifecycleEvent``)."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_role = models.CharField(max_length=20, blank=True)
     actor_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    action = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
-    note = models.TextField(blank=True)
-    is_public = models.BooleanField(default=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    objects = TimelineEventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(LifecycleEvent.Meta):
         indexes = [models.Index(fields=["report", "created_at"])]
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValueError("Timeline events are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Timeline events are immutable")
 
 
 class Follow(models.Model):

@@ -15,8 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from opencity.lib import statemachine
-from opencity.lib.statemachine import Transition
+from opencity.lib.lifecycle import Lifecycle, Transition
 
 from .models import Report, Status, TimelineEvent
 
@@ -98,18 +97,22 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def allowed(report: Report, action: str) -> bool:
-    """Would ``action`` be legal now (state and guard)? For showing buttons."""
-    return statemachine.allowed(TRANSITIONS, report, action)
-
-
 def _refusal(t: Transition, status: str) -> str:
     return _("“%(action)s” is not possible while the report is “%(status)s”.") % {
         "action": t.label, "status": Status(status).label if status else "—"}
 
 
+LIFECYCLE = Lifecycle(TRANSITIONS, TimelineEvent, "report", _refusal,
+                      clean_exclude=("area", "category", "reporter", "unit"))
+
+
+def allowed(report: Report, action: str) -> bool:
+    """Would ``action`` be legal now (state and guard)? For showing buttons."""
+    return LIFECYCLE.allowed(report, action)
+
+
 def check(report: Report, action: str) -> Transition:
-    return statemachine.check(TRANSITIONS, report, action, refusal=_refusal)
+    return LIFECYCLE.check(report, action)
 
 
 def apply(
@@ -125,26 +128,12 @@ def apply(
     expected_version: int | None = None,
 ) -> TimelineEvent:
     """Perform ``action``: check it against the current state, then set ``changes`` (field →
-    value) and the new status, save them under the optimistic lock, and record the timeline
-    event. Raises IllegalTransitionError (409) or ConflictError (409) when someone else changed
-    the report first. Must run inside ``transaction.atomic``."""
-    t = check(report, action)
-    step = statemachine.write(report, t, changes=changes, expected_version=expected_version,
-                              clean_exclude=["area", "category", "reporter", "unit"])
-    return TimelineEvent.objects.create(
-        report=report,
-        **statemachine.actor_fields(actor),
-        actor_unit=actor_unit,
-        action=action,
-        from_status=step.from_status,
-        to_status=step.to_status,
-        note=note,
-        is_public=t.public if is_public is None else is_public,
-        data=data or {},
-        created_at=step.at,
-    )
+    value, from ``reports.effects``) and the new status, save them under the optimistic lock,
+    and record the timeline event. Raises IllegalTransitionError (409) or ConflictError (409)
+    when someone else changed the report first. Must run inside ``transaction.atomic``."""
+    return LIFECYCLE.apply(report, action, actor=actor, note=note, is_public=is_public, data=data,
+                           changes=changes, expected_version=expected_version, actor_unit=actor_unit)
 
 
 def action_label(action: str) -> str:
-    t = TRANSITIONS.get(action)
-    return str(t.label) if t else action
+    return LIFECYCLE.label(action)

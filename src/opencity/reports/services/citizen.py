@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opencity.errors import ValidationError
+from opencity.worktime.selectors import default_calendar
 
-from .. import deadlines, workflow
+from .. import effects, workflow
 from ..models import Follow, PhotoKind, Priority, Report
 from .common import clean_text, lock_report, process_photos, require, save_photos
 from .triage import _after
@@ -22,11 +23,11 @@ def report_answer_info(*, report_id: int, actor, text: str, photos=()) -> Report
     processed = process_photos(photos)
     report = lock_report(report_id)
     require(actor, "answer_info", report)
-    resumed = deadlines.resume_changes(report, timezone.now())  # the clock runs again
+    changes = effects.answer_info(report, at=timezone.now(), clock=default_calendar())  # the clock runs again
     event = workflow.apply(report, "answer_info", actor=actor,
                            note=clean_text(text, field="text", required=True),
-                           data={"due_at": resumed["due_at"].isoformat()} if "due_at" in resumed else None,
-                           changes={"awaiting_citizen": False, **resumed})
+                           data={"due_at": changes["due_at"].isoformat()} if "due_at" in changes else None,
+                           changes=changes)
     save_photos(report, processed, kind=PhotoKind.UPDATE, event=event)
     _after(report, event)
     return report
@@ -44,7 +45,7 @@ def report_rate(*, report_id: int, actor, rating, comment: str = "") -> Report:
         raise ValidationError(_("Choose from 1 to 5 stars."), field="rating")
     comment = clean_text(comment, field="comment", max_chars=1000)
     event = workflow.apply(report, "rate", actor=actor, note=comment, data={"rating": rating},
-                           changes={"rating": rating, "rating_comment": comment, "closed_at": timezone.now()})
+                           changes=effects.rate(rating=rating, comment=comment, at=timezone.now()))
     _after(report, event)
     return report
 
@@ -56,7 +57,7 @@ def report_dispute(*, report_id: int, actor, reason: str) -> Report:
     require(actor, "dispute", report)
     event = workflow.apply(report, "dispute", actor=actor,
                            note=clean_text(reason, field="reason", required=True),
-                           changes={"dispute_pending": True})
+                           changes=effects.dispute())
     _after(report, event)
     return report
 
@@ -77,7 +78,7 @@ def report_follow(*, report_id: int, actor, me_too: bool = False) -> Follow:
                 and workflow.allowed(report, "set_priority")):
             workflow.apply(report, "set_priority", actor=None,
                            data={"from": Priority.NORMAL, "to": Priority.HIGH, "me_too": report.me_too_count},
-                           changes={"priority": Priority.HIGH})
+                           changes=effects.set_priority(priority=Priority.HIGH))
     return follow
 
 

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from opencity.errors import NotFoundError, ValidationError
 from opencity.geo import selectors as geo
 from opencity.orgs.models import Unit
+from opencity.worktime.selectors import default_calendar
 
-from .. import deadlines, notify, routing, workflow
+from .. import deadlines, effects, notify, routing, workflow
 from ..models import Category, Follow, Photo, Priority, RejectReason, Report, Status
 from .common import clean_text, lock_report, require, staff_audit
 
@@ -42,7 +43,8 @@ def route_locked(report: Report, *, actor, unit: Unit, note: str, automatic: boo
             "proposed_unit_id": proposed.unit_id if proposed else None,
             "overridden": bool(proposed and proposed.unit_id != unit.pk),
         },
-        changes={"unit": unit, "assigned_at": now, "due_at": deadlines.due_at_for(report, now)},
+        changes=effects.route(unit=unit, at=now, hours=deadlines.deadline_hours(report.category, report.priority),
+                              clock=default_calendar()),
         expected_version=expected_version,
     )
     staff_audit(actor, "route", report, data={"unit": unit.pk})
@@ -86,7 +88,7 @@ def report_merge(*, report_id: int, actor, into_id: int, note: str = "") -> Repo
         raise ValidationError(_("Merge into a report that is still valid."), field="into")
     event = workflow.apply(
         report, "merge", actor=actor, note=clean_text(note, field="note"),
-        data={"into": original.pk, "into_ref": original.ref}, changes={"merged_into": original},
+        data={"into": original.pk, "into_ref": original.ref}, changes=effects.merge(into=original),
     )
     if report.reporter_id and report.reporter_id != original.reporter_id:
         _follow, created = Follow.objects.get_or_create(report=original, user_id=report.reporter_id,
@@ -107,7 +109,7 @@ def report_reject(*, report_id: int, actor, reason: str, note: str = "") -> Repo
     note = clean_text(note, field="note")
     status_note = note or str(RejectReason(reason).label)
     event = workflow.apply(report, "reject", actor=actor, note=status_note, data={"reason": reason},
-                           changes={"reject_reason": reason, "status_note": status_note})
+                           changes=effects.reject(reason=reason, note=status_note))
     staff_audit(actor, "reject", report, data={"reason": reason})
     _after(report, event)
     return report
@@ -165,7 +167,7 @@ def report_set_priority(*, report_id: int, actor, priority: int, note: str = "")
         raise ValidationError(_("Choose a priority."), field="priority") from None
     old = report.priority
     workflow.apply(report, "set_priority", actor=actor, note=clean_text(note, field="note"),
-                   data={"from": old, "to": priority}, changes={"priority": priority})
+                   data={"from": old, "to": priority}, changes=effects.set_priority(priority=priority))
     staff_audit(actor, "set_priority", report, data={"from": old, "to": priority})
     return report
 
@@ -243,12 +245,12 @@ def report_decide_dispute(*, report_id: int, actor, agree: bool, note: str = "")
         previous = {"rating": report.rating, "result": report.result_text}
         event = workflow.apply(
             report, "reopen", actor=actor, note=note, data={"previous": previous},
-            changes={"dispute_pending": False, "rating": None, "rating_comment": "", "resolved_at": None,
-                     "closed_at": None, "due_at": deadlines.due_at_for(report, now)},
+            changes=effects.reopen(at=now, hours=deadlines.deadline_hours(report.category, report.priority),
+                                   clock=default_calendar()),
         )
     else:
         event = workflow.apply(report, "deny_dispute", actor=actor, note=note,
-                               changes={"dispute_pending": False})
+                               changes=effects.deny_dispute())
     staff_audit(actor, "decide_dispute", report, data={"agree": agree})
     _after(report, event)
     return report

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 
 from opencity import policy
 from opencity.errors import NotFoundError, ValidationError
+from opencity.worktime.selectors import default_calendar
 
-from .. import deadlines, kpi, workflow
+from .. import effects, workflow
 from ..models import ExtensionRequest, ExtensionStatus, PhotoKind, Report, Status
 from .common import (
     acting_unit,
     clean_text,
-    deadline_from,
     lock_report,
     process_photos,
     require,
@@ -48,8 +48,7 @@ def report_return(*, report_id: int, actor, reason: str) -> Report:
     event = workflow.apply(
         report, "return", actor=actor, note=reason, is_public=False, actor_unit=unit,
         data={"unit_id": unit.pk if unit else None, "unit": unit.name if unit else ""},
-        changes={"unit": None, "assigned_at": None, "due_at": None, "awaiting_citizen": False,
-                 "paused_at": None},
+        changes=effects.give_back(),
     )
     staff_audit(actor, "return", report, data={"reason": reason})
     _after(report, event)  # the notification names the unit from event.data
@@ -64,8 +63,7 @@ def report_ask_info(*, report_id: int, actor, question: str) -> Report:
         raise ValidationError(_("This report has no reporter account to ask."), field="question")
     event = workflow.apply(report, "ask_info", actor=actor, actor_unit=acting_unit(actor, report),
                            note=clean_text(question, field="question", required=True),
-                           changes={"awaiting_citizen": True,
-                                    **deadlines.pause_changes(report, timezone.now())})
+                           changes=effects.ask_info(report, at=timezone.now()))
     staff_audit(actor, "ask_info", report)
     _after(report, event)
     return report
@@ -111,7 +109,7 @@ def report_decide_extension(*, extension_id: int, actor, approve: bool, note: st
     fields = {}
     data = {"extension": ext.pk, "approved": approve, "extra_hours": ext.extra_hours}
     if approve:
-        fields["due_at"] = deadline_from(report.due_at or timezone.now(), ext.extra_hours)
+        fields = effects.extend(report, hours=ext.extra_hours, at=ext.decided_at, clock=default_calendar())
         data["due_at"] = fields["due_at"].isoformat()
     event = workflow.apply(report, "decide_extension", actor=actor, note=clean_text(note, field="note"),
                            is_public=approve, data=data, changes=fields)
@@ -133,16 +131,13 @@ def report_resolve(*, report_id: int, actor, result: str, photos=(), expected_ve
     if needs_approval:
         event = workflow.apply(report, "submit_result", actor=actor, note=result,
                                actor_unit=acting_unit(actor, report),
-                               changes={"result_text": result, "result_pending": True},
+                               changes=effects.submit_result(text=result),
                                expected_version=expected_version)
     else:
         now = timezone.now()
         event = workflow.apply(report, "resolve", actor=actor, note=result,
                                actor_unit=acting_unit(actor, report),
-                               changes={"result_text": result, "result_pending": False,
-                                        "resolved_at": now, "awaiting_citizen": False,
-                                        "work_hours": kpi.processing_hours(report.assigned_at, now),
-                                        **deadlines.resume_changes(report, now)},
+                               changes=effects.resolve(report, at=now, clock=default_calendar(), text=result),
                                expected_version=expected_version)
     save_photos(report, processed, kind=PhotoKind.RESULT, event=event)
     staff_audit(actor, event.action, report)
@@ -162,14 +157,11 @@ def report_decide_result(*, report_id: int, actor, approve: bool, note: str = ""
         event = workflow.apply(report, "resolve", actor=actor, note=report.result_text,
                                actor_unit=acting_unit(actor, report),
                                data={"approved_by_head": True, "head_note": note},
-                               changes={"result_pending": False, "resolved_at": now,
-                                        "awaiting_citizen": False,
-                                        "work_hours": kpi.processing_hours(report.assigned_at, now),
-                                        **deadlines.resume_changes(report, now)})
+                               changes=effects.resolve(report, at=now, clock=default_calendar()))
         # result photos were attached to the submit_result event; they are public from now on
     else:
         event = workflow.apply(report, "reject_result", actor=actor, note=note,
-                               actor_unit=acting_unit(actor, report), changes={"result_pending": False})
+                               actor_unit=acting_unit(actor, report), changes=effects.reject_result())
         report.photos.filter(kind=PhotoKind.RESULT, event__action="submit_result").update(is_hidden=True)
     staff_audit(actor, "decide_result", report, data={"approve": approve})
     _after(report, event)
@@ -199,6 +191,6 @@ def report_close_expired(*, now: dt.datetime | None = None) -> int:
             report = lock_report(pk)
             if not workflow.allowed(report, "close") or report.dispute_pending:
                 continue
-            workflow.apply(report, "close", actor=None, changes={"closed_at": now})
+            workflow.apply(report, "close", actor=None, changes=effects.close(at=now))
             closed += 1
     return closed

@@ -1,10 +1,18 @@
-"""A versioned state machine: the shape both ``reports/workflow.py`` and
-``emergency/workflow.py`` share.
+"""The lifecycle kernel: every state machine of the product is a :class:`Lifecycle`.
 
-Each app keeps its own transition table, its own event model and its own messages; this module
-holds what must be the same in both: checking an action against the current state (and an
-optional guard), and writing the new state under an optimistic lock on a ``version`` column, so
-that of two people acting on the same row at once exactly one succeeds (the other gets a 409).
+A lifecycle is a transition table (action → the states it may start from, the state it leads
+to, a guard that may refuse, a timestamp it sets), an event model (a concrete
+``lib.models.LifecycleEvent``: the immutable log), and the one writer of its subject's
+``status``: :meth:`Lifecycle.apply` checks the action against the current state and guard,
+writes the new state and the action's field changes under an optimistic lock on a ``version``
+column — of two people acting on the same row at once exactly one succeeds, the other gets a
+409 — and records one event in the same transaction.
+
+What each action changes besides the state is the caller's ``changes``; for the field reports
+those are the pure functions of ``reports/effects.py``, which the demo and the load generator
+call too. Field reports (``reports/workflow.py``) and rescue requests
+(``emergency/workflow.py``) run on this kernel; each keeps its own table, event model and
+wording.
 """
 
 from __future__ import annotations
@@ -104,3 +112,45 @@ def actor_fields(actor) -> dict[str, Any]:
     """Who acted, for an event row (anonymous and system actors are stored as no one)."""
     return {"actor": actor if getattr(actor, "is_authenticated", False) else None,
             "actor_role": getattr(actor, "role", "") or ""}
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """One state machine: its table, its event model and the event's foreign key to the
+    subject, and its wording for a refused action (``refusal(transition, status)``)."""
+
+    transitions: dict[str, Transition]
+    event_model: type[models.Model]
+    subject_field: str
+    refusal: Callable[[Transition, str], str]
+    clean_exclude: tuple[str, ...] = ()  # relations the subject's full_clean need not look up
+    other_labels: dict[str, Any] = field(default_factory=dict)  # events written outside apply()
+
+    def allowed(self, obj: models.Model, action: str) -> bool:
+        return allowed(self.transitions, obj, action)
+
+    def check(self, obj: models.Model, action: str) -> Transition:
+        return check(self.transitions, obj, action, refusal=self.refusal)
+
+    def apply(self, obj: models.Model, action: str, *, actor, note: str = "", is_public: bool | None = None,
+              data: dict | None = None, changes: dict[str, Any] | None = None,
+              expected_version: int | None = None, **event_fields: Any) -> models.Model:
+        """Perform ``action`` on ``obj``: check it, write ``changes`` and the new state under
+        the optimistic lock, and record the event (``event_fields``: the event model's own
+        columns). Raises IllegalTransitionError or ConflictError (409). Must run inside
+        ``transaction.atomic``."""
+        t = self.check(obj, action)
+        step = write(obj, t, changes=changes, expected_version=expected_version,
+                     clean_exclude=list(self.clean_exclude))
+        return self.event_model.objects.create(
+            **{self.subject_field: obj}, **actor_fields(actor), action=action,
+            from_status=step.from_status, to_status=step.to_status, note=note,
+            is_public=t.public if is_public is None else is_public, data=data or {},
+            created_at=step.at, **event_fields,
+        )
+
+    def label(self, action: str) -> str:
+        t = self.transitions.get(action)
+        if t is not None:
+            return str(t.label)
+        return str(self.other_labels.get(action, action))
