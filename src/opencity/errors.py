@@ -22,6 +22,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -169,20 +170,43 @@ class DomainErrorMiddleware:
             return None
         if request.path.startswith("/api/"):
             return None  # the ninja handler owns the API
-        if request.headers.get("HX-Request"):
-            return set_retry_after(render(
-                request, "partials/error.html", {"error": exception}, status=exception.http_status
-            ), exception)
-        if request.method == "POST" and exception.http_status in (400, 409):
+        back = _page_sent_from(request)
+        if back and request.method == "POST" and exception.http_status in (400, 409):
+            # a plain form sent something refused or stale: back to the page it came from, which
+            # shows the message and the state as it is now (without that page: the error page)
             messages.error(request, exception.message)
-            back = request.headers.get("Referer") or request.path
             response = HttpResponse(status=303)
             response["Location"] = back
             return response
-        return set_retry_after(
-            render(request, "error.html", {"error": exception}, status=exception.http_status),
-            exception,
-        )
+        return error_response(request, exception)
+
+
+def _page_sent_from(request: HttpRequest) -> str | None:
+    """The page of this site a plain (not htmx) form was sent from, if the browser said."""
+    if request.headers.get("HX-Request"):
+        return None
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+        return referer
+    return None
+
+
+def error_response(request: HttpRequest, error: DomainError, *, status: int | None = None) -> HttpResponse:
+    """``error`` as a page, or as the error fragment for htmx, with its status (or ``status``)
+    and ``Retry-After`` where it has one. The middleware's answer for a raised DomainError; a
+    view calls it only where it must answer an error without raising (a middleware of its
+    own, a status other than the error's)."""
+    template = "partials/error.html" if request.headers.get("HX-Request") else "error.html"
+    return set_retry_after(render(request, template, {"error": error}, status=status or error.http_status), error)
+
+
+def form_error(form, error: DomainError, aliases: dict[str, str] | None = None) -> None:
+    """A service's error on a form: under its field when the form shows that field (``aliases``:
+    the service's field name → the form's), else above the form."""
+    name = (aliases or {}).get(error.field or "", error.field)
+    shown = name in form.fields and not form.fields[name].widget.is_hidden
+    form.add_error(name if shown else None, error.message)
 
 
 def _is_api(request: HttpRequest) -> bool:

@@ -24,7 +24,13 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from opencity import policy
-from opencity.errors import DomainError, RateLimitedError, ValidationError, set_retry_after
+from opencity.errors import (
+    DomainError,
+    RateLimitedError,
+    ValidationError,
+    form_error,
+    set_retry_after,
+)
 from opencity.lib.audit import audit
 from opencity.lib.phone import normalize_phone
 
@@ -61,12 +67,6 @@ def _next_url(request: HttpRequest) -> str:
 def _limited(response: HttpResponse, exc: RateLimitedError | None) -> HttpResponse:
     """A form page answering a refused attempt: 429 and when to come back."""
     return set_retry_after(response, exc) if exc is not None else response
-
-
-def _form_error(form, exc: DomainError) -> None:
-    """The error under its field when the form shows that field, else above the form."""
-    field = exc.field if exc.field in form.fields and not form.fields[exc.field].widget.is_hidden else None
-    form.add_error(field, exc.message)
 
 
 @dataclass
@@ -218,7 +218,7 @@ def signup_view(request: HttpRequest) -> HttpResponse:
             try:
                 user = services.user_signup(**form.cleaned_data)
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form_error(form, exc)
                 status = exc.http_status
                 limited = exc if isinstance(exc, RateLimitedError) else None
             else:
@@ -295,7 +295,7 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
                 user = services.password_reset(phone=data["phone"], code=data["code"], password=data["password"],
                                                client=client)
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
                 status = exc.http_status
                 limited = exc if isinstance(exc, RateLimitedError) else None
             else:
@@ -327,7 +327,7 @@ def _password_change_action(request: HttpRequest, action: str):
         services.password_change(user=user, current_password=data["current_password"], code=data["code"],
                                  password=data["password"], client=client)
     except DomainError as exc:
-        _form_error(form, exc)
+        form_error(form, exc)
         return None, form, exc.http_status, exc if isinstance(exc, RateLimitedError) else None, ""
     update_session_auth_hash(request, user)  # this session stays; every other one has ended
     messages.success(request, _("Your password was changed. Your other devices were signed out."))
@@ -478,7 +478,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
             status = exc.http_status
             form = {"profile": details, "home_area": home}.get(action)
             if form is not None:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form_error(form, exc)
             elif action == "home_from_point":
                 home_error = exc.message
             else:

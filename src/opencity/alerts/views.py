@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opencity.accounts import throttle
-from opencity.errors import ConflictError, DomainError, ValidationError, set_retry_after
+from opencity.errors import ConflictError, DomainError, ValidationError, form_error, set_retry_after
 
 from . import cap, selectors, services
 from .forms import CancelForm, WarningForm
@@ -35,15 +35,6 @@ from .permissions import (
 )
 
 PAGE_SIZE = 20
-
-
-def _form_error(form, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-
-
-def _error_page(request, exc: DomainError) -> HttpResponse:
-    return render(request, "error.html", {"error": exc}, status=exc.http_status)
 
 
 def _push_context(request) -> dict:
@@ -112,7 +103,7 @@ def compose(request: HttpRequest) -> HttpResponse:
             try:
                 message = services.alert_publish(actor=request.user, **form.service_kwargs())
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
                 status = exc.http_status
             else:
                 messages.success(request, _("The warning %(ref)s was published.") % {"ref": message.alert.ref})
@@ -125,12 +116,9 @@ def compose(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def update(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        alert = access_alert_to_manage(request.user, pk)
-        if alert.latest.is_cancel:
-            raise ConflictError(_("This warning was cancelled: it cannot be changed any more."))
-    except DomainError as exc:
-        return _error_page(request, exc)
+    alert = access_alert_to_manage(request.user, pk)
+    if alert.latest.is_cancel:
+        raise ConflictError(_("This warning was cancelled: it cannot be changed any more."))
     form = WarningForm(request.POST or None, user=request.user, update_of=alert.latest)
     status = 200
     if request.method == "POST":
@@ -138,7 +126,7 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 message = services.alert_update(actor=request.user, alert_id=alert.pk, **form.service_kwargs())
             except DomainError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
                 status = exc.http_status
             else:
                 messages.success(request, _("The update was published."))
@@ -152,15 +140,12 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = CancelForm(request.POST)
-    try:
-        alert = access_alert_to_manage(request.user, pk)
-        if not form.is_valid():
-            raise ValidationError(" ".join(str(e) for errors in form.errors.values() for e in errors))
-        services.alert_cancel(actor=request.user, alert_id=alert.pk, note=form.cleaned_data["note"],
-                              based_on=form.cleaned_data["based_on"] or None,
-                              client_token=form.cleaned_data["client_token"] or None)
-    except DomainError as exc:
-        return _error_page(request, exc)
+    alert = access_alert_to_manage(request.user, pk)
+    if not form.is_valid():
+        raise ValidationError(" ".join(str(e) for errors in form.errors.values() for e in errors))
+    services.alert_cancel(actor=request.user, alert_id=alert.pk, note=form.cleaned_data["note"],
+                          based_on=form.cleaned_data["based_on"] or None,
+                          client_token=form.cleaned_data["client_token"] or None)
     messages.success(request, _("The warning was cancelled. People who received it are told."))
     return redirect("alerts:staff", alert.pk)
 

@@ -20,6 +20,7 @@ from opencity.errors import (
     PermissionDeniedError,
     RateLimitedError,
     ValidationError,
+    form_error,
     set_retry_after,
 )
 from opencity.lib.filing import caller_filing
@@ -31,11 +32,6 @@ from .models import RescueTeam, Status
 from .permissions import access_request, require_board, require_dispatcher
 
 STEPS = [Status.NEW, Status.ACKNOWLEDGED, Status.ASSIGNED, Status.DISPATCHED, Status.ON_SCENE, Status.RESCUED]
-
-
-def _error(request, exc: DomainError) -> HttpResponse:
-    template = "partials/error.html" if request.headers.get("HX-Request") else "error.html"
-    return render(request, template, {"error": exc}, status=exc.http_status)
 
 
 def _token(request) -> str | None:
@@ -61,11 +57,8 @@ def sos_new(request: HttpRequest) -> HttpResponse:
             return redirect_to_login(request.get_full_path())
         return visitor_new(request)
     if for_caller and not policy.can_file_for_caller(request.user):
-        return _error(request, PermissionDeniedError(_("Only hotline and IOC operators file requests for callers.")))
-    try:
-        call = caller_filing().call_for_filing(request) if for_caller else None  # ?call=<id>: link to it
-    except DomainError as exc:
-        return _error(request, exc)
+        raise PermissionDeniedError(_("Only hotline and IOC operators file requests for callers."))
+    call = caller_filing().call_for_filing(request) if for_caller else None  # ?call=<id>: link to it
     status, ask_another = 200, False
     # A person's own requests still open: shown first, with "this is a different emergency".
     open_requests = [] if for_caller else selectors.rescue_list_open_mine(user=request.user)
@@ -91,10 +84,7 @@ def sos_new(request: HttpRequest) -> HttpResponse:
                 except RateLimitedError as exc:
                     return _limit_page(request, exc, open_requests)
                 except DomainError as exc:
-                    field = exc.field if exc.field in form.fields else None
-                    if exc.field == "photos":
-                        field = "photo"
-                    form.add_error(field, exc.message)
+                    form_error(form, exc, {"photos": "photo"})
                     status = exc.http_status
                 else:
                     if call is not None:
@@ -164,12 +154,9 @@ def sos_live(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def sos_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        req = access_request(request.user, pk)
-        services.rescue_cancel(actor=request.user, request_id=req.pk, reason=request.POST.get("reason", ""),
-                               expected_version=_version(request), client_token=_token(request))
-    except DomainError as exc:
-        return _error(request, exc)
+    req = access_request(request.user, pk)
+    services.rescue_cancel(actor=request.user, request_id=req.pk, reason=request.POST.get("reason", ""),
+                           expected_version=_version(request), client_token=_token(request))
     messages.success(request, _("Your request was cancelled."))
     return redirect("emergency:status", pk)
 
@@ -178,13 +165,10 @@ def sos_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def sos_details(request: HttpRequest, pk: int) -> HttpResponse:
     """The requester adds details after sending (people, needs, a note)."""
-    try:
-        req = access_request(request.user, pk)
-        if not policy.can_add_rescue_details(request.user, req):
-            raise PermissionDeniedError()
-        _add_details(request, req)
-    except DomainError as exc:
-        return _error(request, exc)
+    req = access_request(request.user, pk)
+    if not policy.can_add_rescue_details(request.user, req):
+        raise PermissionDeniedError()
+    _add_details(request, req)
     messages.success(request, _("Thank you: the operations centre sees what you added."))
     return redirect("emergency:status", pk)
 
@@ -200,7 +184,7 @@ def _add_details(request, req) -> None:
 def team_page(request: HttpRequest) -> HttpResponse:
     teams = list(RescueTeam.objects.filter(members=request.user))
     if not teams:
-        return _error(request, PermissionDeniedError(_("You are not a member of a rescue team.")))
+        raise PermissionDeniedError(_("You are not a member of a rescue team."))
     rows = []
     for req in selectors.rescue_list_for_member(user=request.user):
         actions = [(a, workflow.action_label(a)) for a in workflow.TEAM_ACTIONS if workflow.allowed(req, a)]
@@ -211,12 +195,9 @@ def team_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def team_step(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        services.rescue_team_step(actor=request.user, request_id=pk, action=request.POST.get("action", ""),
-                                  note=request.POST.get("note", ""), expected_version=_version(request),
-                                  client_token=_token(request))
-    except DomainError as exc:
-        return _error(request, exc)
+    services.rescue_team_step(actor=request.user, request_id=pk, action=request.POST.get("action", ""),
+                              note=request.POST.get("note", ""), expected_version=_version(request),
+                              client_token=_token(request))
     return redirect("emergency:team")
 
 
@@ -228,7 +209,7 @@ def team_position(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         if request.headers.get("Accept", "").startswith("application/json"):
             return JsonResponse({"ok": False, "error": exc.message}, status=exc.http_status)
-        return _error(request, exc)
+        raise
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"ok": True})
     messages.success(request, _("Your position was shared with the operations centre."))
@@ -238,10 +219,7 @@ def team_position(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
-    try:
-        require_board(request.user)
-    except DomainError as exc:
-        return _error(request, exc)
+    require_board(request.user)
     return render(request, "emergency/board.html", {
         **_board_list_context(request), "teams": selectors.rescue_team_list(),
         "ack_minutes": settings.OPENCITY_SOS_ACK_MINUTES, "map_center": settings.OPENCITY_MAP_CENTER,
@@ -262,10 +240,7 @@ def _board_list_context(request) -> dict:
 def board_list(request: HttpRequest) -> HttpResponse:
     """The board's list alone: fetched again when the live feed reports a rescue step (or every
     30 s when the stream is down)."""
-    try:
-        require_board(request.user)
-    except DomainError as exc:
-        return _error(request, exc)
+    require_board(request.user)
     response = render(request, "emergency/partials/board_list.html", _board_list_context(request))
     response["Cache-Control"] = "no-store"
     return response
@@ -282,12 +257,9 @@ def board_geojson(request: HttpRequest) -> HttpResponse:
 
 
 def _board_action(request, pk: int, fn, message: str, **kwargs) -> HttpResponse:
-    try:
-        require_dispatcher(request.user)
-        fn(actor=request.user, request_id=pk, expected_version=_version(request), client_token=_token(request),
-           **kwargs)
-    except DomainError as exc:
-        return _error(request, exc)
+    require_dispatcher(request.user)
+    fn(actor=request.user, request_id=pk, expected_version=_version(request), client_token=_token(request),
+       **kwargs)
     messages.success(request, message)
     return redirect("emergency:board")
 
@@ -302,7 +274,7 @@ def board_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def board_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.POST.get("team"):
-        return _error(request, ValidationError(_("Choose a rescue team."), field="team"))
+        raise ValidationError(_("Choose a rescue team."), field="team")
     return _board_action(request, pk, services.rescue_assign, _("The team was assigned."),
                          team_id=request.POST.get("team"))
 
@@ -417,7 +389,7 @@ def visitor_new(request: HttpRequest) -> HttpResponse:
     except RateLimitedError as exc:
         return _limit_page(request, exc, [])
     except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        form_error(form, exc)
         return _visitor_page(request, form, status=exc.http_status)
     request.session[DRAFT] = {k: d.get(k) for k in ("phone", "client_token", "lat", "lon", "place_text", "people",
                                                    "needs", "note")}
@@ -496,23 +468,17 @@ def visitor_live(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_POST
 def visitor_details(request: HttpRequest, key: str) -> HttpResponse:
-    try:
-        req = _by_link(request, key)
-        _add_details(request, req)
-    except DomainError as exc:
-        return _error(request, exc)
+    req = _by_link(request, key)
+    _add_details(request, req)
     messages.success(request, _("Thank you: the operations centre sees what you added."))
     return redirect("emergency:visitor_status", key)
 
 
 @require_POST
 def visitor_cancel(request: HttpRequest, key: str) -> HttpResponse:
-    try:
-        req = _by_link(request, key)
-        services.rescue_cancel(actor=request.user, request_id=req.pk, reason=request.POST.get("reason", ""),
-                               expected_version=_version(request), client_token=_token(request), by_link=True)
-    except DomainError as exc:
-        return _error(request, exc)
+    req = _by_link(request, key)
+    services.rescue_cancel(actor=request.user, request_id=req.pk, reason=request.POST.get("reason", ""),
+                           expected_version=_version(request), client_token=_token(request), by_link=True)
     messages.success(request, _("Your request was cancelled."))
     return redirect("emergency:visitor_status", key)
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from opencity.errors import DomainError, ValidationError
+from opencity.errors import DomainError, ValidationError, form_error
 from opencity.lib.phone import display_phone
 
 from . import exchange, selectors, services
@@ -29,16 +29,6 @@ COUNT_DAYS = 7
 # Dates the counts accept: a day's bounds are computed in local time, and year 1 or 9999 would
 # overflow (a 500); no call is older than 1900 or later than 2999.
 MIN_YEAR, MAX_YEAR = 1900, 2999
-
-
-def _error(request, exc: DomainError) -> HttpResponse:
-    template = "partials/error.html" if request.headers.get("HX-Request") else "error.html"
-    return render(request, template, {"error": exc}, status=exc.http_status)
-
-
-def _form_error(form, exc: DomainError, aliases: dict | None = None) -> None:
-    field = (aliases or {}).get(exc.field, exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 def _week(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -63,10 +53,7 @@ def _console_context(request, *, log_form=None) -> dict:
 @login_required
 @require_GET
 def console(request: HttpRequest) -> HttpResponse:
-    try:
-        require_console(request.user)
-    except DomainError as exc:
-        return _error(request, exc)
+    require_console(request.user)
     context = _console_context(request)
     offered = context["incoming"]["offered"]
     if offered is not None:
@@ -78,10 +65,7 @@ def console(request: HttpRequest) -> HttpResponse:
 @require_GET
 def incoming(request: HttpRequest) -> HttpResponse:
     """htmx, every 3 s: the call offered to me, my call in progress, the others waiting."""
-    try:
-        data = selectors.incoming_for(user=request.user)
-    except DomainError as exc:
-        return _error(request, exc)
+    data = selectors.incoming_for(user=request.user)
     if data["offered"] is not None:
         services.caller_history_viewed(actor=request.user, call=data["offered"])
     return render(request, "hotline/partials/incoming.html", {"incoming": data})
@@ -91,14 +75,11 @@ def incoming(request: HttpRequest) -> HttpResponse:
 @require_POST
 def presence(request: HttpRequest) -> HttpResponse:
     form = PresenceForm(request.POST)
-    try:
-        require_console(request.user)
-        if not form.is_valid():
-            raise ValidationError(_("Choose available or away."), field="available")
-        services.presence_set(actor=request.user, available=form.cleaned_data["available"],
-                              extension=form.cleaned_data["extension"] if "extension" in request.POST else None)
-    except DomainError as exc:
-        return _error(request, exc)
+    require_console(request.user)
+    if not form.is_valid():
+        raise ValidationError(_("Choose available or away."), field="available")
+    services.presence_set(actor=request.user, available=form.cleaned_data["available"],
+                          extension=form.cleaned_data["extension"] if "extension" in request.POST else None)
     if request.headers.get("HX-Request"):
         return render(request, "hotline/partials/incoming.html",
                       {"incoming": selectors.incoming_for(user=request.user)})
@@ -114,10 +95,7 @@ def presence(request: HttpRequest) -> HttpResponse:
 @require_POST
 def call_new(request: HttpRequest) -> HttpResponse:
     """Log a call typed by the operator."""
-    try:
-        require_console(request.user)
-    except DomainError as exc:
-        return _error(request, exc)
+    require_console(request.user)
     form = CallLogForm(request.POST)
     status = 400
     if form.is_valid():
@@ -127,7 +105,7 @@ def call_new(request: HttpRequest) -> HttpResponse:
                                      started_at=d["started_at"], duration_seconds=d["duration"], topic=d["topic"],
                                      outcome=d["outcome"], note=d["note"])
         except DomainError as exc:
-            _form_error(form, exc, {"duration_seconds": "duration"})
+            form_error(form, exc, {"duration_seconds": "duration"})
             status = exc.http_status
         else:
             messages.success(request, _("Call %(ref)s was logged.") % {"ref": call.ref})
@@ -152,10 +130,7 @@ def _call_context(request, call, **forms) -> dict:
 @login_required
 @require_GET
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        call = access_call(request.user, pk)
-    except DomainError as exc:
-        return _error(request, exc)
+    call = access_call(request.user, pk)
     services.caller_history_viewed(actor=request.user, call=call)
     return render(request, "hotline/call.html", _call_context(request, call))
 
@@ -163,11 +138,8 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def call_take(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        access_call(request.user, pk)
-        call = services.call_take(actor=request.user, call_id=pk)
-    except DomainError as exc:
-        return _error(request, exc)
+    access_call(request.user, pk)
+    call = services.call_take(actor=request.user, call_id=pk)
     messages.success(request, _("You have the call from %(phone)s.") % {"phone": call.phone_display or _("a withheld number")})
     return redirect("hotline:call", call.pk)
 
@@ -175,10 +147,7 @@ def call_take(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def call_wrap_up(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        call = access_call(request.user, pk)
-    except DomainError as exc:
-        return _error(request, exc)
+    call = access_call(request.user, pk)
     form = WrapUpForm(request.POST)
     status = 400
     if form.is_valid():
@@ -187,7 +156,7 @@ def call_wrap_up(request: HttpRequest, pk: int) -> HttpResponse:
             services.call_wrap_up(actor=request.user, call_id=call.pk, topic=d["topic"], outcome=d["outcome"],
                                   note=d["note"], duration_seconds=d["duration"], end=d["end"])
         except DomainError as exc:
-            _form_error(form, exc, {"duration_seconds": "duration"})
+            form_error(form, exc, {"duration_seconds": "duration"})
             status = exc.http_status
         else:
             messages.success(request, _("The call was saved."))
@@ -198,10 +167,7 @@ def call_wrap_up(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def callback_new(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        call = access_call(request.user, pk)
-    except DomainError as exc:
-        return _error(request, exc)
+    call = access_call(request.user, pk)
     form = CallBackForm(request.POST, operators=selectors.console_operators(user=request.user))
     status = 400
     if form.is_valid():
@@ -210,7 +176,7 @@ def callback_new(request: HttpRequest, pk: int) -> HttpResponse:
             services.callback_schedule(actor=request.user, call_id=call.pk, due_at=d["due_at"],
                                        assigned_to_id=d["assigned_to"], note=d["note"])
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
             status = exc.http_status
         else:
             messages.success(request, _("The call-back was scheduled."))
@@ -221,10 +187,7 @@ def callback_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def callback_log(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        callback = access_callback(request.user, pk)
-    except DomainError as exc:
-        return _error(request, exc)
+    callback = access_callback(request.user, pk)
     form = CallBackLogForm(request.POST)
     status = 400
     if form.is_valid():
@@ -233,7 +196,7 @@ def callback_log(request: HttpRequest, pk: int) -> HttpResponse:
             call = services.callback_log(actor=request.user, callback_id=callback.pk, outcome=d["outcome"],
                                          note=d["note"], duration_seconds=d["duration"])
         except DomainError as exc:
-            _form_error(form, exc, {"duration_seconds": "duration"})
+            form_error(form, exc, {"duration_seconds": "duration"})
             status = exc.http_status
         else:
             if call.outcome == "no_answer":
@@ -282,16 +245,13 @@ def _date_param(request, name: str, default: dt.date) -> dt.date:
 @require_GET
 def counts(request: HttpRequest) -> HttpResponse:
     """The counts partial for a period (?start=&end=, dd/mm/yyyy), for hotline staff and leaders."""
-    try:
-        require_counts(request.user)
-        start_default, end_default = _week()
-        start = _date_param(request, "start", start_default)
-        end = _date_param(request, "end", end_default)
-        if abs((end - start).days) > 366:
-            raise ValidationError(_("Choose a period of at most one year."), field="end", code="period_too_long")
-        data = selectors.call_counts(user=request.user, start=start, end=end)
-    except DomainError as exc:
-        return _error(request, exc)
+    require_counts(request.user)
+    start_default, end_default = _week()
+    start = _date_param(request, "start", start_default)
+    end = _date_param(request, "end", end_default)
+    if abs((end - start).days) > 366:
+        raise ValidationError(_("Choose a period of at most one year."), field="end", code="period_too_long")
+    data = selectors.call_counts(user=request.user, start=start, end=end)
     template = "hotline/partials/counts.html" if request.headers.get("HX-Request") else "hotline/counts.html"
     return render(request, template, {"counts": data})
 

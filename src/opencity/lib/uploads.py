@@ -30,7 +30,6 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
@@ -39,6 +38,9 @@ from opencity.errors import (
     PayloadTooLargeError,
     PermissionDeniedError,
     error_format_for,
+)
+from opencity.errors import (
+    error_response as error_page,
 )
 
 FORM_OVERHEAD = 64 * 1024  # multipart headers and the small fields beside the photos
@@ -114,8 +116,7 @@ def error_response(request: HttpRequest, error: DomainError, policy: UploadPolic
         return render_error(request, error)
     if policy.json:
         return JsonResponse({"error": error.message}, status=error.http_status)
-    template = "partials/error.html" if request.headers.get("HX-Request") else "error.html"
-    return render(request, template, {"error": error}, status=error.http_status)
+    return error_page(request, error)
 
 
 def _content_length(request: HttpRequest) -> int | None:

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from opencity.lib.params import BadParameter, require_id, safe_next
+from opencity.lib.params import require_id, safe_next
 
 from . import selectors, services
 
@@ -23,9 +23,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def mark_read(request: HttpRequest) -> HttpResponse:
     """Mark one notification (``id``) or all of them read, then go back to ``next`` if it is a
     page of this site (never another site: an open redirect), else to the inbox."""
-    try:
-        notification_id = require_id(request.POST.get("id"), field="id", required=False)
-    except BadParameter as exc:
-        return render(request, "error.html", {"error": exc}, status=400)
+    notification_id = require_id(request.POST.get("id"), field="id", required=False)  # else a 400
     services.notification_mark_read(user=request.user, notification_id=notification_id)
     return redirect(safe_next(request, request.POST.get("next"), reverse("notifications:inbox")))

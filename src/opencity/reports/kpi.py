@@ -82,6 +82,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opencity import policy
 from opencity.lib.worktime import TZ, WorkCalendar
 from opencity.notifications.outbox import outbox_put
 from opencity.worktime.selectors import default_calendar
@@ -368,7 +369,10 @@ def _rollups(scope: Scope, by: str | None = None):
 
 
 def _reports(scope: Scope):
-    return Report.objects.filter(RECEIVED_Q, **scope.period.created_filter(), **scope.dims())
+    qs = Report.objects.filter(RECEIVED_Q, **scope.period.created_filter(), **scope.dims())
+    # the public figures are about the reports the public list shows (the roll-ups keep the
+    # is_public flag as a dimension for that: RECEIVED_Q with it is the same set, tested)
+    return qs.filter(policy.listed_report_q()) if scope.public_only else qs
 
 
 def _sums() -> dict:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from opencity import policy
-from opencity.errors import DomainError, PermissionDeniedError
+from opencity.errors import DomainError, PermissionDeniedError, error_response
 from opencity.lib.params import BadParameter, parse_id, require_id, require_int
 from opencity.orgs.models import Unit
 
@@ -136,8 +136,7 @@ def _priority(raw: str | None) -> int:
 
 def _bad_request(request: HttpRequest, exc: DomainError) -> HttpResponse:
     """A form of ours cannot have sent this: 400 with the message (htmx: the error fragment)."""
-    template = "partials/error.html" if request.headers.get("HX-Request") else "error.html"
-    return render(request, template, {"error": exc}, status=400)
+    return error_response(request, exc, status=400)
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opencity import policy
-from opencity.errors import DomainError, set_retry_after
+from opencity.errors import DomainError, error_response, set_retry_after
 from opencity.errors import ValidationError as DomainValidationError
 from opencity.geo import geocode
 from opencity.geo import selectors as geo
@@ -448,7 +448,7 @@ def _act(request: HttpRequest, pk: int, run, success: str):
     except DomainError as exc:
         messages.error(request, exc.message)
         if request.headers.get("HX-Request"):
-            return render(request, "partials/error.html", {"error": exc}, status=exc.http_status)
+            return error_response(request, exc)
         return redirect(back)
     messages.success(request, success)
     return redirect(back)

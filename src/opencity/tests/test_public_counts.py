@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from opencity import policy
 from opencity.reports import services
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +41,23 @@ def test_a_merged_reports_page_sends_the_public_to_the_original(client, make_rep
     assert client.get(url).status_code == 200
     client.force_login(operator)
     assert client.get(url).status_code == 200
+
+
+def test_the_public_figures_count_the_public_list_and_their_roll_ups_agree(make_report, operator):
+    """The public statistics count what the public list shows: from the report table (a scope
+    the roll-ups do not keep) and from the roll-ups (the is_public dimension) alike."""
+    from opencity.reports import kpi
+    from opencity.reports.models import Report
+
+    make_report()
+    make_report(is_public=False)
+    spam = make_report()
+    services.report_reject(report_id=spam.pk, actor=operator, reason="spam")
+    duplicate, original = make_report(), make_report()
+    services.report_merge(report_id=duplicate.pk, actor=operator, into_id=original.pk)
+    listed = Report.objects.filter(policy.listed_report_q()).count()
+    assert listed == 2
+    scope = kpi.Scope(public_only=True)
+    assert kpi._reports(scope).count() == listed
+    kpi.rollups_rebuild()
+    assert kpi.figures(scope, now=None).received == listed

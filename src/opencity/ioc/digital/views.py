@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from opencity.errors import ConflictError, DomainError, PermissionDeniedError
+from opencity.errors import ConflictError, DomainError, PermissionDeniedError, form_error
 
 from ..models import DigitalReportFormat
 from . import selectors, services
@@ -66,10 +66,6 @@ def page(request: HttpRequest) -> HttpResponse:
     return _page(request)
 
 
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 @login_required
 @require_POST
 def request_report(request: HttpRequest) -> HttpResponse:
@@ -82,7 +78,7 @@ def request_report(request: HttpRequest) -> HttpResponse:
     except PermissionDeniedError:
         raise
     except DomainError as exc:
-        _form_error(form, exc)
+        form_error(form, exc)
         return _page(request, form=form, status=exc.http_status)
     messages.success(request, _("The report is being generated; it will be ready in a moment."))
     return redirect(f"{reverse('ioc:digital_reports')}#report-{report.pk}")
@@ -133,7 +129,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     except PermissionDeniedError:
         raise
     except DomainError as exc:
-        _form_error(form, exc)
+        form_error(form, exc)
         return _page(request, form=form, status=exc.http_status)
     messages.success(request, _("Subscribed: last month's report will reach you at the start of each month."))
     return redirect("ioc:digital_reports")
