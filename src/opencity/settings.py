@@ -96,7 +96,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "huey.contrib.djhuey",
     "opencity.accounts",
     "opencity.geo",
     "opencity.orgs",
@@ -110,6 +109,9 @@ INSTALLED_APPS = [
     "opencity.hotline",
     "opencity.demo",  # manage.py load_demo and demo_logins (the demo pack, above every app)
     "opencity.lib",  # shared helpers' tables: leases (lib/locks.py), the audit log, idempotency records
+    # after our apps: notifications' run_huey (the worker, refusing the console SMS backend in
+    # production) takes the place of djhuey's own
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [

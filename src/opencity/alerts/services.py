@@ -7,15 +7,11 @@ field they concern, so the composer can show each message next to its field.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +21,6 @@ from opencity.geo.models import Area
 from opencity.lib import feed
 from opencity.lib.audit import audit
 from opencity.lib.formtoken import already_used, clean_token
-from opencity.notifications.models import PushSubscription
 from opencity.notifications.outbox import outbox_put
 from opencity.orgs.models import Unit
 
@@ -362,69 +357,6 @@ def alert_record_view(*, alert_id: int, user=None) -> None:
         Notification.objects.filter(pk__in=notification_ids, read_at__isnull=True).update(read_at=now)
 
 
-# --- Push subscriptions ----------------------------------------------------------------------
-
-def _b64url(value, *, field: str, length: int) -> str:
-    text = str(value or "").strip()
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        raw = b""
-    if len(raw) != length:
-        raise ValidationError(_("This browser sent an invalid push subscription."), field=field,
-                              code="invalid_subscription")
-    return text
-
-
-def push_subscribe(*, user, endpoint: str, p256dh: str, auth: str, user_agent: str = "") -> PushSubscription:
-    """Remember a browser's push subscription for the signed-in person.
-
-    A browser belongs to whoever signed in last: its endpoint moves to them. The endpoint must
-    be a known push service's (``push.check_endpoint``). A person keeps at most
-    ``OPENCITY_PUSH_MAX_SUBSCRIPTIONS`` devices: a new one replaces the one not heard of for the
-    longest (no success since, or never) — a phone that was reset or a browser whose data was
-    cleared leaves its old subscription behind, and the device in hand must still get warnings.
-    The person's row is locked so that two subscribes at once keep the cap.
-    """
-    from opencity.notifications.push import check_endpoint
-
-    if user is None or not user.is_authenticated:
-        raise PermissionDeniedError()
-    endpoint = check_endpoint(endpoint)
-    p256dh = _b64url(p256dh, field="p256dh", length=65)
-    auth = _b64url(auth, field="auth", length=16)
-    with transaction.atomic():
-        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
-        PushSubscription.objects.filter(endpoint=endpoint).exclude(user=user).delete()
-        sub, _created = PushSubscription.objects.update_or_create(
-            user=user, endpoint=endpoint,
-            defaults={"p256dh": p256dh, "auth": auth, "user_agent": (user_agent or "")[:300], "failures": 0},
-        )
-        _drop_oldest_subscriptions(user, keep=settings.OPENCITY_PUSH_MAX_SUBSCRIPTIONS, current=sub)
-    return sub
-
-
-def _drop_oldest_subscriptions(user, *, keep: int, current: PushSubscription) -> int:
-    """Delete the person's subscriptions beyond ``keep``, the least recently confirmed first
-    (last successful push, else creation); ``current`` always stays."""
-    others = (PushSubscription.objects.filter(user=user).exclude(pk=current.pk)
-              .annotate(last_seen=Coalesce("last_success_at", "created_at"))
-              .order_by("-last_seen", "-pk").values_list("pk", flat=True))
-    stale = list(others[max(0, keep - 1):])
-    if not stale:
-        return 0
-    deleted, _rows = PushSubscription.objects.filter(pk__in=stale).delete()
-    return deleted
-
-
-def push_unsubscribe(*, user, endpoint: str) -> int:
-    if user is None or not user.is_authenticated:
-        raise PermissionDeniedError()
-    deleted, _rows = PushSubscription.objects.filter(user=user, endpoint=str(endpoint or "").strip()).delete()
-    return deleted
-
-
 __all__ = [
     "alert_cancel", "alert_publish", "alert_record_view", "alert_update", "cap_datetime",
-    "push_subscribe", "push_unsubscribe",
 ]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opencity.accounts import throttle
 from opencity.errors import ConflictError, DomainError, ValidationError, form_error, set_retry_after
+from opencity.notifications import services as notifications
 
 from . import cap, selectors, services
 from .forms import CancelForm, WarningForm
@@ -195,8 +196,8 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
     keys = body.get("keys") if isinstance(body.get("keys"), dict) else {}
     try:
         throttle.hit("push.subscribe.account", f"user:{request.user.pk}")
-        services.push_subscribe(user=request.user, endpoint=body.get("endpoint"), p256dh=keys.get("p256dh"),
-                                auth=keys.get("auth"), user_agent=request.headers.get("User-Agent", ""))
+        notifications.push_subscribe(user=request.user, endpoint=body.get("endpoint"), p256dh=keys.get("p256dh"),
+                                     auth=keys.get("auth"), user_agent=request.headers.get("User-Agent", ""))
     except DomainError as exc:
         return set_retry_after(_json_error(exc.message, exc.http_status), exc)
     return JsonResponse({"ok": True, "message": _("Warnings will now reach this device.")}, status=201)
@@ -209,5 +210,5 @@ def push_unsubscribe(request: HttpRequest) -> JsonResponse:
     body = _subscription_body(request)
     if body is None or not isinstance(body.get("endpoint"), str):
         return _json_error(_("This browser sent an invalid push subscription."))
-    services.push_unsubscribe(user=request.user, endpoint=body["endpoint"])
+    notifications.push_unsubscribe(user=request.user, endpoint=body["endpoint"])
     return JsonResponse({"ok": True, "message": _("Warnings will no longer be pushed to this device.")})

@@ -443,6 +443,23 @@ def reencrypt(model: type[EncryptedCredential]) -> int:
     return count
 
 
+MAX_LINEAGE = 100  # rotations followed back, at most (a chain is one per rotation: a few a year)
+
+
+def credential_lineage(obj: Credential) -> Credential:
+    """The first credential of ``obj``'s rotations (itself if it replaces none): the old secret
+    and its successor, both working during the grace period, are one client — what is counted
+    per client (a rate limit) is counted against this one, so a rotation does not double it."""
+    model = type(obj)
+    current_id, parent_id = obj.pk, obj.rotated_from_id
+    for _hop in range(MAX_LINEAGE):
+        if parent_id is None:
+            break
+        current_id = parent_id
+        parent_id = model._default_manager.filter(pk=parent_id).values_list("rotated_from_id", flat=True).first()
+    return obj if current_id == obj.pk else model._default_manager.get(pk=current_id)
+
+
 def credential_find(model: type[C], ident: str, queryset: Iterable | None = None) -> C:
     """One credential by id or by prefix (as people see it), for the management command."""
     qs = model._default_manager.all() if queryset is None else queryset

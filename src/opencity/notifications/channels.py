@@ -7,10 +7,12 @@ holding up to :attr:`Channel.chunk` inbox ids, and carried out by the worker aft
 (:meth:`Channel.deliver`, the outbox handler). Whom a channel can reach is its own rule
 (:meth:`Channel.wants`: an e-mail address and the wish for e-mail, a phone number).
 
-Delivery is at least once, as the outbox's: the e-mail channel marks ``emailed_at`` per message
-(a rerun skips those sent), pushes carry a ``tag`` (a repeat replaces the notification on the
-device); a text message is not marked as sent, so a chunk that fails part-way (a worker that
-dies, a gateway that refuses) sends its earlier texts again when it is retried.
+Delivery is at least once, as the outbox's: the e-mail and SMS channels mark ``emailed_at`` and
+``texted_at`` per message as soon as it is sent, so a chunk retried after it failed part-way (a
+worker that dies, a gateway that refuses one) sends only what was not sent — a text is paid for,
+and a person should not get the same one twice; only a worker killed between the gateway's
+answer and the mark can repeat one. Pushes carry a ``tag`` (a repeat replaces the notification
+on the device).
 
 Channels are registered here by name (:func:`register`); ``services.notify`` takes the names.
 """
@@ -128,8 +130,10 @@ class SmsChannel(Channel):
         from .sms import send_sms
 
         sent = 0
-        for n in Notification.objects.filter(pk__in=ids, user__is_active=True).select_related("user"):
+        for n in (Notification.objects.filter(pk__in=ids, user__is_active=True, texted_at__isnull=True)
+                  .select_related("user").order_by("pk")):
             send_sms(n.user.phone, n.title)
+            Notification.objects.filter(pk=n.pk).update(texted_at=timezone.now())
             sent += 1
         return sent
 

@@ -27,6 +27,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    texted_at = models.DateTimeField(null=True, blank=True)  # the SMS channel sent it (each part is paid for)
 
     class Meta:
         ordering = ["-created_at", "-id"]

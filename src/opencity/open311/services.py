@@ -18,6 +18,7 @@ from opencity.errors import DomainError, NotFoundError, PermissionDeniedError, V
 from opencity.lib.credentials import (
     CredentialRefused,
     credential_issue,
+    credential_lineage,
     credential_revoke,
     credential_rotate,
     credential_verify,
@@ -96,7 +97,7 @@ def api_key_hit(key: ApiKey, *, now: dt.datetime | None = None) -> None:
     limit. Attempts count whether or not they succeed, so bad input cannot be retried fast."""
     now = now or timezone.now()
     window = now.replace(second=0, microsecond=0)
-    count = _increment(key, window)
+    count = _increment(credential_lineage(key), window)  # a rotated key and its successor: one client
     if count > key.rate_limit_per_minute:
         retry_after = max(1, 60 - now.second)
         raise Throttled(

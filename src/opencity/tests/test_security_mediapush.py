@@ -34,7 +34,6 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageCms, PngImagePlugin
 
-from opencity.alerts import services as alert_services
 from opencity.alerts.tests.factories import browser_keys
 from opencity.alerts.tests.pushservice import PushService, make_certificates
 from opencity.conftest import STORY_LAT, STORY_LON
@@ -42,6 +41,7 @@ from opencity.emergency import services as emergency
 from opencity.lib import outbound
 from opencity.lib.uploads import BodySizeLimitASGI, OversizedUpload
 from opencity.notifications import push
+from opencity.notifications import services as notification_services
 from opencity.notifications.models import PushSubscription
 from opencity.notifications.vapid import new_vapid_keys
 from opencity.reports import services
@@ -662,7 +662,7 @@ def _subscribe_device(user, endpoint: str) -> PushSubscription:
     """The service the subscribe view calls (the view's hourly rate limit is another rule: this
     is how many devices an account keeps, whenever they were added)."""
     _private, p256dh, _secret, auth = browser_keys()
-    return alert_services.push_subscribe(user=user, endpoint=endpoint, p256dh=p256dh, auth=auth)
+    return notification_services.push_subscribe(user=user, endpoint=endpoint, p256dh=p256dh, auth=auth)
 
 
 def test_thirty_subscriptions_leave_the_ten_newest_devices(citizen, settings):

@@ -4,7 +4,7 @@ It listens on 127.0.0.1 in a thread of its own and keeps every request it receiv
 (``received``: path, headers, the decoded JSON body). ``behaviour`` makes it answer as a gateway
 in trouble would: ``"ok"`` (HTTP 200 with ``{"status": "sent"}``), ``"refuse"`` (HTTP 401),
 ``"fail"`` (HTTP 200 whose JSON says ``"status": "error"``), ``"slow"`` (answers after
-``delay`` seconds).
+``delay`` seconds); ``refuse_to``: numbers it refuses (HTTP 401) whatever the behaviour.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ class SmsGateway:
         self.received: list[dict] = []
         self.behaviour = "ok"
         self.delay = 0.0
+        self.refuse_to: set[str] = set()
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -30,10 +31,12 @@ class SmsGateway:
                                          "json": json.loads(raw.decode("utf-8"))})
                 if gateway.behaviour == "slow":
                     time.sleep(gateway.delay)
+                behaviour = "refuse" if gateway.received[-1]["json"].get("to") in gateway.refuse_to \
+                    else gateway.behaviour
                 status, answer = {
                     "refuse": (401, {"error": "bad credentials"}),
                     "fail": (200, {"status": "error", "message": "brandname not registered"}),
-                }.get(gateway.behaviour, (200, {"status": "sent", "id": "m-1"}))
+                }.get(behaviour, (200, {"status": "sent", "id": "m-1"}))
                 body = json.dumps(answer).encode()
                 try:
                     self.send_response(status)

@@ -71,3 +71,21 @@ def test_a_developers_commands_are_not_stopped_by_it(tmp_path):
     defaults (the web process refuses instead: ``tests/test_startup.py``)."""
     result = _manage(tmp_path, "makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stderr
+
+
+def test_the_worker_refuses_to_start_with_the_console_backend_and_starts_when_allowed(settings, monkeypatch):
+    """``manage.py run_huey`` is this app's: a host running only workers (the SMS channel's
+    senders) would otherwise print every code to its log."""
+    import pytest
+    from django.core.management import CommandError, call_command
+    from huey.contrib.djhuey.management.commands.run_huey import Command as HueyCommand
+
+    started = []
+    monkeypatch.setattr(HueyCommand, "handle", lambda self, *args, **options: started.append(True))
+    settings.OPENCITY_SMS_BACKEND, settings.DEBUG, settings.OPENCITY_SMS_ALLOW_CONSOLE = CONSOLE, False, False
+    with pytest.raises(CommandError, match="notifications.E001"):
+        call_command("run_huey")
+    assert started == []
+    settings.OPENCITY_SMS_ALLOW_CONSOLE = True
+    call_command("run_huey")
+    assert started == [True]

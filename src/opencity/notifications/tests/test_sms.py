@@ -98,3 +98,23 @@ def test_the_console_backend_prints_and_keeps_the_message(settings, capsys):
     sms.send_sms("+84905123456", "Mã: 999000")
     assert sms.ConsoleBackend.outbox[-1] == sms.SmsMessage(to="+84905123456", body="Mã: 999000")
     assert "[SMS to +84905123456] Mã: 999000" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_chunk_retried_after_the_gateway_refused_one_text_sends_only_the_rest(gateway, citizen, citizen2):
+    """Each text is paid for and read on a phone: the channel marks what it sent, so the
+    outbox's retry of a chunk that failed half-way does not send the first texts again."""
+    from opencity.notifications import channels
+    from opencity.notifications.models import Notification
+    from opencity.notifications.services import notify
+
+    notify([citizen, citizen2], verb="sos", title="Đội cứu hộ đang đến", via=(channels.SMS,))
+    ids = list(Notification.objects.order_by("pk").values_list("pk", flat=True))
+    first, second = (n.user.phone for n in Notification.objects.order_by("pk").select_related("user"))
+    gateway.refuse_to = {second}
+    with pytest.raises(sms.SmsDeliveryError):
+        channels.get(channels.SMS).deliver(ids=ids)
+    gateway.refuse_to = set()
+    assert channels.get(channels.SMS).deliver(ids=ids) == 1  # the retry
+    assert [r["json"]["to"] for r in gateway.received] == [first, second, second]
+    assert Notification.objects.filter(texted_at__isnull=True).count() == 0

@@ -289,6 +289,24 @@ def test_the_rate_limit_is_per_key_and_per_minute(client, lighting):
     assert RateWindow.objects.get(api_key=slow).count == 3
 
 
+def test_a_rotated_key_and_its_successor_share_one_rate_limit(client, lighting):
+    """During the grace period both secrets work; they are one client, not twice its rate."""
+    from opencity.open311.services import api_key_issue, api_key_rotate
+
+    old, old_raw = api_key_issue(name="Đối tác", application="App", rate_limit_per_minute=2)
+    new, new_raw = api_key_rotate(key=old)
+    new.raw, old.raw = new_raw, old_raw
+    assert post(client, post_data(old)).status_code == 200
+    assert post(client, post_data(new)).status_code == 200
+    assert_error(post(client, post_data(new), "xml"), 429, "xml")
+    assert_error(post(client, post_data(old), "xml"), 429, "xml")
+    assert list(RateWindow.objects.values_list("api_key_id", "count")) == [(old.pk, 4)]
+    # and a second rotation still counts against the first key of the chain
+    newer, newer_raw = api_key_rotate(key=new)
+    newer.raw = newer_raw
+    assert_error(post(client, post_data(newer), "xml"), 429, "xml")
+
+
 def test_a_new_minute_starts_a_new_window(client, lighting, monkeypatch):
     import datetime as dt
 
