@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "opencity.alerts",
     "opencity.emergency",
     "opencity.hotline",
+    "opencity.incidents",  # command support: incidents, teams, shelters, situation reports (above the apps it ties)
     "opencity.demo",  # manage.py load_demo and demo_logins (the demo pack, above every app)
     "opencity.lib",  # shared helpers' tables: leases (lib/locks.py), the audit log, idempotency records
     # after our apps: notifications' run_huey (the worker, refusing the console SMS backend in

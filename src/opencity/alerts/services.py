@@ -21,6 +21,7 @@ from opencity.geo.models import Area
 from opencity.lib import feed
 from opencity.lib.audit import audit
 from opencity.lib.formtoken import already_used, clean_token
+from opencity.lib.text import clean_text
 from opencity.notifications.outbox import outbox_put
 from opencity.orgs.models import Unit
 
@@ -42,19 +43,6 @@ from .models import (
 )
 
 HEADLINE_MAX = 160
-
-
-def _text(value, *, field: str, required: bool = False, max_chars: int | None = None) -> str:
-    text = (value or "").strip()
-    limit = max_chars or settings.OPENCITY_DESCRIPTION_MAX_CHARS
-    if required and not text:
-        raise ValidationError(_("This field is required."), field=field, code="required")
-    if len(text) > limit:
-        raise ValidationError(
-            _("At most %(n)d characters, please (you wrote %(m)d).") % {"n": limit, "m": len(text)},
-            field=field, code="too_long",
-        )
-    return text
 
 
 def _choice(value, choices, *, field: str) -> str:
@@ -108,12 +96,12 @@ def _content(*, sent: dt.datetime, event, category, severity, urgency, certainty
         "urgency": _choice(urgency, Urgency, field="urgency"),
         "certainty": _choice(certainty, Certainty, field="certainty"),
         "response_type": _choice(response_type, ResponseType, field="response_type"),
-        "headline_vi": _text(headline_vi, field="headline_vi", required=True, max_chars=HEADLINE_MAX),
-        "description_vi": _text(description_vi, field="description_vi", required=True),
-        "instruction_vi": _text(instruction_vi, field="instruction_vi"),
-        "headline_en": _text(headline_en, field="headline_en", max_chars=HEADLINE_MAX),
-        "description_en": _text(description_en, field="description_en"),
-        "instruction_en": _text(instruction_en, field="instruction_en"),
+        "headline_vi": clean_text(headline_vi, field="headline_vi", required=True, max_chars=HEADLINE_MAX),
+        "description_vi": clean_text(description_vi, field="description_vi", required=True),
+        "instruction_vi": clean_text(instruction_vi, field="instruction_vi"),
+        "headline_en": clean_text(headline_en, field="headline_en", max_chars=HEADLINE_MAX),
+        "description_en": clean_text(description_en, field="description_en"),
+        "instruction_en": clean_text(instruction_en, field="instruction_en"),
     }
     if (data["description_en"] or data["instruction_en"]) and not data["headline_en"]:
         raise ValidationError(_("Add an English headline too, or leave the English text empty."),
@@ -312,7 +300,7 @@ def alert_update(*, actor, alert_id: int, event: str, severity: str, urgency: st
     )
     if sent <= alert.latest.sent:
         raise ConflictError(_("An update must be sent after the message it replaces."), code="order")
-    note = _text(note, field="note", max_chars=1000)
+    note = clean_text(note, field="note", max_chars=1000)
     message = _write_message(alert=alert, msg_type=MsgType.UPDATE, actor=actor, data=data, areas=areas,
                              sent=sent, note=note, client_token=token)
     audit(actor, "warning.update", alert, summary=message.headline_vi)
@@ -336,7 +324,7 @@ def alert_cancel(*, actor, alert_id: int, note: str = "", based_on=None,
               "description_vi", "instruction_vi", "headline_en", "description_en", "instruction_en",
               "effective", "onset", "expires", "whole_city")
     data = {f: getattr(last, f) for f in fields}
-    note = _text(note, field="note", max_chars=1000)
+    note = clean_text(note, field="note", max_chars=1000)
     message = _write_message(alert=alert, msg_type=MsgType.CANCEL, actor=actor, data=data,
                              areas=list(last.areas.all()), sent=sent, note=note, client_token=token)
     audit(actor, "warning.cancel", alert, summary=note[:300])

@@ -61,8 +61,22 @@ class TeamStatus(models.TextChoices):
     OFF = "off", pgettext_lazy("rescue team", "Off duty")
 
 
+class TeamKind(models.TextChoices):
+    """Who a team is: the rescue teams of the SOS app, and the forces an incident mobilises."""
+
+    RESCUE = "rescue", _("Rescue team")
+    POLICE = "police", _("Police")
+    ARMY = "army", _("Army")
+    MILITIA = "militia", _("Militia")
+    RED_CROSS = "red_cross", _("Red Cross")
+    VOLUNTEERS = "volunteers", _("Volunteers")
+    MEDICAL = "medical", _("Medical team")
+    OTHER = "other", _("Other")
+
+
 class RescueTeam(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("type"), max_length=12, choices=TeamKind.choices, default=TeamKind.RESCUE)
     unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="rescue_teams", verbose_name=_("unit"))
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="rescue_teams",

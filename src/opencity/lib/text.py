@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from opencity.errors import ValidationError
@@ -74,3 +75,23 @@ def is_blank(text: str | None) -> bool:
             continue
         return False
     return True
+
+
+def clean_text(value: str | None, *, field: str, required: bool = False, max_chars: int | None = None) -> str:
+    """Text from people, whatever the channel: stripped of surrounding space and invisible
+    characters; a NUL is refused (400); a text nobody could see (only zero-width characters and
+    spaces) is empty."""
+    refuse_nul(value, field=field)
+    text = strip_invisible(value or "")
+    if is_blank(text):
+        text = ""
+    limit = max_chars or settings.OPENCITY_DESCRIPTION_MAX_CHARS
+    if required and not text:
+        raise ValidationError(_("This field is required."), field=field, code="required")
+    if len(text) > limit:
+        raise ValidationError(
+            _("At most %(n)d characters, please (you wrote %(m)d).") % {"n": limit, "m": len(text)},
+            field=field,
+            code="too_long",
+        )
+    return text

@@ -18,7 +18,7 @@ never test roles themselves. The rules, in words:
 - A report rejected as spam is visible only to its reporter and staff in scope, whoever follows it.
 
 The rules are a package, one module per capability (``policy/reports.py``, ``alerts.py``,
-``emergency.py``, ``ioc.py``, ``hotline.py``, ``accounts.py``), on the role facts and audiences
+``emergency.py``, ``incidents.py``, ``ioc.py``, ``hotline.py``, ``accounts.py``), on the role facts and audiences
 of ``core.py``; everything is re-exported here, so callers write ``policy.can_view_report``.
 No role is tested outside this package (``tests/test_policy_boundary.py`` walks the source).
 """
@@ -69,6 +69,20 @@ from .hotline import (
     can_use_hotline,
     can_view_hotline_counts,
 )
+from .incidents import (
+    can_command_incident,
+    can_edit_any_ward,
+    can_edit_ward_part,
+    can_list_incidents,
+    can_manage_shelter,
+    can_open_incident,
+    can_sign_sitrep,
+    can_view_incident,
+    commanded_ward_ids,
+    commands_city,
+    incident_command_audience,
+    visible_ward_ids,
+)
 from .ioc import (
     KpiBounds,
     can_access_digital_report,
@@ -111,6 +125,18 @@ from .reports import (
 )
 
 __all__ = [
+    "can_command_incident",
+    "can_edit_any_ward",
+    "can_edit_ward_part",
+    "can_list_incidents",
+    "can_manage_shelter",
+    "can_open_incident",
+    "can_sign_sitrep",
+    "can_view_incident",
+    "commanded_ward_ids",
+    "commands_city",
+    "incident_command_audience",
+    "visible_ward_ids",
     "merged_redirect",
     "visible_event_q",
     "public_report_q",

@@ -11,7 +11,7 @@ from opencity import policy
 from opencity.errors import NotFoundError, PermissionDeniedError, ValidationError
 from opencity.lib.audit import audit
 from opencity.lib.images import ProcessedImage, process_upload
-from opencity.lib.text import is_blank, refuse_nul, strip_invisible
+from opencity.lib.text import clean_text  # noqa: F401  (the services' name for it)
 from opencity.worktime.selectors import default_calendar
 
 from ..models import Photo, Report, TimelineEvent
@@ -35,26 +35,6 @@ def require(actor, action: str, report: Report) -> None:
         return
     if not policy.can(actor, action, report):
         raise PermissionDeniedError()
-
-
-def clean_text(value: str | None, *, field: str, required: bool = False, max_chars: int | None = None) -> str:
-    """Text from people, whatever the channel: stripped of surrounding space and invisible
-    characters; a NUL is refused (400); a text nobody could see (only zero-width characters and
-    spaces) is empty."""
-    refuse_nul(value, field=field)
-    text = strip_invisible(value or "")
-    if is_blank(text):
-        text = ""
-    limit = max_chars or settings.OPENCITY_DESCRIPTION_MAX_CHARS
-    if required and not text:
-        raise ValidationError(_("This field is required."), field=field, code="required")
-    if len(text) > limit:
-        raise ValidationError(
-            _("At most %(n)d characters, please (you wrote %(m)d).") % {"n": limit, "m": len(text)},
-            field=field,
-            code="too_long",
-        )
-    return text
 
 
 def process_photos(uploads, *, required: bool = False) -> list[ProcessedImage]:

@@ -1,0 +1,22 @@
+"""Every state change of command support: typed functions with keyword-only arguments, each
+in ``transaction.atomic``, asking ``opencity.policy`` who may, moving states through
+``incidents.workflow`` (the lifecycle kernel)."""
+
+from .incident import (
+    incident_from_alert,
+    incident_from_rescues,
+    incident_link,
+    incident_link_decide,
+    incident_open,
+    incident_propose,
+    incident_transition,
+    incident_update,
+    period_add,
+    roster_add,
+    roster_remove,
+)
+
+__all__ = [
+    "incident_from_alert", "incident_from_rescues", "incident_link", "incident_link_decide", "incident_open",
+    "incident_propose", "incident_transition", "incident_update", "period_add", "roster_add", "roster_remove",
+]
