@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("opencity.alerts.urls")),  # /warnings/ (pages) and /alerts/ (CAP, Atom)
     path("", include("opencity.emergency.urls")),  # /sos/ and /ioc/dispatch/
     path("hotline/", include("opencity.hotline.urls")),
+    path("", include("opencity.incidents.urls")),  # /incidents/ (command support) and /shelters/ (public)
     path("healthz", views.health, name="healthz"),  # liveness and readiness (views.py)
     path("i18n/setlang/", set_language, name="set_language"),
     path("manifest.webmanifest", TemplateView.as_view(template_name="manifest.webmanifest",

@@ -14,7 +14,7 @@ from opencity.geo.collation import order_by_vi
 from opencity.geo.models import Area
 from opencity.geo.selectors import wards
 from opencity.lib.formtoken import token_field
-from opencity.lib.params import IdMultipleChoiceField
+from opencity.lib.params import IdMultipleChoiceField, vn_datetime_field
 from opencity.orgs.models import Unit
 
 from .models import (
@@ -28,23 +28,11 @@ from .models import (
     Urgency,
 )
 
-DATETIME_FORMAT = "%d/%m/%Y %H:%M"
-DATETIME_INPUTS = [DATETIME_FORMAT, "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 CONTENT_FIELDS = (
     "event", "category", "severity", "urgency", "certainty", "response_type", "headline_vi",
     "description_vi", "instruction_vi", "headline_en", "description_en", "instruction_en",
     "effective", "onset", "expires", "whole_city",
 )
-
-
-def _when(label, *, required=False, help_text=""):
-    return forms.DateTimeField(
-        label=label, required=required, input_formats=DATETIME_INPUTS, help_text=help_text,
-        widget=forms.DateTimeInput(format=DATETIME_FORMAT,
-                                   attrs={"placeholder": "dd/mm/yyyy hh:mm", "inputmode": "numeric",
-                                          "autocomplete": "off"}),
-        error_messages={"invalid": _("Enter a date and time as dd/mm/yyyy hh:mm.")},
-    )
 
 
 class WarningForm(forms.Form):
@@ -76,9 +64,9 @@ class WarningForm(forms.Form):
     instruction_en = forms.CharField(label=_("What people should do (English)"), required=False,
                                      max_length=settings.OPENCITY_DESCRIPTION_MAX_CHARS,
                                      widget=forms.Textarea(attrs={"rows": 2}))
-    effective = _when(_("In effect from"), help_text=_("Empty: as soon as it is published."))
-    onset = _when(_("Expected onset"))
-    expires = _when(_("Valid until"), required=True)
+    effective = vn_datetime_field(_("In effect from"), help_text=_("Empty: as soon as it is published."))
+    onset = vn_datetime_field(_("Expected onset"))
+    expires = vn_datetime_field(_("Valid until"), required=True)
     whole_city = forms.BooleanField(label=_("The whole city"), required=False)
     areas = IdMultipleChoiceField(label=_("Wards and communes"), queryset=Area.objects.none(),
                                            required=False, widget=forms.CheckboxSelectMultiple)

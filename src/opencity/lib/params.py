@@ -99,3 +99,19 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": raw}
                 )
         return super()._check_values(value)
+
+
+DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+DATETIME_INPUTS = [DATETIME_FORMAT, "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+def vn_datetime_field(label, *, required=False, help_text=""):
+    """A date and time field as people here write them (dd/mm/yyyy hh:mm), also taking the
+    browser's and ISO forms."""
+    return forms.DateTimeField(
+        label=label, required=required, input_formats=DATETIME_INPUTS, help_text=help_text,
+        widget=forms.DateTimeInput(format=DATETIME_FORMAT,
+                                   attrs={"placeholder": "dd/mm/yyyy hh:mm", "inputmode": "numeric",
+                                          "autocomplete": "off"}),
+        error_messages={"invalid": _("Enter a date and time as dd/mm/yyyy hh:mm.")},
+    )

@@ -78,9 +78,11 @@ from .incidents import (
     can_open_incident,
     can_sign_sitrep,
     can_view_incident,
+    command_candidate_q,
     commanded_ward_ids,
     commands_city,
     incident_command_audience,
+    incident_scope_q,
     visible_ward_ids,
 )
 from .ioc import (
@@ -136,6 +138,8 @@ __all__ = [
     "commanded_ward_ids",
     "commands_city",
     "incident_command_audience",
+    "incident_scope_q",
+    "command_candidate_q",
     "visible_ward_ids",
     "merged_redirect",
     "visible_event_q",

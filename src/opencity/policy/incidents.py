@@ -105,3 +105,25 @@ def incident_command_audience(incident):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(incident_roles__incident=incident, is_active=True).distinct()
+
+
+def incident_scope_q(user):
+    """The incidents this person may open, as a filter: None for all of them (the centre,
+    leaders, the hotline); else those naming them on the roster or affecting their ward."""
+    from django.db.models import Q
+
+    if role_of(user) in INCIDENT_READ_ROLES:
+        return None
+    if not _authenticated(user):
+        return Q(pk__in=[])
+    mine = Q(roster__user=user)
+    if role_of(user) == Role.WARD_OFFICIAL and user.home_area_id:
+        mine |= Q(areas__id=user.home_area_id)
+    return mine
+
+
+def command_candidate_q():
+    """Who may be put on an incident's command: active staff."""
+    from django.db.models import Q
+
+    return Q(is_active=True) & ~Q(role=Role.CITIZEN)

@@ -1,0 +1,3 @@
+"""Pages of the incidents app: the shelters part (included by urls.py)."""
+
+urlpatterns: list = []
