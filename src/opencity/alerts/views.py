@@ -24,7 +24,7 @@ from opencity.notifications import services as notifications
 
 from . import cap, selectors, services
 from .forms import CancelForm, WarningForm
-from .models import Category, Severity
+from .models import Category, EventType, Severity
 from .permissions import (
     access_alert,
     access_alert_stats,
@@ -93,11 +93,28 @@ def _composer(request: HttpRequest, form: WarningForm, *, status: int = 200, ale
     }, status=status)
 
 
+def _prefill(query) -> dict:
+    """A composer opened from elsewhere — an incident's page sends its hazard, its name and its
+    wards (``?event=flood&headline=…&areas=3&areas=5``): what is valid is filled in, the rest
+    ignored; the person still reviews and publishes."""
+    initial: dict = {}
+    if query.get("event") in EventType.values:
+        initial["event"] = query["event"]
+    headline = (query.get("headline") or "").strip()[:160]
+    if headline:
+        initial["headline_vi"] = headline
+    areas = [int(v) for v in query.getlist("areas")[:200] if v.isdigit() and len(v) < 10]
+    if areas:
+        initial["areas"] = areas
+    return initial
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def compose(request: HttpRequest) -> HttpResponse:
     require_composer(request.user)
-    form = WarningForm(request.POST or None, user=request.user)
+    form = WarningForm(request.POST or None, user=request.user,
+                       initial=_prefill(request.GET) if request.method == "GET" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():

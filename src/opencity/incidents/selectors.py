@@ -51,3 +51,14 @@ def roster_candidates():
     """Staff who may be put on a command."""
     return get_user_model().objects.filter(policy.command_candidate_q()).order_by("full_name").only(
         "pk", "full_name", "role")
+
+
+def starting_points(*, user) -> dict:
+    """What an incident is often opened from, for the "open an incident" page: the warnings in
+    force, and the open rescue requests by ward (to tick a cluster of them)."""
+    from opencity.alerts.selectors import alert_list_in_force
+    from opencity.emergency.models import OPEN_STATUSES, RescueRequest
+
+    rescues = list(RescueRequest.objects.filter(status__in=OPEN_STATUSES).select_related("area")
+                   .order_by("area__name", "created_at")[:300])
+    return {"warnings": alert_list_in_force(user=user), "rescues": rescues}

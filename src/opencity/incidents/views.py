@@ -84,7 +84,8 @@ def incident_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The incident %(ref)s was opened.") % {"ref": incident.ref})
                 return redirect("incidents:detail", incident.pk)
-    return render(request, "incidents/new.html", {"form": form}, status=status)
+    return render(request, "incidents/new.html", {"form": form, **selectors.starting_points(user=request.user)},
+                  status=status)
 
 
 def detail_context(request, incident) -> dict:

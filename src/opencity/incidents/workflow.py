@@ -123,3 +123,19 @@ ASSET = Lifecycle(
 )
 
 LIFECYCLES: dict[type, Lifecycle] = {Incident: INCIDENT, Task: TASK, Deployment: DEPLOYMENT, Asset: ASSET}
+
+
+# Steps of shelters, published to the console feed by the shelters' services.
+OTHER_LABELS = {"shelter_open": _("Shelter opened"), "shelter_close": _("Shelter closed")}
+
+
+def event_label(action: str) -> str:
+    """What an ``incident.<action>`` happening of the console feed says, in the page's language:
+    the incident's own steps, its tasks' (``task_<step>``) and its teams' (``team_<step>``)."""
+    if action.startswith("task_"):
+        return _("Task: %(step)s") % {"step": TASK.label(action[5:])}
+    if action.startswith("team_"):
+        return _("Team: %(step)s") % {"step": DEPLOYMENT.label(action[5:])}
+    if action in OTHER_LABELS:
+        return str(OTHER_LABELS[action])
+    return INCIDENT.label(action)

@@ -327,3 +327,15 @@ def test_subscribing_over_and_over_is_limited_per_account(client, citizen, citiz
     assert response.json()["ok"] is False and response.json()["error"]
     client.force_login(citizen2)  # another person is not held back
     assert _post_json(client, "alerts:push_subscribe", _subscription("https://fcm.googleapis.com/fcm/send/other")).status_code == 201
+
+
+def test_the_composer_opened_from_an_incident_is_prefilled_with_what_is_valid(client, operator, thuan_an, phu_vang):
+    client.force_login(operator)
+    response = client.get(reverse("alerts:compose"), {
+        "event": "flood", "headline": "Lũ trên sông Hương", "areas": [thuan_an.pk, phu_vang.pk, "x"]})
+    form = response.context["form"]
+    assert response.status_code == 200 and not form.is_bound
+    assert {k: form.initial[k] for k in ("event", "headline_vi", "areas")} == {
+        "event": "flood", "headline_vi": "Lũ trên sông Hương", "areas": [thuan_an.pk, phu_vang.pk]}
+    assert response.context["selected"] == {str(thuan_an.pk), str(phu_vang.pk)}
+    assert "event" not in client.get(reverse("alerts:compose"), {"event": "volcano"}).context["form"].initial

@@ -157,3 +157,18 @@ def test_operational_periods_are_numbered_and_bounded(operator, open_incident):
     with pytest.raises(ValidationError):
         services.period_add(actor=operator, incident_id=incident.pk, starts_at=start, ends_at=start,
                             objectives="x")
+
+
+def test_the_console_feed_carries_incident_steps_in_words(open_incident, operator):
+    from django.utils import translation
+
+    from opencity.ioc.models import LiveEvent
+    from opencity.ioc.templatetags.ioc_tags import live_label
+
+    incident = open_incident(is_exercise=True)
+    services.incident_transition(actor=operator, incident_id=incident.pk, action="activate")
+    rows = list(LiveEvent.objects.filter(subject="incident", subject_id=incident.pk).order_by("pk"))
+    assert [r.kind for r in rows] == ["incident.open", "incident.activate"]
+    assert rows[0].ref == incident.ref and rows[0].payload["exercise"] is True
+    with translation.override("en"):
+        assert [live_label(r) for r in rows] == ["Incident opened", "Response started"]

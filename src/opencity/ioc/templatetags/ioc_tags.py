@@ -36,6 +36,10 @@ def live_label(event) -> str:
         labels = {CallState.RINGING: _("Call ringing"), CallState.ANSWERED: _("Call answered"),
                   CallState.ENDED: _("Call ended"), CallState.MISSED: _("Call missed")}
         return str(labels.get(action, event.kind))
+    elif family == "incident":
+        from opencity.incidents.workflow import event_label
+
+        return str(event_label(action))
     elif family == "alert":
         from opencity.alerts.models import MsgType
 
