@@ -62,3 +62,60 @@ def starting_points(*, user) -> dict:
     rescues = list(RescueRequest.objects.filter(status__in=OPEN_STATUSES).select_related("area")
                    .order_by("area__name", "created_at")[:300])
     return {"warnings": alert_list_in_force(user=user), "rescues": rescues}
+
+
+def _point(lon, lat, **properties) -> dict:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": properties}
+
+
+def incident_map(incident, *, visible: frozenset[int] | None) -> dict:
+    """The incident map's layers as one GeoJSON FeatureCollection (``properties.layer``), with
+    the ids of the affected wards and of its warnings' other wards (``wards``,
+    ``warning_wards``: the base map draws the boundaries): rescue requests (open ones in its wards and
+    the linked ones, by urgency), its teams where their phones last placed them, its open
+    shelters with occupancy, its assets. Nothing about a person: no name, no phone.
+    ``visible``: a ward's command sees its wards' part only."""
+    from django.db.models import Q, Sum
+
+    from opencity.alerts.models import Alert, Message
+    from opencity.emergency.models import OPEN_STATUSES, RescueRequest
+    from opencity.geo.models import LocationPrecision
+
+    from .models import Asset, DeploymentStatus, Shelter
+
+    features: list[dict] = []
+    wards = incident.areas.all() if visible is None else incident.areas.filter(pk__in=visible)
+    ward_ids = set(wards.values_list("pk", flat=True))
+    warning_ids: set[int] = set()
+    if visible is None:
+        alert_ids = incident.links.filter(kind="alert", state=LinkState.LINKED).values_list("alert_id", flat=True)
+        latest = Alert.objects.filter(pk__in=alert_ids).values_list("latest_id", flat=True)
+        warning_ids = set(Message.areas.through.objects.filter(message_id__in=latest)
+                          .values_list("area_id", flat=True)) - ward_ids
+    linked = incident.links.filter(kind="rescue", state=LinkState.LINKED).values_list("rescue_id", flat=True)
+    rescues = RescueRequest.objects.filter(Q(status__in=OPEN_STATUSES, area_id__in=ward_ids) | Q(pk__in=linked))
+    if visible is not None:
+        rescues = rescues.filter(area_id__in=ward_ids)
+    for r in rescues.exclude(lat=None):
+        features.append(_point(r.lon, r.lat, layer="rescue", id=r.pk, label=f"{r.ref} · {r.people}",
+                               status=r.status, open=r.is_open, urgency=r.urgency,
+                               approx=r.location_precision != LocationPrecision.EXACT))
+    deployments = incident.deployments.exclude(status=DeploymentStatus.DEMOBILIZED).select_related("team")
+    if visible is not None:
+        deployments = deployments.filter(area_id__in=ward_ids)
+    for d in deployments:
+        if d.team.last_lat is not None:
+            features.append(_point(d.team.last_lon, d.team.last_lat, layer="team", id=d.pk, label=d.team.name,
+                                   status=d.status, status_label=str(d.get_status_display())))
+    shelters = Shelter.objects.filter(incident=incident, is_open=True).annotate(
+        present=Sum("stays__people", filter=Q(stays__checked_out_at__isnull=True)))
+    if visible is not None:
+        shelters = shelters.filter(area_id__in=ward_ids)
+    for sh in shelters:
+        features.append(_point(sh.lon, sh.lat, layer="shelter", id=sh.pk, label=sh.name,
+                               present=sh.present or 0, capacity=sh.capacity_night))
+    for a in Asset.objects.filter(incident=incident).exclude(lat=None):
+        features.append(_point(a.lon, a.lat, layer="asset", id=a.pk, label=str(a), status=a.status))
+    # the wards are drawn by the base map (reports:areas): only their ids, to colour them
+    return {"type": "FeatureCollection", "features": features, "wards": sorted(ward_ids),
+            "warning_wards": sorted(warning_ids)}

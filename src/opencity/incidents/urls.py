@@ -10,6 +10,7 @@ urlpatterns = [
     path("incidents/", views.incident_list, name="list"),
     path("incidents/new/", views.incident_new, name="new"),
     path("incidents/<int:pk>/", views.incident_detail, name="detail"),
+    path("incidents/<int:pk>/map.geojson", views.incident_map_data, name="map_data"),
     path("incidents/<int:pk>/action/", views.incident_action, name="action"),
     path("incidents/<int:pk>/links/", views.link_add, name="link_add"),
     path("incidents/<int:pk>/links/<int:link_id>/", views.link_decide, name="link_decide"),

@@ -11,7 +11,7 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -119,6 +119,16 @@ def detail_context(request, incident) -> dict:
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = access_incident(request.user, pk)
     return render(request, "incidents/detail.html", detail_context(request, incident))
+
+
+@login_required
+@require_GET
+def incident_map_data(request: HttpRequest, pk: int) -> JsonResponse:
+    """The incident map's layers (GeoJSON), bounded like the page: refreshed every 30 s."""
+    incident = access_incident(request.user, pk)
+    response = JsonResponse(selectors.incident_map(incident, visible=policy.visible_ward_ids(request.user, incident)))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _back(pk: int, anchor: str = "") -> HttpResponse:

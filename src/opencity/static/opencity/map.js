@@ -259,6 +259,73 @@
     setInterval(load, 30000);
   }
 
+  // An incident (data-map="incident"): its wards coloured on the base map, and switchable
+  // layers of rescue requests (by urgency), teams, shelters (with occupancy) and assets from
+  // data-points-url, refreshed every 30 s.
+  function incidentMap(el) {
+    var map = baseMap(el, 11);
+    var groups = {
+      rescue: L.layerGroup().addTo(map), team: L.layerGroup().addTo(map),
+      shelter: L.layerGroup().addTo(map), asset: L.layerGroup().addTo(map)
+    };
+    var overlays = {};
+    Object.keys(groups).forEach(function (k) { overlays[el.dataset["label" + k[0].toUpperCase() + k.slice(1)] || k] = groups[k]; });
+    L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+    var data = null, fitted = false, loads = 0;
+    function colourWards() {
+      if (!data || !el._areas) return;
+      var wards = {}, warned = {};
+      data.wards.forEach(function (id) { wards[id] = true; });
+      (data.warning_wards || []).forEach(function (id) { warned[id] = true; });
+      var bounds = [];
+      el._areas.eachLayer(function (lyr) {
+        var id = lyr.feature && lyr.feature.properties.id;
+        if (wards[id]) { lyr.setStyle({ color: "#b3261e", weight: 2, fillColor: "#e57373", fillOpacity: 0.28 }); bounds.push(lyr.getBounds()); }
+        else if (warned[id]) lyr.setStyle({ color: "#ef6c00", weight: 2, dashArray: "5 4", fillColor: "#ffb74d", fillOpacity: 0.15 });
+      });
+      if (!fitted && bounds.length) {
+        var b = bounds[0];
+        bounds.forEach(function (x) { b = b.extend(x); });
+        map.fitBounds(b, { padding: [16, 16], maxZoom: 14 });
+        fitted = true;
+      }
+    }
+    function draw() {
+      Object.keys(groups).forEach(function (k) { groups[k].clearLayers(); });
+      data.features.forEach(function (f) {
+        var c = f.geometry.coordinates, p = f.properties, m;
+        if (p.layer === "rescue") {
+          var hot = p.open && p.urgency >= 40;
+          m = L.circleMarker([c[1], c[0]], { radius: hot ? 9 : 7, color: "#b3261e", weight: 2, dashArray: p.approx ? "3 2" : null,
+            fillColor: !p.open ? "#9e9e9e" : (hot ? "#c62828" : "#ff9800"), fillOpacity: p.approx ? 0.3 : 0.9 });
+          m.bindTooltip(p.label + (p.approx ? " · " + el.dataset.labelApprox : ""));
+        } else if (p.layer === "team") {
+          m = L.circleMarker([c[1], c[0]], { radius: 9, color: "#0d47a1", weight: 2, fillColor: "#42a5f5", fillOpacity: 0.9 });
+          m.bindTooltip(p.label + " · " + p.status_label);
+        } else if (p.layer === "shelter") {
+          var full = p.capacity ? p.present / p.capacity : 0;
+          m = L.marker([c[1], c[0]], { icon: L.divIcon({ className: "", iconSize: [30, 22], iconAnchor: [15, 11],
+            html: '<div class="shelter-pin' + (full >= 1 ? " shelter-full" : (full >= 0.8 ? " shelter-near" : "")) + '">' + p.present + "</div>" }) });
+          m.bindTooltip(p.label + " · " + p.present + " / " + p.capacity + " " + el.dataset.labelPeople);
+        } else if (p.layer === "asset") {
+          m = L.marker([c[1], c[0]], { icon: L.divIcon({ className: "", iconSize: [14, 14], iconAnchor: [7, 7], html: '<div class="asset-pin"></div>' }) });
+          m.bindTooltip(p.label);
+        }
+        if (m && groups[p.layer]) groups[p.layer].addLayer(m);
+      });
+      colourWards();
+      el.dataset.points = String(data.features.length);
+      el.dataset.loads = String(++loads);
+    }
+    function load() {
+      fetch(el.dataset.pointsUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); })
+        .then(function (gj) { data = gj; draw(); }).catch(function () {});
+    }
+    load();
+    var wait = setInterval(function () { if (el._areas) { colourWards(); clearInterval(wait); } }, 300);
+    setInterval(load, 30000);
+  }
+
   document.querySelectorAll("[data-map]").forEach(function (el) {
     var kind = el.dataset.map;
     if (kind === "public") publicMap(el);
@@ -266,5 +333,6 @@
     else if (kind === "point") pointMap(el);
     else if (kind === "areas") areasMap(el);
     else if (kind === "dispatch") dispatchMap(el);
+    else if (kind === "incident") incidentMap(el);
   });
 })();
