@@ -7,6 +7,7 @@ Views raise DomainErrors; the error middleware answers them (``opencity/errors.p
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -111,7 +112,20 @@ def detail_context(request, incident) -> dict:
         "staff": selectors.roster_candidates() if commands else [],
         "all_wards": list(wards()) if commands else [],
         "map_center": settings.OPENCITY_MAP_CENTER,
+        "warn_url": _warn_url(incident) if policy.can_issue_warnings(user) and incident.is_open else "",
     }
+
+
+# An incident's type → the hazard of the warning composed for its wards.
+WARNING_EVENTS = {"flood": "flood", "storm": "storm", "landslide": "landslide", "epidemic": "epidemic"}
+
+
+def _warn_url(incident) -> str:
+    """The warning composer, prefilled with the incident's hazard, name and wards (the person
+    still reviews and publishes it)."""
+    query = urlencode([("event", WARNING_EVENTS.get(incident.kind, "other")), ("headline", incident.name[:160]),
+                       *[("areas", pk) for pk in incident.areas.values_list("pk", flat=True)]])
+    return f"{reverse('alerts:compose')}?{query}"
 
 
 @login_required

@@ -82,3 +82,13 @@ def test_a_ward_commander_cannot_act_on_the_whole_incident(client, operator, ope
     client.force_login(px_official)
     assert client.get(reverse("incidents:detail", args=[incident.pk])).status_code == 200
     assert client.post(reverse("incidents:action", args=[incident.pk]), {"action": "activate"}).status_code == 403
+
+
+def test_the_warn_button_opens_the_composer_prefilled_with_the_incidents_wards(client, operator, open_incident,
+                                                                                 phu_xuan, thuan_hoa):
+    incident = open_incident()
+    client.force_login(operator)
+    url = client.get(reverse("incidents:detail", args=[incident.pk])).context["warn_url"]
+    form = client.get(url).context["form"]
+    assert form.initial["event"] == "flood" and form.initial["headline_vi"] == incident.name
+    assert sorted(form.initial["areas"]) == sorted([phu_xuan.pk, thuan_hoa.pk])
