@@ -6,6 +6,7 @@ from .alerts import can_issue_warnings
 from .core import _authenticated, is_staff
 from .emergency import can_view_dispatch_board
 from .hotline import can_use_hotline
+from .incidents import can_list_incidents
 from .ioc import can_view_console
 from .reports import can_file_for_caller, can_use_triage, can_use_unit_inbox
 
@@ -21,4 +22,5 @@ def navigation(user) -> dict[str, bool]:
         "dispatch": can_view_dispatch_board(user),
         "console": can_view_console(user),
         "hotline": can_use_hotline(user),
+        "incidents": can_list_incidents(user),
     }

@@ -270,7 +270,7 @@
     };
     var overlays = {};
     Object.keys(groups).forEach(function (k) { overlays[el.dataset["label" + k[0].toUpperCase() + k.slice(1)] || k] = groups[k]; });
-    L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+    L.control.layers(null, overlays, { collapsed: el.clientWidth < 600 }).addTo(map);
     var data = null, fitted = false, loads = 0;
     function colourWards() {
       if (!data || !el._areas) return;
