@@ -6,6 +6,8 @@ tests) must also pass ``serialized_rollback=True`` so the areas come back after 
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from opencity.accounts.models import Role, User
@@ -238,3 +240,21 @@ def published():
     feed.happened.connect(listen)
     yield got
     feed.happened.disconnect(listen)
+
+
+_sos_tokens = itertools.count(1)
+
+
+@pytest.fixture
+def file_sos(citizen):
+    """File a rescue request through the service (as ``citizen`` at the story's place unless
+    told otherwise); returns the request."""
+    from opencity.emergency.services import rescue_request_create
+
+    def make(**kwargs):
+        params = {"actor": citizen, "lat": STORY_LAT, "lon": STORY_LON, "people": 3, "needs": ["evacuation"],
+                  "client_token": f"test-token-{next(_sos_tokens):06d}", "note": "Nước lên tới mái nhà"}
+        params.update(kwargs)
+        return rescue_request_create(**params)[0]
+
+    return make

@@ -32,6 +32,13 @@ from .permissions import access_incident
 REF = re.compile(r"^\s*(PA|SOS-?|CB|CG)?\s*0*(\d{1,12})\s*$", re.IGNORECASE)
 
 
+def _require_valid(form) -> None:
+    """A small form posted from the incident page: its errors, in one message (the middleware
+    brings the person back to the page with it)."""
+    if not form.is_valid():
+        raise ValidationError(" ".join(str(e) for errors in form.errors.values() for e in errors))
+
+
 def _version(request) -> int | None:
     try:
         return int(request.POST["version"])
@@ -175,8 +182,7 @@ def _parse_ref(kind: str, text: str) -> int:
 def link_add(request: HttpRequest, pk: int) -> HttpResponse:
     access_incident(request.user, pk)
     form = LinkForm(request.POST)
-    if not form.is_valid():
-        raise ValidationError(" ".join(str(e) for errors in form.errors.values() for e in errors))
+    _require_valid(form)
     kind = form.cleaned_data["kind"]
     link = services.incident_link(actor=request.user, incident_id=pk, kind=kind,
                                   target_id=_parse_ref(kind, form.cleaned_data["ref"]))
@@ -199,8 +205,7 @@ def link_decide(request: HttpRequest, pk: int, link_id: int) -> HttpResponse:
 def roster_add(request: HttpRequest, pk: int) -> HttpResponse:
     access_incident(request.user, pk)
     form = RosterForm(request.POST)
-    if not form.is_valid():
-        raise ValidationError(" ".join(str(e) for errors in form.errors.values() for e in errors))
+    _require_valid(form)
     d = form.cleaned_data
     services.roster_add(actor=request.user, incident_id=pk, user_id=d["user"], position=d["position"],
                         area_id=d["area"], section=d["section"])
@@ -222,8 +227,7 @@ def roster_remove(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
 def period_add(request: HttpRequest, pk: int) -> HttpResponse:
     access_incident(request.user, pk)
     form = PeriodForm(request.POST)
-    if not form.is_valid():
-        raise ValidationError(" ".join(str(e) for errors in form.errors.values() for e in errors))
+    _require_valid(form)
     d = form.cleaned_data
     period = services.period_add(actor=request.user, incident_id=pk, starts_at=d["starts_at"],
                                  ends_at=d["ends_at"], objectives=d["objectives"])

@@ -3,15 +3,11 @@ the service, and English messages."""
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
 from opencity.accounts.models import Role, User
-from opencity.conftest import PASSWORD, STORY_LAT, STORY_LON
+from opencity.conftest import PASSWORD
 from opencity.emergency.models import RescueTeam
-
-_tokens = itertools.count(1)
 
 
 @pytest.fixture
@@ -36,19 +32,6 @@ def other_rescuer(db, other_team) -> User:
     user = User.objects.create_user("0905000051", PASSWORD, full_name="Lê Đội Khác", role=Role.CITIZEN)
     other_team.members.add(user)
     return user
-
-
-@pytest.fixture
-def file_sos(citizen):
-    from opencity.emergency.services import rescue_request_create
-
-    def make(**kwargs):
-        params = {"actor": citizen, "lat": STORY_LAT, "lon": STORY_LON, "people": 3, "needs": ["evacuation"],
-                  "client_token": f"test-token-{next(_tokens):06d}", "note": "Nước lên tới mái nhà"}
-        params.update(kwargs)
-        return rescue_request_create(**params)[0]
-
-    return make
 
 
 @pytest.fixture

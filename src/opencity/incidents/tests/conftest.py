@@ -3,15 +3,11 @@ team, and ward commanders of Phú Xuân and Thuận Hóa."""
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
 from opencity.accounts.models import Role, User
-from opencity.conftest import PASSWORD, STORY_LAT, STORY_LON
+from opencity.conftest import PASSWORD
 from opencity.emergency.models import RescueTeam
-
-_tokens = itertools.count(1)
 
 
 def _user(phone, name, role, **extra) -> User:
@@ -44,19 +40,6 @@ def flood_warning(operator, phu_xuan, thuan_hoa):
         overrides.setdefault("area_ids", [phu_xuan.pk, thuan_hoa.pk])
         overrides.setdefault("event", "flood")
         return services.alert_publish(actor=operator, **content(**overrides)).alert
-
-    return make
-
-
-@pytest.fixture
-def file_sos(citizen):
-    from opencity.emergency.services import rescue_request_create
-
-    def make(**kwargs):
-        params = {"actor": citizen, "lat": STORY_LAT, "lon": STORY_LON, "people": 3, "needs": ["evacuation"],
-                  "client_token": f"incident-sos-{next(_tokens):06d}", "note": "Nước lên tới mái nhà"}
-        params.update(kwargs)
-        return rescue_request_create(**params)[0]
 
     return make
 
