@@ -66,7 +66,7 @@ def shelter_list(request: HttpRequest, response: HttpResponse):
 
 
 @router.get(
-    "/{shelter_id}",
+    "/{int:shelter_id}",
     response={200: ShelterOut, **NOT_MODIFIED, **errors(404)},
     summary="One open shelter",
     description=(
