@@ -88,7 +88,10 @@ def shelter_check_in(request: HttpRequest, pk: int, shelter_id: int) -> HttpResp
             phone=d["phone"], from_area_id=d["from_area"], needs=d["needs"],
             over_capacity_reason=d["over_capacity_reason"], client_token=d["client_token"])
     except ValidationError as exc:
-        form_error(form, exc)
+        if exc.code == "over_capacity":  # above the form, with the reason field opened below
+            form.add_error(None, exc.message)
+        else:
+            form_error(form, exc)
         shelter = selectors.shelter_for_incident(incident, shelter_id)  # the figures as they are now
         return _shelter_page(request, incident, shelter, form, status=exc.http_status,
                              over_capacity=exc.code == "over_capacity")
