@@ -15,8 +15,16 @@ from .incident import (
     roster_add,
     roster_remove,
 )
+from .shelters import (
+    shelter_check_in,
+    shelter_check_out,
+    shelter_close,
+    shelter_notice,
+    shelter_open,
+)
 
 __all__ = [
     "incident_from_alert", "incident_from_rescues", "incident_link", "incident_link_decide", "incident_open",
     "incident_propose", "incident_transition", "incident_update", "period_add", "roster_add", "roster_remove",
+    "shelter_check_in", "shelter_check_out", "shelter_close", "shelter_notice", "shelter_open",
 ]
