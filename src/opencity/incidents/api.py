@@ -5,5 +5,8 @@ from __future__ import annotations
 
 from ninja import Router
 
+from .api_sitreps import router as sitreps_router
+
 router = Router(tags=["incidents"])
 shelters_router = Router(tags=["shelters"])
+router.add_router("", sitreps_router)
