@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from opencity.lib.api import ErrorOut, errors
 
@@ -105,7 +105,7 @@ def sitrep_count(request: HttpRequest, incident_id: int, number: int, payload: C
                                           expected_version=payload.version)
     except services.StaleCount as exc:
         c = exc.count
-        return 409, {"error": {"code": exc.code, "message": exc.message, "field": None},
-                     "current": {"area": c.area_id, "counter": c.counter, "value": c.value, "version": c.version}}
+        return Status(409, {"error": {"code": exc.code, "message": exc.message, "field": None},
+                     "current": {"area": c.area_id, "counter": c.counter, "value": c.value, "version": c.version}})
     return {"area": count.area_id, "counter": count.counter, "value": count.value, "version": count.version}
 
