@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -140,7 +141,7 @@ def _damage_tables(pdf: FPDF, report: SituationReport, counters) -> None:
                        repeat_headings=1) as table:
             head = [_("Figure"), *[w.name for w in chunk]]
             if last:
-                head.append(_("Total"))
+                head.append(pgettext("situation report", "Total"))
             table.row(head)
             for counter in counters:
                 row = [labels[counter], *[fmt(values.get((w.pk, counter), 0)) for w in chunk]]

@@ -9,6 +9,7 @@ from io import BytesIO
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -54,7 +55,7 @@ def _render(report: SituationReport) -> bytes:
         c = sheet.cell(head, j, _safe(ward.name))
         c.font, c.alignment = bold, Alignment(wrap_text=True, horizontal="center")
     total_col = len(wards) + 2
-    c = sheet.cell(head, total_col, _("Total"))
+    c = sheet.cell(head, total_col, pgettext("situation report", "Total"))
     c.font, c.fill = bold, fill
     for i, counter in enumerate(COUNTERS, start=head + 1):
         sheet.cell(i, 1, str(labels[counter]))

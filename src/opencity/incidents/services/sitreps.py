@@ -16,14 +16,17 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opencity import policy
 from opencity.errors import ConflictError, NotFoundError, ValidationError
 from opencity.lib.audit import audit
 from opencity.lib.params import BadParameter, require_id
 from opencity.lib.text import clean_text
+from opencity.notifications.services import Subject, notify
 
 from .. import workflow
 from ..models import (
@@ -227,6 +230,13 @@ def sitrep_sign(*, actor, report_id, expected_version=None) -> SituationReport:
     workflow.INCIDENT.apply(incident, "note", actor=actor, data={"sitrep": report.number, "step": "sign"},
                             note=_("Situation report %(n)d signed") % {"n": report.number})
     audit(actor, "incident.sitrep_sign", report, data={"incident": incident.pk, "number": report.number})
+    # The command is told, in each one's language (the inbox; e-mail by default): the figures
+    # they entered are now the report's.
+    notify(policy.incident_command_audience(incident), verb="sitrep", exclude=actor,
+           title=gettext_lazy("Situation report signed"),
+           body=f"{incident.ref} · {incident.name} · {report.number}",
+           url=reverse("incidents:sitrep_detail", args=[incident.pk, report.number]),
+           subject=Subject("incident", incident.pk, incident.ref))
     return report
 
 

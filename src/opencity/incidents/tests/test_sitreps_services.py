@@ -105,11 +105,15 @@ def test_a_signed_report_cannot_change_nor_be_signed_twice(incident, operator, l
         services.sitrep_update(actor=operator, report_id=report.pk, summary="x")
 
 
-def test_the_city_commander_on_the_roster_signs(incident, operator, unit_head, phu_xuan):
+def test_the_city_commander_on_the_roster_signs_and_the_command_is_told(incident, operator, unit_head, px_official):
+    from opencity.notifications.models import Notification
+
     services.roster_add(actor=operator, incident_id=incident.pk, user_id=unit_head.pk, position="commander")
     report = services.sitrep_start(actor=operator, incident_id=incident.pk)
     signed = services.sitrep_sign(actor=unit_head, report_id=report.pk, expected_version=report.version)
     assert signed.is_signed and signed.signed_by == unit_head
+    told = set(Notification.objects.filter(verb="sitrep").values_list("user_id", flat=True))
+    assert px_official.pk in told and unit_head.pk not in told
 
 
 def test_an_exercise_never_changes_the_city_figures(open_incident, incident, operator, leader, phu_xuan):

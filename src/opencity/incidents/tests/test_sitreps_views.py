@@ -167,7 +167,7 @@ def test_the_pdf_is_a_bao_cao_nhanh_with_the_total(client, report, operator, lea
     assert response["Content-Type"] == "application/pdf"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     for words in ("BÁO CÁO NHANH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "UBND THÀNH PHỐ HUẾ", "Số: 1/BC-BCH",
-                  "Huế, ngày", "2.000", "1.234", leader.full_name, "Phường Phú Xuân"):
+                  "Huế, ngày", "Tổng cộng", "2.000", "1.234", leader.full_name, "Phường Phú Xuân"):
         assert words in text, words
 
 
