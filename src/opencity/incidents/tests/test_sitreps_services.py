@@ -157,3 +157,37 @@ def test_fill_from_the_system(incident, operator, px_official, phu_xuan, team):
     values = dict(SituationCount.objects.filter(report=report, area=phu_xuan).values_list("counter", "value"))
     assert values["shelters_open"] == 1 and values["people_in_shelters"] == 7 and values["teams_deployed"] == 1
     assert services.sitrep_fill_from_system(actor=px_official, report_id=report.pk) == 0
+
+
+@pytest.mark.skipif(__import__("django.db").db.connection.vendor != "postgresql",
+                    reason="two writers at the same moment need a server database (SQLite serialises them)")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_commanders_saving_one_cell_at_the_same_moment_one_wins(incident, operator, px_official, phu_xuan):
+    import threading
+
+    from django.db import connection
+
+    report = services.sitrep_start(actor=operator, incident_id=incident.pk)
+    cell = SituationCount.objects.get(report=report, area=phu_xuan, counter="evacuated_people")
+    barrier = threading.Barrier(2)
+    results: list = [None, None]
+
+    def save(i, actor, value):
+        try:
+            barrier.wait(timeout=10)
+            results[i] = _set(actor, report, phu_xuan, "evacuated_people", value, cell.version).value
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(0, operator, 100)),
+               threading.Thread(target=save, args=(1, px_official, 120))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    won = [r for r in results if isinstance(r, int)]
+    lost = [r for r in results if isinstance(r, services.StaleCount)]
+    assert len(won) == 1 and len(lost) == 1, results
+    assert lost[0].count.value == won[0] == SituationCount.objects.get(pk=cell.pk).value
