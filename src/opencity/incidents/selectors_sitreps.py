@@ -50,6 +50,7 @@ class Cell:
     updated_by: str = ""
     updated_at: dt.datetime | None = None
     error: str = ""
+    label: str = ""  # "Dead · Phường Phú Xuân", for the box's accessible name
 
 
 @dataclass
@@ -127,7 +128,8 @@ def sitrep_grid(report: SituationReport, *, user) -> Grid:
             c = counts.get((w.pk, counter))
             cells.append(Cell(report.pk, w.pk, counter, c.value if c else 0, c.version if c else 0,
                               w.pk in editable_wards,
-                              (c.updated_by.full_name if c and c.updated_by else ""), c.updated_at if c else None))
+                              (c.updated_by.full_name if c and c.updated_by else ""), c.updated_at if c else None,
+                              label=f"{labels[counter]} · {w.name}"))
         rows.append(Row(counter, labels[counter], cells, totals.get(counter) if whole else None))
     return Grid(report, wards, rows, whole, bool(editable_wards), totals)
 
@@ -136,8 +138,10 @@ def cell_of(report: SituationReport, area_id: int, counter: str, *, user) -> Cel
     c = (SituationCount.objects.select_related("updated_by")
          .filter(report=report, area_id=area_id, counter=counter).first())
     editable = not report.is_signed and policy.can_edit_ward_part(user, report.incident, area_id)
+    ward = Area.objects.filter(pk=area_id).values_list("name", flat=True).first() or ""
     return Cell(report.pk, area_id, counter, c.value if c else 0, c.version if c else 0, editable,
-                c.updated_by.full_name if c and c.updated_by else "", c.updated_at if c else None)
+                c.updated_by.full_name if c and c.updated_by else "", c.updated_at if c else None,
+                label=f"{dict(Counter.choices).get(counter, counter)} · {ward}")
 
 
 def row_total(report: SituationReport, counter: str) -> int:
