@@ -127,3 +127,9 @@ def command_candidate_q():
     from django.db.models import Q
 
     return Q(is_active=True) & ~Q(role=Role.CITIZEN)
+
+
+def can_read_city_sitrep(user, incident) -> bool:
+    """The whole situation report — every ward, the city's total — and its exports (PDF, XLSX)
+    and the incident briefing: whoever sees every ward's part of the incident."""
+    return _authenticated(user) and visible_ward_ids(user, incident) is None

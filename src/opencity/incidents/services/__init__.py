@@ -22,9 +22,21 @@ from .shelters import (
     shelter_notice,
     shelter_open,
 )
+from .sitreps import (
+    StaleCount,
+    parse_count,
+    sitrep_fill_from_system,
+    sitrep_set_count,
+    sitrep_sign,
+    sitrep_start,
+    sitrep_update,
+    system_figures,
+)
 
 __all__ = [
     "incident_from_alert", "incident_from_rescues", "incident_link", "incident_link_decide", "incident_open",
     "incident_propose", "incident_transition", "incident_update", "period_add", "roster_add", "roster_remove",
     "shelter_check_in", "shelter_check_out", "shelter_close", "shelter_notice", "shelter_open",
+    "StaleCount", "parse_count", "sitrep_fill_from_system", "sitrep_set_count", "sitrep_sign", "sitrep_start",
+    "sitrep_update", "system_figures",
 ]

@@ -1,7 +1,6 @@
-"""A digital report as a PDF (fpdf2), A4 landscape, in a Unicode TrueType font: the PDF core
-fonts (Helvetica…) have no Vietnamese letters, so "Phản ánh" needs an embedded font. Which one
-is the setting ``OPENCITY_PDF_FONT``; empty, the first installed of :data:`FONT_CANDIDATES`
-(Debian's ``fonts-dejavu-core`` gives DejaVu Sans). Layout only: figures from ``content``."""
+"""A digital report as a PDF (fpdf2), A4 landscape, in a Unicode TrueType font found by
+``lib.pdf`` (the setting ``OPENCITY_PDF_FONT``, else the first installed of
+:data:`FONT_CANDIDATES`). Layout only: figures from ``content``."""
 
 from __future__ import annotations
 
@@ -15,52 +14,18 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from opencity.lib.numbers import fmt_number
+from opencity.lib.pdf import FONT_CANDIDATES, FontNotFound  # noqa: F401 — FontNotFound: re-exported
+from opencity.lib.pdf import find_fonts as _find_fonts
 
 from .content import Content
 
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
-    "/usr/share/fonts/opentype/noto/NotoSans-Regular.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-    "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
-    "/usr/share/fonts/truetype/freefont/FreeSans.ttf",
-)
 PURPLE = (74, 35, 119)
 LIGHT = (238, 233, 245)
 
 
-class FontNotFound(RuntimeError):
-    pass
-
-
-def _bold_beside(regular: Path) -> Path | None:
-    stem = regular.stem
-    names = [stem.replace("-Regular", "-Bold"), f"{stem}-Bold", f"{stem}Bold"]
-    for name in names:
-        candidate = regular.with_name(name + regular.suffix)
-        if candidate != regular and candidate.is_file():
-            return candidate
-    return None
-
-
 def find_fonts() -> tuple[Path, Path]:
-    """The regular and bold font files (bold: the regular one when there is no bold beside it).
-    Raises :class:`FontNotFound` with what to do."""
-    configured = getattr(settings, "OPENCITY_PDF_FONT", "")
-    if configured:
-        path = Path(configured)
-        if not path.is_file() or path.suffix.lower() not in (".ttf", ".otf"):
-            raise FontNotFound(
-                f"OPENCITY_PDF_FONT={configured!r} is not a TrueType/OpenType font file (.ttf, .otf)")
-        return path, _bold_beside(path) or path
-    for candidate in FONT_CANDIDATES:
-        path = Path(candidate)
-        if path.is_file():
-            return path, _bold_beside(path) or path
-    raise FontNotFound(
-        "No font with Vietnamese letters for PDF reports: install Debian's fonts-dejavu-core "
-        "(apt-get install fonts-dejavu-core) or set OPENCITY_PDF_FONT to a .ttf file")
+    """The regular and bold font files (``lib.pdf``), from this module's :data:`FONT_CANDIDATES`."""
+    return _find_fonts(FONT_CANDIDATES)
 
 
 def fmt(value, kind: str, *, signed: bool = False) -> str:
