@@ -5,5 +5,8 @@ from __future__ import annotations
 
 from ninja import Router
 
+from .api_board import router as board_router
+
 router = Router(tags=["incidents"])
 shelters_router = Router(tags=["shelters"])
+router.add_router("", board_router)
