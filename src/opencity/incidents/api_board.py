@@ -125,7 +125,7 @@ def _ward(area) -> dict | None:
 
 def _item(incident) -> dict:
     return {"id": incident.pk, "ref": incident.ref, "name": incident.name, "kind": incident.kind,
-            "level": incident.level, "status": incident.status, "status_label": incident.get_status_display(),
+            "level": incident.level, "status": incident.status, "status_label": str(incident.get_status_display()),
             "started_at": incident.started_at, "ended_at": incident.ended_at, "is_exercise": incident.is_exercise}
 
 
@@ -134,7 +134,7 @@ def _team(d) -> dict:
     position = ({"lat": t.last_lat, "lon": t.last_lon, "at": t.position_updated_at}
                 if t.position_updated_at and t.last_lat is not None and t.last_lon is not None else None)
     return {"id": d.pk, "team_id": t.pk, "name": t.name, "kind": t.kind, "status": d.status,
-            "status_label": DeploymentStatus(d.status).label, "ward": _ward(d.area), "people": d.people,
+            "status_label": str(DeploymentStatus(d.status).label), "ward": _ward(d.area), "people": d.people,
             "position": position}
 
 
@@ -142,7 +142,7 @@ def _task(task: Task) -> dict:
     return {"id": task.pk, "title": task.title, "place": task.place, "ward": _ward(task.area), "lat": task.lat,
             "lon": task.lon, "priority": task.priority, "due_at": task.due_at,
             "overdue": selectors_board.is_overdue(task), "status": task.status,
-            "status_label": TaskStatus(task.status).label,
+            "status_label": str(TaskStatus(task.status).label),
             "team": task.deployment.team.name if task.deployment_id else None, "deployment_id": task.deployment_id,
             "rescue_ref": task.rescue.ref if task.rescue_id else None, "version": task.version,
             "updated_at": task.updated_at}
