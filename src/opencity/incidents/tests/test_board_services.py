@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from opencity.accounts.models import Role, User
 from opencity.conftest import PASSWORD
-from opencity.errors import ConflictError, IllegalTransitionError, PermissionDeniedError, ValidationError
+from opencity.errors import (
+    ConflictError,
+    IllegalTransitionError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from opencity.incidents import services
 from opencity.incidents.models import Asset, AssetEvent, Deployment, StockEntry, Task, TaskEvent
 from opencity.notifications.models import Notification, OutboxMessage
