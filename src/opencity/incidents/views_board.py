@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opencity import policy
@@ -26,6 +27,16 @@ from .models import Asset, Deployment, Shelter, Task
 from .permissions import access_incident
 
 TASK_BUTTONS = ("start", "done")
+# What the buttons say (the log says what happened: ``workflow``'s labels).
+BUTTONS = {
+    "task": {"start": gettext_lazy("Start"), "done": gettext_lazy("Mark done")},
+    "team": {"assign": gettext_lazy("Assign to the incident"), "standby": gettext_lazy("Put on standby"),
+             "mobilize": gettext_lazy("Mobilise (call out)"), "act": gettext_lazy("In action"),
+             "demobilize": gettext_lazy("Demobilise")},
+    "asset": {"assign": gettext_lazy("Assign"), "return": gettext_lazy("Return"),
+              "repair": gettext_lazy("Send for repair"), "repaired": gettext_lazy("Repaired"),
+              "lose": gettext_lazy("Report lost"), "found": gettext_lazy("Found")},
+}
 
 
 def _version(request) -> int | None:
@@ -67,7 +78,7 @@ def _decorate(tasks, user, incident, working) -> list[Task]:
         editable = task.status in workflow.TASK_OPEN and policy.can_edit_ward_part(user, incident, task.area_id)
         task.editable = editable
         task.overdue = selectors_board.is_overdue(task, now)
-        task.buttons = [(a, workflow.TASK.label(a)) for a in TASK_BUTTONS
+        task.buttons = [(a, BUTTONS["task"][a]) for a in TASK_BUTTONS
                         if editable and workflow.TASK.allowed(task, a) and (task.deployment_id or a not in TASK_BUTTONS)]
         task.can_assign = editable and workflow.TASK.allowed(task, "assign") and bool(working)
         task.teams = [d for d in working if d.area_id in (None, task.area_id)
@@ -78,7 +89,7 @@ def _decorate(tasks, user, incident, working) -> list[Task]:
 def _deployment_actions(deployments, user, incident) -> list[Deployment]:
     for d in deployments:
         may = incident.is_open and policy.can_edit_ward_part(user, incident, d.area_id)
-        d.actions = [(a, workflow.DEPLOYMENT.label(a)) for a in ("assign", "standby", "mobilize", "act", "demobilize")
+        d.actions = [(a, BUTTONS["team"][a]) for a in ("assign", "standby", "mobilize", "act", "demobilize")
                      if may and workflow.DEPLOYMENT.allowed(d, a)]
     return deployments
 
@@ -253,8 +264,8 @@ def resources_context(request, incident, *, stock_form=None, asset_form=None) ->
     deployments = list(selectors_board.deployment_list(incident, visible))
     assets = list(selectors_board.asset_list(incident))
     for asset in assets:
-        asset.actions = [(a, workflow.ASSET.label(a)) for a in ("assign", "return", "repair", "repaired", "lose",
-                                                                "found")
+        asset.actions = [(a, BUTTONS["asset"][a]) for a in ("assign", "return", "repair", "repaired", "lose",
+                                                            "found")
                          if commands and workflow.ASSET.allowed(asset, a) and (a != "assign" or incident.is_open)]
     shelters = Shelter.objects.filter(incident=incident).order_by("name")
     if visible is not None:
