@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opencity.lib.formtoken import token_field
 from opencity.lib.params import vn_datetime_field
@@ -50,9 +51,14 @@ class AssetForm(forms.Form):
                            help_text=_("Plate, hull or inventory number."))
 
 
+# The stock book's words ("Received" alone already means "time received" in the catalogue).
+MOVE_LABELS = {StockMove.NEED: _("Need reported"), StockMove.REQUISITION: _("Requisition"),
+               StockMove.RECEIPT: pgettext_lazy("stock", "Received"), StockMove.ISSUE: pgettext_lazy("stock", "Issued")}
+
+
 class StockForm(forms.Form):
     item = forms.ChoiceField(label=_("Item"), choices=StockItem.choices)
-    move = forms.ChoiceField(label=_("Entry"), choices=StockMove.choices)
+    move = forms.ChoiceField(label=_("Entry"), choices=list(MOVE_LABELS.items()))
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=10_000_000)
     area = forms.ChoiceField(label=_("Ward"), required=False)
     shelter = forms.ChoiceField(label=_("Shelter"), required=False)

@@ -22,7 +22,7 @@ from opencity.errors import NotFoundError, PermissionDeniedError, ValidationErro
 from opencity.lib.params import BadParameter, require_id, safe_next
 
 from . import selectors, selectors_board, services, workflow
-from .forms_board import AssetForm, DeploymentForm, StockForm, TaskForm
+from .forms_board import MOVE_LABELS, AssetForm, DeploymentForm, StockForm, TaskForm
 from .models import Asset, Deployment, Shelter, Task
 from .permissions import access_incident
 
@@ -275,12 +275,17 @@ def resources_context(request, incident, *, stock_form=None, asset_form=None) ->
         "assets": assets,
         "working": selectors_board.working_teams(deployments),
         "stock": selectors_board.stock_table(incident, visible),
-        "entries": selectors_board.stock_entries(incident, visible),
+        "entries": [_labelled(e) for e in selectors_board.stock_entries(incident, visible)],
         "commands": commands,
         "can_stock": incident.is_open and policy.can_edit_any_ward(user, incident),
         "stock_form": stock_form or StockForm(areas=_areas(incident, user), shelters=shelters, city_level=commands),
         "asset_form": asset_form or AssetForm(),
     }
+
+
+def _labelled(entry):
+    entry.move_label = MOVE_LABELS.get(entry.move, entry.move)
+    return entry
 
 
 @login_required
