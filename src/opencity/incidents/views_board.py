@@ -7,6 +7,7 @@ again with their errors (400)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -75,7 +76,8 @@ def _decorate(tasks, user, incident, working) -> list[Task]:
     """Each card's next steps for this reader, and whether it is overdue."""
     now = timezone.now()
     for task in tasks:
-        editable = task.status in workflow.TASK_OPEN and policy.can_edit_ward_part(user, incident, task.area_id)
+        editable = (incident.is_open and task.status in workflow.TASK_OPEN
+                    and policy.can_edit_ward_part(user, incident, task.area_id))
         task.editable = editable
         task.overdue = selectors_board.is_overdue(task, now)
         task.buttons = [(a, BUTTONS["task"][a]) for a in TASK_BUTTONS
@@ -88,9 +90,9 @@ def _decorate(tasks, user, incident, working) -> list[Task]:
 
 def _deployment_actions(deployments, user, incident) -> list[Deployment]:
     for d in deployments:
-        may = incident.is_open and policy.can_edit_ward_part(user, incident, d.area_id)
-        d.actions = [(a, BUTTONS["team"][a]) for a in ("assign", "standby", "mobilize", "act", "demobilize")
-                     if may and workflow.DEPLOYMENT.allowed(d, a)]
+        may = policy.can_edit_ward_part(user, incident, d.area_id)
+        actions = ("assign", "standby", "mobilize", "act", "demobilize") if incident.is_open else ("demobilize",)
+        d.actions = [(a, BUTTONS["team"][a]) for a in actions if may and workflow.DEPLOYMENT.allowed(d, a)]
     return deployments
 
 
@@ -118,6 +120,7 @@ def board_context(request, incident, *, task_form=None, team_form=None) -> dict:
         "team_form": team_form or DeploymentForm(teams=selectors_board.requestable_teams(incident), areas=areas,
                                                  city_level=commands),
         "here": request.get_full_path(),
+        "map_center": settings.OPENCITY_MAP_CENTER,
     }
 
 
@@ -203,7 +206,8 @@ def task_edit(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
                 messages.success(request, _("The task was changed."))
                 return _back(request, pk)
     return render(request, "incidents/board/task_edit.html",
-                  {"incident": incident, "task": task, "form": form}, status=status)
+                  {"incident": incident, "task": task, "form": form, "map_center": settings.OPENCITY_MAP_CENTER},
+                  status=status)
 
 
 @login_required

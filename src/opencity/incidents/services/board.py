@@ -170,6 +170,7 @@ def task_update(*, actor, task_id, title: str, place: str = "", area_id=None, la
     task = lock(Task, task_id, message=_("This task does not exist."))
     incident = task.incident
     _ward_part(actor, incident, task.area_id)
+    _open_incident(incident)
     fields = _task_fields(incident, title=title, place=place, area_id=area_id, lat=lat, lon=lon,
                           priority=priority, due_at=due_at, period_id=period_id, rescue_id=rescue_id)
     _ward_part(actor, incident, fields["area"].pk if fields["area"] else None)
@@ -204,6 +205,7 @@ def task_transition(*, actor, task_id, action: str, deployment_id=None, note: st
     _ward_part(actor, incident, task.area_id)
     if action not in TASK_ACTIONS:
         raise ValidationError(_("Unknown action."), field="action")
+    _open_incident(incident)
     workflow.TASK.check(task, action)  # an illegal step is refused as such, before its details
     changes, data = {}, {}
     if action == "assign":

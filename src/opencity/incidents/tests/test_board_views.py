@@ -4,6 +4,7 @@ stale buttons and bad input (4xx, never a 500)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -203,3 +204,27 @@ def test_assets_from_the_page(client, operator, incident, px_commander):
     client.force_login(px_commander)
     assert client.post(url, {"action": "return"}).status_code == 403
     assert client.post(_url("asset_action", incident, 999999), {"action": "return"}).status_code == 404
+
+
+def test_a_reader_sees_the_board_without_forms_or_buttons(client, operator, hotline, incident, tasks, team):
+    services.deployment_request(actor=operator, incident_id=incident.pk, team_id=team.pk)
+    client.force_login(hotline)
+    page = client.get(_url("board", incident)).content.decode()
+    assert "Gia cố đê Phú Xuân" in page and team.name in page
+    assert 'data-testid="task-form"' not in page and 'data-testid="team-form"' not in page
+    assert "data-action=" not in page
+    assert client.post(_url("task_new", incident), {"title": "X", "priority": "1"}).status_code == 403
+    assert client.post(_url("stock_new", incident), {"item": "food", "move": "receipt", "quantity": "1"}).status_code == 403
+
+
+def test_after_closing_tasks_are_read_only_and_teams_can_go_home(client, operator, incident, tasks, team):
+    d = services.deployment_request(actor=operator, incident_id=incident.pk, team_id=team.pk)
+    services.deployment_transition(actor=operator, deployment_id=d.pk, action="assign")
+    services.incident_transition(actor=operator, incident_id=incident.pk, action="close")
+    client.force_login(operator)
+    page = client.get(_url("board", incident)).content.decode()
+    assert 'data-testid="task-form"' not in page
+    assert set(re.findall(r'data-action="(\w+)"', page)) == {"demobilize"}
+    task = tasks["px"]
+    assert client.post(_url("task_action", incident, task.pk), {"action": "cancel"}).status_code == 400
+    assert client.post(_url("team_action", incident, d.pk), {"action": "demobilize"}).status_code == 302
