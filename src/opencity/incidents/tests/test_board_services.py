@@ -313,3 +313,34 @@ def test_stock_lines_are_checked_and_a_form_sent_twice_counts_once(operator, inc
         services.stock_add(actor=px_commander, incident_id=incident.pk, item="food", move="need", quantity=5,
                            area_id=phu_xuan.pk, client_token="stock-form-token-0001")
     assert StockEntry.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_issues_at_once_cannot_take_more_than_is_on_hand(operator, leader, open_incident, phu_xuan):
+    import threading
+
+    from django.db import connection
+
+    incident = open_incident(active=True)
+    services.stock_add(actor=operator, incident_id=incident.pk, item="life_jackets", move="receipt", quantity=10)
+    barrier = threading.Barrier(2)
+    results: dict[str, str] = {}
+
+    def issue(user):
+        try:
+            barrier.wait(timeout=5)
+            services.stock_add(actor=user, incident_id=incident.pk, item="life_jackets", move="issue", quantity=7,
+                               area_id=phu_xuan.pk)
+            results[user.phone] = "issued"
+        except ValidationError:
+            results[user.phone] = "refused"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue, args=(u,)) for u in (operator, leader)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(results.values()) == ["issued", "refused"]
+    assert services.stock_on_hand(incident, "life_jackets") == 3
