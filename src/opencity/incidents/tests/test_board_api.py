@@ -134,3 +134,11 @@ def test_the_operations_are_documented():
         op = paths[path][method]
         assert op["summary"] and op["description"]
         assert {str(k) for k in op["responses"]} >= {"200", "403"}
+
+
+def test_a_ward_official_reads_the_wards_tasks_but_cannot_move_them(incident, board, th_official):
+    client = as_user(th_official)
+    assert [t["title"] for t in client.get(f"{BASE}/{incident.pk}/tasks").json()["items"]] == ["Sơ tán"]
+    task = board["th"]
+    error(post(client, f"{BASE}/{incident.pk}/tasks/{task.pk}/cancel", {"version": task.version}), 403)
+    assert Task.objects.get(pk=task.pk).status == "open"
