@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from ninja import Router
 
+from .api_board import router as board_router
 from .api_shelters import router as shelters_part_router
 from .api_sitreps import router as sitreps_router
 
 router = Router(tags=["incidents"])
+router.add_router("", board_router)
 router.add_router("", sitreps_router)
 
 # The public shelters: no authentication.
