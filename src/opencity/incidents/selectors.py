@@ -75,13 +75,14 @@ def incident_map(incident, *, visible: frozenset[int] | None) -> dict:
     the linked ones, by urgency), its teams where their phones last placed them, its open
     shelters with occupancy, its assets. Nothing about a person: no name, no phone.
     ``visible``: a ward's command sees its wards' part only."""
-    from django.db.models import Q, Sum
+    from django.db.models import Q
 
     from opencity.alerts.models import Alert, Message
     from opencity.emergency.models import OPEN_STATUSES, RescueRequest
     from opencity.geo.models import LocationPrecision
 
     from .models import Asset, DeploymentStatus, Shelter
+    from .selectors_shelters import with_figures, with_occupancy
 
     features: list[dict] = []
     wards = incident.areas.all() if visible is None else incident.areas.filter(pk__in=visible)
@@ -107,13 +108,12 @@ def incident_map(incident, *, visible: frozenset[int] | None) -> dict:
         if d.team.last_lat is not None:
             features.append(_point(d.team.last_lon, d.team.last_lat, layer="team", id=d.pk, label=d.team.name,
                                    status=d.status, status_label=str(d.get_status_display())))
-    shelters = Shelter.objects.filter(incident=incident, is_open=True).annotate(
-        present=Sum("stays__people", filter=Q(stays__checked_out_at__isnull=True)))
+    shelters = Shelter.objects.filter(incident=incident, is_open=True)
     if visible is not None:
         shelters = shelters.filter(area_id__in=ward_ids)
-    for sh in shelters:
+    for sh in with_figures(with_occupancy(shelters)):  # the shelters' own figures of the moment
         features.append(_point(sh.lon, sh.lat, layer="shelter", id=sh.pk, label=sh.name,
-                               present=sh.present or 0, capacity=sh.capacity_night))
+                               present=sh.occupancy, capacity=sh.capacity))
     for a in Asset.objects.filter(incident=incident).exclude(lat=None):
         features.append(_point(a.lon, a.lat, layer="asset", id=a.pk, label=str(a), status=a.status))
     # the wards are drawn by the base map (reports:areas): only their ids, to colour them

@@ -23,7 +23,7 @@ from .services.shelters import capacity_at, is_night
 PRESENT = Q(stays__checked_out_at__isnull=True)
 
 
-def _with_occupancy(qs):
+def with_occupancy(qs):
     return qs.annotate(occupancy=Coalesce(Sum("stays__people", filter=PRESENT), Value(0),
                                           output_field=IntegerField()))
 
@@ -45,7 +45,7 @@ def with_figures(shelters, at: dt.datetime | None = None) -> list[Shelter]:
 def public_shelters():
     """Open shelters the public may see: not those opened for an exercise (a drill must never
     send people to a place), by ward then name."""
-    return _with_occupancy(
+    return with_occupancy(
         Shelter.objects.filter(is_open=True, incident__isnull=False, incident__is_exercise=False)
         .select_related("area").only("id", "name", "kind", "address", "lat", "lon", "capacity_day",
                                      "capacity_night", "phone", "updated_at", "area__id", "area__name")
@@ -76,7 +76,7 @@ def incident_shelters(incident, *, user) -> list[Shelter]:
     qs = Shelter.objects.filter(incident=incident, is_open=True).select_related("area")
     if visible is not None:
         qs = qs.filter(area_id__in=visible)
-    return with_figures(_by_ward(_with_occupancy(qs)))
+    return with_figures(_by_ward(with_occupancy(qs)))
 
 
 def shelters_to_open(incident, *, user) -> list[Shelter]:
@@ -90,7 +90,7 @@ def shelter_for_incident(incident, shelter_id) -> Shelter:
     pk = parse_id(shelter_id)
     if pk is None:
         raise NotFoundError()
-    shelter = _with_occupancy(Shelter.objects.filter(pk=pk, incident=incident).select_related("area")).first()
+    shelter = with_occupancy(Shelter.objects.filter(pk=pk, incident=incident).select_related("area")).first()
     if shelter is None:
         raise NotFoundError()
     return with_figures([shelter])[0]
