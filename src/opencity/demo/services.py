@@ -319,6 +319,9 @@ def demo_load(*, reports: int = 2000, seed: int = 2025) -> DemoSummary:
         from opencity.hotline.demo import demo_load_calls
 
         demo_load_calls()  # and the hotline's calls, linked to what it filed
+        from .incident import demo_load_incident
+
+        demo_load_incident(year=timezone.localdate().year - 1)  # the flood as one incident, through its services
 
         from opencity.reports import kpi
 

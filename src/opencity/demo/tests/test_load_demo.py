@@ -297,3 +297,30 @@ def test_loading_again_creates_nothing(demo):
     call_command("load_demo", reports=REPORTS, stdout=out)
     assert "already loaded" in out.getvalue()
     assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_the_flood_is_one_incident_told_through_the_services(demo):
+    """Issue #16: the demo's flood links its warnings, rescue requests and calls, with three
+    operational periods, tasks, six shelters, assets and four signed situation reports whose
+    city totals are their wards' sums — every step dated within the flood, not today."""
+    from django.db.models import Sum
+
+    from opencity.incidents.models import Incident, ShelterStay
+    from opencity.incidents.selectors_sitreps import sitrep_totals
+
+    incident = Incident.objects.get()
+    kinds = set(incident.links.filter(state="linked").values_list("kind", flat=True))
+    assert kinds == {"alert", "rescue", "call"} and incident.status == "closed" and not incident.is_exercise
+    assert incident.periods.count() == 3 and incident.tasks.filter(status="done").count() >= 6
+    assert incident.shelters.count() == 6 and ShelterStay.objects.filter(incident=incident).count() == 48
+    assert incident.assets.count() == 4 and incident.deployments.count() == 6
+    reports = list(incident.sitreps.order_by("number"))
+    assert [r.number for r in reports] == [1, 2, 3, 4] and all(r.is_signed for r in reports)
+    for report in reports:
+        totals = sitrep_totals(report)
+        for counter, total in totals.items():
+            assert total == (report.counts.filter(counter=counter).aggregate(n=Sum("value"))["n"] or 0)
+    assert sitrep_totals(reports[-1])["evacuated_people"] >= sitrep_totals(reports[0])["evacuated_people"] > 0
+    for event in incident.events.all():
+        assert incident.started_at <= event.created_at <= incident.ended_at, event.action
