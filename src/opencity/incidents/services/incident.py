@@ -211,7 +211,21 @@ def _link(incident: Incident, kind: str, target, *, actor, state: str = LinkStat
     if state == LinkState.LINKED:
         workflow.INCIDENT.apply(incident, "link", actor=actor, data={"kind": kind, "id": target.pk,
                                                                      "ref": getattr(target, "ref", str(target.pk))})
+        _propose_calls_behind(incident, kind, target)
     return link
+
+
+def _propose_calls_behind(incident: Incident, kind: str, target) -> None:
+    """A call has no ward of its own: the hotline calls behind a rescue request or a field
+    report just linked (those that filed or followed it) are proposed with it."""
+    if kind == LinkKind.RESCUE:
+        calls = Call.objects.filter(rescue_requests=target)
+    elif kind == LinkKind.REPORT:
+        calls = Call.objects.filter(reports=target)
+    else:
+        return
+    for call in calls.exclude(pk__in=incident.links.filter(kind=LinkKind.CALL).values("call_id")):
+        IncidentLink.objects.create(incident=incident, kind=LinkKind.CALL, call=call, state=LinkState.PROPOSED)
 
 
 @transaction.atomic
@@ -233,6 +247,7 @@ def incident_link(*, actor, incident_id, kind: str, target_id) -> IncidentLink:
         link.save(update_fields=["state", "decided_by", "decided_at"])
         workflow.INCIDENT.apply(incident, "link", actor=actor, data={"kind": kind, "id": target.pk,
                                                                      "ref": getattr(target, "ref", str(target.pk))})
+        _propose_calls_behind(incident, kind, target)
     return link
 
 

@@ -172,3 +172,22 @@ def test_the_console_feed_carries_incident_steps_in_words(open_incident, operato
     assert rows[0].ref == incident.ref and rows[0].payload["exercise"] is True
     with translation.override("en"):
         assert [live_label(r) for r in rows] == ["Incident opened", "Response started"]
+
+
+def test_the_calls_behind_a_linked_rescue_request_are_proposed(operator, hotline, open_incident, file_sos):
+    from opencity.hotline import services as calls
+
+    incident = open_incident()
+    sos = file_sos()
+    call = calls.call_log(actor=hotline, direction="inbound", phone="0905123456",
+                          started_at=timezone.now() - dt.timedelta(minutes=5), topic="rescue",
+                          outcome="rescue_created")
+    calls.call_link_rescue(actor=hotline, call_id=call.pk, rescue=sos)
+    services.incident_link(actor=operator, incident_id=incident.pk, kind="rescue", target_id=sos.pk)
+    proposal = incident.links.get(kind="call")
+    assert proposal.call == call and proposal.state == LinkState.PROPOSED
+    services.incident_link_decide(actor=operator, link_id=proposal.pk, accept=True)
+    assert incident.links.filter(kind="call", state=LinkState.LINKED).count() == 1
+    # linking the request again proposes nothing twice
+    services.incident_link(actor=operator, incident_id=incident.pk, kind="rescue", target_id=sos.pk)
+    assert incident.links.filter(kind="call").count() == 1
