@@ -13,6 +13,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.utils import timezone
 
+pytestmark = pytest.mark.usefixtures("at_latest_migrations")
+
 BEFORE = [("accounts", "0007_auditlog_idempotencyrecord_to_lib"), ("open311", "0001_initial")]
 AFTER = [("accounts", "0010_remove_apitoken_replaced_by"), ("open311", "0004_remove_apikey_is_active")]
 

@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+pytestmark = pytest.mark.usefixtures("at_latest_migrations")
+
 BEFORE = [("notifications", "0002_outbox")]
 AFTER = [("notifications", "0004_pushsubscription"), ("alerts", "0004_pushsubscription_to_notifications")]
 
