@@ -20,7 +20,7 @@ from fpdf.fonts import FontFace
 
 from opencity.geo import collation
 from opencity.geo.models import Area
-from opencity.lib.pdf import find_fonts
+from opencity.lib.pdf import FooterDocument, find_fonts
 
 from .models import CommandRole, Counter, SituationReport
 from .selectors_sitreps import SECTIONS, report_wards, sitrep_totals
@@ -47,17 +47,8 @@ def vn_long_date(moment) -> str:
     return f"ngày {local:%d} tháng {local:%m} năm {local:%Y}"
 
 
-class Document(FPDF):
-    footer_text = ""
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("Body", "", 7)
-        self.set_text_color(110, 110, 110)
-        self.cell(0, 5, self.footer_text, align="L")
-        self.set_x(-30)
-        self.cell(18, 5, f"{self.page_no()}/{{nb}}", align="R")
-        self.set_text_color(0, 0, 0)
+class Document(FooterDocument):
+    pass
 
 
 def new_document(title: str) -> Document:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from django.conf import settings
+from fpdf import FPDF
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -53,3 +54,20 @@ def find_fonts(candidates: Sequence[str] | None = None) -> tuple[Path, Path]:
     raise FontNotFound(
         "No font with Vietnamese letters for PDF reports: install Debian's fonts-dejavu-core "
         "(apt-get install fonts-dejavu-core) or set OPENCITY_PDF_FONT to a .ttf file")
+
+
+class FooterDocument(FPDF):
+    """A page with a small grey footer: ``footer_text`` on the left, "page/pages" on the right
+    (``page_number_width`` mm wide). The fonts must be added under the family name "Body"."""
+
+    footer_text = ""
+    page_number_width = 18
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("Body", "", 7)
+        self.set_text_color(110, 110, 110)
+        self.cell(0, 5, self.footer_text, align="L")
+        self.set_x(-12 - self.page_number_width)
+        self.cell(self.page_number_width, 5, f"{self.page_no()}/{{nb}}", align="R")
+        self.set_text_color(0, 0, 0)

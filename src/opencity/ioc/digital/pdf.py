@@ -14,7 +14,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from opencity.lib.numbers import fmt_number
-from opencity.lib.pdf import FONT_CANDIDATES, FontNotFound  # noqa: F401 — FontNotFound: re-exported
+from opencity.lib.pdf import FONT_CANDIDATES, FontNotFound, FooterDocument  # noqa: F401 — FontNotFound: re-exported
 from opencity.lib.pdf import find_fonts as _find_fonts
 
 from .content import Content
@@ -45,16 +45,8 @@ def fmt(value, kind: str, *, signed: bool = False) -> str:
     return sign + number_format(value, 0, use_l10n=True, force_grouping=True)
 
 
-class _Document(FPDF):
-    footer_text = ""
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("Body", "", 7)
-        self.set_text_color(110, 110, 110)
-        self.cell(0, 5, self.footer_text, align="L")
-        self.set_x(-40)
-        self.cell(28, 5, f"{self.page_no()}/{{nb}}", align="R")
+class _Document(FooterDocument):
+    page_number_width = 28
 
 
 def _heading(pdf: FPDF, text: str) -> None:
