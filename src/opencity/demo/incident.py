@@ -10,7 +10,7 @@ book; six shelters with the households they took in; four situation reports, sig
 city totals are their wards' sums; then recovery and the end.
 
 Every step goes through ``opencity.incidents.services`` at its moment in the past
-(``demo.clock.played_at``), so the demo cannot disagree with the product. Deterministic;
+(``lib.pastclock.played_at``), so the demo cannot disagree with the product. Deterministic;
 running it again does nothing.
 """
 
@@ -30,8 +30,7 @@ from opencity.geo.models import Area
 from opencity.hotline.models import Call
 from opencity.incidents import services
 from opencity.incidents.models import Incident, Shelter, ShelterKind
-
-from .clock import played_at
+from opencity.lib.pastclock import played_at
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NAME = "Lũ lớn cuối tháng 10 trên địa bàn thành phố Huế"

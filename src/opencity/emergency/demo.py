@@ -2,8 +2,9 @@
 
 Three teams (one member login each, password ``hue-demo-2025``; the Phú Vang team's member is
 0901000009) and fifteen past requests in low-lying wards, each with its whole history
-(filed → acknowledged → assigned → dispatched → on scene → rescued, a few cancelled), written
-in bulk with timestamps in the past. Deterministic; running it again does nothing.
+(filed → acknowledged → assigned → dispatched → on scene → rescued, a few cancelled), played
+through the services at their moments last year (``lib.pastclock``): the demo's requests are the
+product's own. Deterministic; running it again does nothing.
 
 Hook: ``from opencity.emergency.demo import demo_load_rescue; demo_load_rescue()`` after the
 demo pack's people are loaded.
@@ -12,6 +13,7 @@ demo pack's people are loaded.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import random
 from zoneinfo import ZoneInfo
 
@@ -21,8 +23,9 @@ from shapely.geometry import shape
 
 from opencity.accounts.models import Role, User
 from opencity.geo.models import Area
+from opencity.lib.pastclock import played_at
 
-from .models import Origin, RescueEvent, RescueRequest, RescueTeam, Status, TeamStatus, base_urgency
+from .models import RescueRequest, RescueTeam, TeamStatus
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PASSWORD = "hue-demo-2025"
@@ -37,12 +40,6 @@ NOTES = ["Nước ngập tới mái nhà, có người già và trẻ nhỏ.", "
          "Cả xóm bị cô lập, hết nước uống.", "Nhà sập một phần, một người bị kẹt.", "", "Cần áo phao cho 4 người."]
 NEED_SETS = [["evacuation"], ["trapped", "evacuation"], ["medical"], ["food_water"], ["evacuation", "medical"],
              ["trapped"], ["food_water", "other"]]
-STEPS = [("acknowledge", Status.NEW, Status.ACKNOWLEDGED, "acknowledged_at"),
-         ("assign", Status.ACKNOWLEDGED, Status.ASSIGNED, "assigned_at"),
-         ("dispatch", Status.ASSIGNED, Status.DISPATCHED, "dispatched_at"),
-         ("arrive", Status.DISPATCHED, Status.ON_SCENE, "on_scene_at"),
-         ("rescue", Status.ON_SCENE, Status.RESCUED, "finished_at")]
-
 
 def _member(phone: str, name: str) -> User:
     user = User.objects.filter(phone__endswith=phone[1:]).first()
@@ -77,47 +74,67 @@ def demo_load_rescue(count: int = 15) -> dict:
     areas = [a for a in Area.objects.filter(name__in=WARDS).exclude(boundary=None).order_by("name")]
     citizens = list(User.objects.filter(role=Role.CITIZEN).exclude(rescue_teams__isnull=False).order_by("pk")[:40])
     operator = User.objects.filter(role=Role.OPERATOR).order_by("pk").first()
-    requests, events = [], []
-    for i in range(count if areas else 0):
+    if not areas or operator is None:
+        return {"teams": len(teams), "requests": 0}
+    # Each request's plan, drawn first; then every step of every request is played in time order
+    # through the services (lib.pastclock: at its moment last year), so a team is assigned only
+    # when it is free, as on the real board.
+    queue: list[tuple[dt.datetime, int, int, str]] = []
+    plans = []
+    for i in range(count):
         area = areas[i % len(areas)]
         lat, lon = _point(area, r)
-        needs = NEED_SETS[i % len(NEED_SETS)]
-        people = r.choice([1, 2, 3, 4, 5, 6, 8, 12])
         day = dt.date(year, 10, 28) + dt.timedelta(days=r.randrange(0, 12))
         created = dt.datetime(year, day.month, day.day, r.randrange(0, 24), r.randrange(60), tzinfo=_VN)
-        requester = citizens[i % len(citizens)] if citizens and i % 4 != 3 else None
-        req = RescueRequest(
-            requester=requester, filed_by=None if requester else operator,
-            caller_name="" if requester else "Người gọi tổng đài", caller_phone="" if requester else f"+84905000{i:03d}",
-            lat=lat, lon=lon, area=area, people=people, needs=needs, note=NOTES[i % len(NOTES)],
-            client_token=f"demo-flood-{year}-{i:03d}", urgency=base_urgency(needs, people),
-            created_at=created, updated_at=created, origin=Origin.ACCOUNT if requester else Origin.CALLER,
-        )
-        history = [("file", "", Status.NEW, created, requester or operator, "")]
-        at = created
-        cancelled = i % 7 == 6
-        team = teams[i % len(teams)]
-        for n, (action, src, dst, stamp) in enumerate(STEPS):
-            if cancelled and n == 2:
-                at += dt.timedelta(minutes=r.randrange(5, 30))
-                history.append(("cancel", src, Status.CANCELLED, at, operator, "Người dân đã tự sơ tán an toàn"))
-                req.cancel_reason = "Người dân đã tự sơ tán an toàn"
-                req.finished_at = at
-                break
-            at += dt.timedelta(minutes=r.randrange(2, 8) if n == 0 else r.randrange(8, 70))
-            setattr(req, stamp, at)
-            if action == "assign":
-                req.assigned_team = team
-            history.append((action, src, dst, at, operator if n < 2 else team.members.first(), team.name if action == "assign" else ""))
-        req.status = history[-1][2]
-        req.version = len(history)
-        req.updated_at = at
-        requests.append((req, history))
-    RescueRequest.objects.bulk_create([req for req, _h in requests])
-    for req, history in requests:
-        for action, src, dst, at, actor, note in history:
-            events.append(RescueEvent(request=req, action=action, from_status=src, to_status=dst, created_at=at,
-                                      actor=actor, actor_role=getattr(actor, "role", "") or "", note=note,
-                                      data={"team": note} if action == "assign" else {}))
-    RescueEvent.objects.bulk_create(events)
-    return {"teams": len(teams), "requests": len(requests)}
+        plans.append({"lat": lat, "lon": lon, "needs": NEED_SETS[i % len(NEED_SETS)],
+                      "people": r.choice([1, 2, 3, 4, 5, 6, 8, 12]), "note": NOTES[i % len(NOTES)],
+                      "requester": citizens[i % len(citizens)] if citizens and i % 4 != 3 else None,
+                      "cancelled": i % 7 == 6, "team": teams[i % len(teams)], "req": None})
+        heapq.heappush(queue, (created, i, 0, "file"))
+    seq = 1
+    with played_at(min(t for t, *_rest in queue)) as clock:
+        while queue:
+            at, i, _seq, step = heapq.heappop(queue)
+            clock.set(max(clock.moment, at))
+            plan = plans[i]
+            following = _play(step, plan, i, year, operator, teams)
+            if following is not None:
+                minutes = r.randrange(2, 8) if step == "file" else r.randrange(8, 70)
+                heapq.heappush(queue, (clock.moment + dt.timedelta(minutes=minutes), i, seq, following))
+                seq += 1
+    return {"teams": len(teams), "requests": len(plans)}
+
+
+NEXT = {"file": "acknowledge", "acknowledge": "assign", "assign": "dispatch", "dispatch": "arrive",
+        "arrive": "rescue", "rescue": None, "cancel": None}
+
+
+def _play(step: str, plan: dict, i: int, year: int, operator: User, teams: list[RescueTeam]) -> str | None:
+    """Take one step of request ``i`` now (the clock's moment); returns the next step, or the
+    same step again when it must wait (no team free yet)."""
+    from . import services
+
+    if step == "file":
+        requester = plan["requester"]
+        plan["req"], _created = services.rescue_request_create(
+            actor=requester or operator, lat=plan["lat"], lon=plan["lon"], people=plan["people"],
+            needs=plan["needs"], note=plan["note"], client_token=f"demo-flood-{year}-{i:03d}",
+            for_caller=requester is None, caller_name="" if requester else "Người gọi tổng đài",
+            caller_phone="" if requester else f"+84905000{i:03d}")
+        return "acknowledge"
+    req = plan["req"]
+    if step == "acknowledge":
+        services.rescue_acknowledge(actor=operator, request_id=req.pk)
+        return "cancel" if plan["cancelled"] else "assign"
+    if step == "cancel":
+        services.rescue_cancel(actor=operator, request_id=req.pk, reason="Người dân đã tự sơ tán an toàn")
+        return None
+    if step == "assign":
+        free = [t for t in [plan["team"], *teams] if RescueTeam.objects.get(pk=t.pk).status == TeamStatus.AVAILABLE]
+        if not free:
+            return "assign"  # every team is out: the request waits for the first one back
+        plan["team"] = free[0]
+        services.rescue_assign(actor=operator, request_id=req.pk, team_id=free[0].pk)
+        return "dispatch"
+    services.rescue_team_step(actor=plan["team"].members.first(), request_id=req.pk, action=step)
+    return NEXT[step]
