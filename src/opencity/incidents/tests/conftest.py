@@ -55,3 +55,19 @@ def open_incident(operator, phu_xuan, thuan_hoa):
         return services.incident_open(**params)
 
     return make
+
+
+@pytest.fixture
+def incident(open_incident):
+    """An incident in response (a test module may define its own)."""
+    return open_incident(active=True)
+
+
+@pytest.fixture
+def px_commander(operator, incident, px_official, phu_xuan):
+    """The Phú Xuân official, commanding the ward's part of ``incident``."""
+    from opencity.incidents import services
+
+    services.roster_add(actor=operator, incident_id=incident.pk, user_id=px_official.pk, position="commander",
+                        area_id=phu_xuan.pk)
+    return px_official

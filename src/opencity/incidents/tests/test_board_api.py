@@ -17,18 +17,6 @@ BASE = "/api/v1/incidents"
 
 
 @pytest.fixture
-def incident(open_incident):
-    return open_incident(active=True)
-
-
-@pytest.fixture
-def px_commander(operator, incident, px_official, phu_xuan):
-    services.roster_add(actor=operator, incident_id=incident.pk, user_id=px_official.pk, position="commander",
-                        area_id=phu_xuan.pk)
-    return px_official
-
-
-@pytest.fixture
 def board(operator, incident, phu_xuan, thuan_hoa, team, citizen):
     team.members.add(citizen)
     team.last_lat, team.last_lon = 16.4637, 107.5909

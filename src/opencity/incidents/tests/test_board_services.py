@@ -24,18 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def incident(open_incident):
-    return open_incident(active=True)
-
-
-@pytest.fixture
-def px_commander(operator, incident, px_official, phu_xuan):
-    services.roster_add(actor=operator, incident_id=incident.pk, user_id=px_official.pk, position="commander",
-                        area_id=phu_xuan.pk)
-    return px_official
-
-
-@pytest.fixture
 def deployed(operator, incident, team):
     """The team requested and assigned to the incident, city level."""
     d = services.deployment_request(actor=operator, incident_id=incident.pk, team_id=team.pk)

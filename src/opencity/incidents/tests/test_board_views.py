@@ -17,18 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def incident(open_incident):
-    return open_incident(active=True)
-
-
-@pytest.fixture
-def px_commander(operator, incident, px_official, phu_xuan):
-    services.roster_add(actor=operator, incident_id=incident.pk, user_id=px_official.pk, position="commander",
-                        area_id=phu_xuan.pk)
-    return px_official
-
-
-@pytest.fixture
 def tasks(operator, incident, phu_xuan, thuan_hoa):
     return {
         "px": services.task_create(actor=operator, incident_id=incident.pk, title="Gia cố đê Phú Xuân",
