@@ -26,12 +26,12 @@ def incident_areas(incident, visible: frozenset[int] | None):
 
 def incident_links(incident, visible=None):
     return (IncidentLink.objects.filter(incident=incident, state=LinkState.LINKED)
-            .select_related("alert", "rescue", "call", "report", "rescue__area", "report__area"))
+            .select_related("alert__latest", "rescue__area", "call", "report__area"))
 
 
 def incident_proposals(incident):
     return (IncidentLink.objects.filter(incident=incident, state=LinkState.PROPOSED)
-            .select_related("alert", "rescue", "call", "report", "rescue__area", "report__area"))
+            .select_related("alert__latest", "rescue__area", "call", "report__area"))
 
 
 def incident_roster(incident, visible: frozenset[int] | None):

@@ -92,3 +92,24 @@ def test_the_warn_button_opens_the_composer_prefilled_with_the_incidents_wards(c
     form = client.get(url).context["form"]
     assert form.initial["event"] == "flood" and form.initial["headline_vi"] == incident.name
     assert sorted(form.initial["areas"]) == sorted([phu_xuan.pk, thuan_hoa.pk])
+
+
+def test_the_incident_page_reads_its_links_without_a_query_per_link(client, operator, open_incident, file_sos,
+                                                                    flood_warning, django_assert_max_num_queries):
+    from opencity.incidents import services
+
+    incident = open_incident()
+    for _ in range(2):
+        services.incident_link(actor=operator, incident_id=incident.pk, kind="alert", target_id=flood_warning().pk)
+        services.incident_link(actor=operator, incident_id=incident.pk, kind="rescue", target_id=file_sos().pk)
+    client.force_login(operator)
+    url = reverse("incidents:detail", args=[incident.pk])
+    client.get(url)
+    with django_assert_max_num_queries(60) as few:
+        client.get(url)
+    base = len(few.captured_queries)
+    for _ in range(3):
+        services.incident_link(actor=operator, incident_id=incident.pk, kind="alert", target_id=flood_warning().pk)
+    with django_assert_max_num_queries(base) as more:
+        client.get(url)
+    assert len(more.captured_queries) == base
