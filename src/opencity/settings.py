@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "opencity.emergency",
     "opencity.hotline",
     "opencity.incidents",  # command support: incidents, teams, shelters, situation reports (above the apps it ties)
+    "opencity.monitoring",  # sensors, cameras, vessels: ingest, rules, events (above incidents, which it links to)
     "opencity.demo",  # manage.py load_demo and demo_logins (the demo pack, above every app)
     "opencity.lib",  # shared helpers' tables: leases (lib/locks.py), the audit log, idempotency records
     # after our apps: notifications' run_huey (the worker, refusing the console SMS backend in
@@ -383,6 +384,20 @@ OPENCITY_LIVE_STREAM_SECONDS = env_float("OPENCITY_LIVE_STREAM_SECONDS", 25.0)
 OPENCITY_LIVE_KEEP_DAYS = env_int("OPENCITY_LIVE_KEEP_DAYS", 7)
 # Streams served over WSGI at once per process (each holds a thread); ASGI streams hold none.
 OPENCITY_LIVE_WSGI_STREAMS = env_int("OPENCITY_LIVE_WSGI_STREAMS", 4)
+
+# --- Monitoring (monitoring/): sensors, cameras, vessels ------------------------------------
+# Readings older than MAX_AGE_DAYS or later than now + CLOCK_TOLERANCE_SECONDS are refused (a
+# device whose clock says 1970); an HTTP batch holds at most MAX_BATCH rows (413 beyond).
+OPENCITY_MONITORING_MAX_AGE_DAYS = env_int("OPENCITY_MONITORING_MAX_AGE_DAYS", 3650)
+OPENCITY_MONITORING_CLOCK_TOLERANCE_SECONDS = env_int("OPENCITY_MONITORING_CLOCK_TOLERANCE_SECONDS", 300)
+OPENCITY_MONITORING_MAX_BATCH = env_int("OPENCITY_MONITORING_MAX_BATCH", 5000)
+# The MQTT broker the ingest worker subscribes to (manage.py mqtt_ingest) and the simulator
+# publishes to; topics ``<PREFIX>/<datastream code>`` (readings) and ``<PREFIX>/items/<source>``.
+OPENCITY_MQTT_HOST = env_str("OPENCITY_MQTT_HOST", "127.0.0.1")
+OPENCITY_MQTT_PORT = env_int("OPENCITY_MQTT_PORT", 1883)
+OPENCITY_MQTT_USERNAME = env_str("OPENCITY_MQTT_USERNAME", "")
+OPENCITY_MQTT_PASSWORD = env_secret("OPENCITY_MQTT_PASSWORD", "")
+OPENCITY_MQTT_TOPIC_PREFIX = env_str("OPENCITY_MQTT_TOPIC_PREFIX", "opencity/ingest")
 
 # --- Digital reports (ioc/digital) -------------------------------------------------------
 # A TrueType/OpenType font with Vietnamese letters for the PDF reports; empty: the first found

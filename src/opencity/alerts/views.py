@@ -95,7 +95,8 @@ def _composer(request: HttpRequest, form: WarningForm, *, status: int = 200, ale
 
 def _prefill(query) -> dict:
     """A composer opened from elsewhere — an incident's page sends its hazard, its name and its
-    wards (``?event=flood&headline=…&areas=3&areas=5``): what is valid is filled in, the rest
+    wards (``?event=flood&headline=…&areas=3&areas=5``), a monitoring event also a CAP severity and
+    a description: what is valid is filled in, the rest
     ignored; the person still reviews and publishes."""
     initial: dict = {}
     if query.get("event") in EventType.values:
@@ -106,6 +107,11 @@ def _prefill(query) -> dict:
     areas = [int(v) for v in query.getlist("areas")[:200] if v.isdigit() and len(v) < 10]
     if areas:
         initial["areas"] = areas
+    if query.get("severity") in Severity.values:
+        initial["severity"] = query["severity"]
+    description = (query.get("description") or "").strip()[:2000]
+    if description:
+        initial["description_vi"] = description
     return initial
 
 

@@ -18,7 +18,7 @@ never test roles themselves. The rules, in words:
 - A report rejected as spam is visible only to its reporter and staff in scope, whoever follows it.
 
 The rules are a package, one module per capability (``policy/reports.py``, ``alerts.py``,
-``emergency.py``, ``incidents.py``, ``ioc.py``, ``hotline.py``, ``accounts.py``), on the role facts and audiences
+``emergency.py``, ``incidents.py``, ``monitoring.py``, ``ioc.py``, ``hotline.py``, ``accounts.py``), on the role facts and audiences
 of ``core.py``; everything is re-exported here, so callers write ``policy.can_view_report``.
 No role is tested outside this package (``tests/test_policy_boundary.py`` walks the source).
 """
@@ -93,6 +93,14 @@ from .ioc import (
     can_view_console,
     kpi_bounds,
 )
+from .monitoring import (
+    can_act_on_monitoring_event,
+    can_view_monitoring,
+    can_view_monitoring_event,
+    can_view_private_stations,
+    monitoring_event_scope_q,
+    station_scope_q,
+)
 from .navigation import (
     navigation,
 )
@@ -128,6 +136,12 @@ from .reports import (
 )
 
 __all__ = [
+    "can_act_on_monitoring_event",
+    "can_view_monitoring",
+    "can_view_monitoring_event",
+    "can_view_private_stations",
+    "monitoring_event_scope_q",
+    "station_scope_q",
     "can_command_incident",
     "can_edit_any_ward",
     "can_edit_ward_part",

@@ -204,7 +204,8 @@ class Report(models.Model):
     reporter_phone = models.CharField(_("reporter phone (for calls)"), max_length=16, blank=True)
     channel = models.CharField(
         max_length=10, default="web",
-        choices=[("web", _("Web/app")), ("hotline", _("Hotline")), ("api", _("API")), ("open311", "Open311")],
+        choices=[("web", _("Web/app")), ("hotline", _("Hotline")), ("api", _("API")), ("open311", "Open311"),
+                 ("sensor", _("Monitoring"))],
     )
     client_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     unit = models.ForeignKey(
