@@ -79,7 +79,16 @@ def setup_streams() -> tuple[str, list[str]]:
     for all of them (levels at 5.0 and 6.0 m): made with the product's own models and services."""
     from opencity.lib.credentials import credential_issue
     from opencity.monitoring.models import (
-        Datastream, ObservedProperty, Rule, RuleKind, RuleLevel, Source, SourceKey, Station, StationKind)
+        Datastream,
+        ObservedProperty,
+        Rule,
+        RuleKind,
+        RuleLevel,
+        Source,
+        SourceKey,
+        Station,
+        StationKind,
+    )
 
     source = Source.objects.create(code="bench", name="Bench")
     _key, raw = credential_issue(SourceKey, actor=None, source=source, name="bench")

@@ -3,7 +3,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from opencity.errors import ConflictError, IllegalTransitionError, NotFoundError, PermissionDeniedError
+from opencity.errors import (
+    ConflictError,
+    IllegalTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from opencity.incidents.models import IncidentEvent
 from opencity.monitoring.models import EventStatus, MonitoringEvent
 from opencity.monitoring.services import (
