@@ -241,7 +241,7 @@ def parse_when(raw: Any) -> dt.datetime:
                 break
             except ValueError:
                 continue
-    if when is None:
+    if when is None or not 1900 <= when.year <= 2200:
         raise RowError("invalid_time", _("%(text)s is not a date and time that exists, as dd/mm/yyyy HH:MM or "
                                          "ISO 8601.") % {"text": text[:40]})
     return when.replace(tzinfo=LOCAL_TZ) if when.tzinfo is None else when

@@ -301,25 +301,29 @@ class SeriesOut(Schema):
 
 
 class SeriesQuery(Schema):
-    start: str | None = Field(None, alias="from", max_length=40,
+    start: str | None = Field(None, alias="from",
                               description="ISO 8601 (without an offset: Vietnam time). Default: 24 h before `to`.")
-    end: str | None = Field(None, alias="to", max_length=40, description="ISO 8601. Default: now.")
+    end: str | None = Field(None, alias="to", description="ISO 8601. Default: now.")
 
 
 def _query_time(raw: str | None, name: str) -> dt.datetime | None:
     if raw in (None, ""):
         return None
     text = raw.strip().replace(" ", "+") if "T" in raw else raw.strip()  # "+07:00" arrives as " 07:00"
-    try:
-        when = parse_datetime(text)
-        if when is None:
-            day = parse_date(text)
-            when = dt.datetime.combine(day, dt.time()) if day else None
-    except ValueError:
-        when = None
+    when = None
+    if len(text) <= 40:
+        try:
+            when = parse_datetime(text)
+            if when is None:
+                day = parse_date(text)
+                when = dt.datetime.combine(day, dt.time()) if day else None
+            if when is not None and not 1900 <= when.year <= 2200:  # a range arithmetic cannot overflow
+                when = None
+        except ValueError:
+            when = None
     if when is None:
-        raise ValidationError(_("The time must be ISO 8601, like 2026-10-28T14:00:00+07:00."), code="invalid",
-                              field=name)
+        raise ValidationError(_("The time must be ISO 8601 (between 1900 and 2200), like "
+                                "2026-10-28T14:00:00+07:00."), code="invalid", field=name)
     return when.replace(tzinfo=LOCAL_TZ) if timezone.is_naive(when) else when
 
 
@@ -336,11 +340,11 @@ def _query_time(raw: str | None, name: str) -> dt.datetime | None:
     openapi_extra=OPTIONAL_AUTH_OPENAPI,
 )
 def datastream_observations(request: HttpRequest, response: HttpResponse, code: str, q: Query[SeriesQuery]):
-    stream = selectors.datastream_get(user=request.user, code=code)
     end = _query_time(q.end, "to") or timezone.now()
     start = _query_time(q.start, "from") or end - dt.timedelta(hours=24)
     if start >= end:
         raise ValidationError(_("'from' must be before 'to'."), code="invalid", field="from")
+    stream = selectors.datastream_get(user=request.user, code=code)
     series = selectors.datastream_series(stream, start, end)
     body = {"datastream": stream.code, "unit": stream.unit, "resolution": series.resolution,
             "start": series.start, "end": series.end, "truncated": series.truncated,

@@ -110,9 +110,10 @@ def test_english_headers_iso_times_and_bad_rows_of_cameras(tmp_path, cameras):
         "A1,2026-11-02T08:00:00+07:00,cam-le-loi,75A-123.45,red light,yes\n"
         "A2,2026-11-02 09:00,cam-nowhere,75A-123.45,red light,no\n"
         "A3,2026-11-02 10:00,cam-le-loi,,red light,no\n"
-        "A4,02/11/2026 11:00,cam-le-loi,75A-999.99,red light,maybe\n"))
+        "A4,02/11/2026 11:00,cam-le-loi,75A-999.99,red light,maybe\n"
+        "A5,01/01/0001 00:00,cam-le-loi,75A-999.99,red light,no\n"))
     out = run("camera-violations", path, "camera")
-    assert "created 1, duplicate 0, rejected 3" in out
+    assert "created 1, duplicate 0, rejected 4" in out and "line 6 [A5]: invalid_time" in out
     assert "line 3 [A2]: unknown_station" in out and "line 4 [A3]: missing_value" in out
     assert "line 5 [A4]: invalid_value" in out
     assert list(Item.objects.values_list("dedup_key", flat=True)) == ["A1"]

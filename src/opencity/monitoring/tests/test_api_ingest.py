@@ -120,6 +120,14 @@ def test_a_partial_batch_is_a_207_with_each_reason(client, level_stream, hydro_k
     assert values(level_stream) == [1.3]
 
 
+@pytest.mark.parametrize(("when", "code"), [("0001-01-01T00:00:00+07:00", "too_old"), ("0001-01-01T00:00:00", "too_old"),
+                                            ("9999-12-31T23:59:00-14:00", "future_time")])
+def test_a_time_at_the_ends_of_the_calendar_is_a_rejected_row(client, level_stream, hydro_key, when, code):
+    response = post(client, OBS, {"datastream": "kim-long-h", "time": when, "value": 1}, hydro_key)
+    assert response.status_code == 422
+    assert response.json()["rows"][0]["code"] == code
+
+
 def test_a_batch_with_every_row_rejected_is_a_422(client, level_stream, hydro_key, t0):
     response = post(client, OBS, {"observations": [reading(level_stream, t0, "abc")]}, hydro_key)
     assert response.status_code == 422
@@ -299,7 +307,8 @@ def test_rainfall_hours_are_totals(client, rain_stream, hydro_source, t0):
     assert [p["value"] for p in body["points"]] == [15.0]
 
 
-@pytest.mark.parametrize("params", [{"from": "yesterday"}, {"to": "2026-13-45T00:00"},
+@pytest.mark.parametrize("params", [{"from": "yesterday"}, {"to": "2026-13-45T00:00"}, {"to": "0001-01-01"},
+                                    {"from": "2026-10-28T00:00:00+07:00" * 3}, {"to": "9999-12-31T23:59:00-14:00"},
                                     {"from": "2026-10-29T00:00", "to": "2026-10-28T00:00"}])
 def test_a_bad_time_is_a_400_naming_it(client, level_stream, params):
     response = client.get(series_url("kim-long-h", **params))
