@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema
 from ninja.security import APIKeyHeader
 
 from opencity.errors import DomainError, ValidationError
@@ -142,6 +142,13 @@ def _answer(result: IngestResult, rows: list[Any], lines: list[int] | None) -> H
     return HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type="application/json")
 
 
+# Accepted like on every POST of the API, and not needed: a reading is keyed by datastream and
+# time, an item by its id, so a resent batch is answered "duplicate" row by row whatever the key.
+IngestIdempotencyKey = Header[str | None, {
+    "alias": "Idempotency-Key",
+    "description": "Optional and not needed here: a resent batch creates nothing twice (its rows are answered "
+                   "`duplicate`), with or without a key."}]
+
 INGEST_RESPONSES = {200: IngestOut, 207: IngestOut, 422: IngestOut, **errors(400, 401, 413)}
 
 NDJSON_BODY = {"application/x-ndjson": {"schema": {"type": "string", "description": "One JSON object a line."}}}
@@ -164,7 +171,7 @@ NDJSON_BODY = {"application/x-ndjson": {"schema": {"type": "string", "descriptio
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/json": {"schema": {"type": "object"}}, **NDJSON_BODY}}},
 )
-def observations_post(request: HttpRequest):
+def observations_post(request: HttpRequest, idempotency_key: IngestIdempotencyKey = None):
     rows, lines = _read(request, formats.observation_rows)
     return _answer(observations_ingest(rows=rows, source=request.auth), rows, lines)
 
@@ -183,7 +190,7 @@ def observations_post(request: HttpRequest):
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/json": {"schema": {"type": "object"}}, **NDJSON_BODY}}},
 )
-def items_post(request: HttpRequest):
+def items_post(request: HttpRequest, idempotency_key: IngestIdempotencyKey = None):
     rows, lines = _read(request, formats.item_rows)
     return _answer(items_ingest(rows=rows, source=request.auth), rows, lines)
 
