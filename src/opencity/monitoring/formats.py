@@ -118,7 +118,7 @@ def _data_array(groups: list[Any]) -> list[Any]:
     rows: list[Any] = []
     for group in groups:
         if not isinstance(group, dict) or "dataArray" not in group:
-            raise BodyError(_("Every element must be a dataArray group when one is."))
+            raise BodyError(_("When one element of the array is a dataArray group, every element must be one."))
         code = _stream_code(group)
         components = group.get("components")
         if (not isinstance(components, list) or not all(isinstance(c, str) for c in components)

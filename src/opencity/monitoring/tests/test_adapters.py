@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from opencity.monitoring import adapters
 from opencity.monitoring.models import Datastream, Item, Observation
@@ -23,7 +24,8 @@ SAMPLES = Path(adapters.__file__).parent / "samples"
 
 def run(kind, path, source) -> str:
     out = io.StringIO()
-    call_command("monitoring_import", kind, str(path), source=source, stdout=out)
+    with translation.override("en"):  # the tests read the reasons
+        call_command("monitoring_import", kind, str(path), source=source, stdout=out)
     return out.getvalue()
 
 

@@ -26,6 +26,7 @@ def post(client, url, body, key=None, *, content_type="application/json", bearer
     if key is not None:
         extra["HTTP_AUTHORIZATION" if bearer else "HTTP_X_API_KEY"] = f"Bearer {key}" if bearer else key
     data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    extra.setdefault("HTTP_ACCEPT_LANGUAGE", "en")  # the tests read some messages
     return client.post(url, data, content_type=content_type, **extra)
 
 
@@ -112,7 +113,7 @@ def test_a_partial_batch_is_a_207_with_each_reason(client, level_stream, hydro_k
         {"datastream": "kim-long-h", "time": "1970-01-01T00:00:00Z", "value": 1},
         {"datastream": "no-such", "time": t0.isoformat(), "value": 1},
     ]}
-    response = post(client, OBS, batch, hydro_key, HTTP_ACCEPT_LANGUAGE="en")
+    response = post(client, OBS, batch, hydro_key)
     assert response.status_code == 207
     rows = response.json()["rows"]
     assert [r.get("code") for r in rows] == [None, "out_of_range", "wrong_unit", "too_old", "unknown_datastream"]
