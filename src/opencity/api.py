@@ -36,6 +36,7 @@ from opencity.geo.api import router as geo_router
 from opencity.incidents.api import router as incidents_router
 from opencity.incidents.api import shelters_router
 from opencity.lib.api import AUTH, SafeParser, Unauthenticated, error_body, install_authentication
+from opencity.monitoring.api import router as monitoring_router
 from opencity.reports.api import router as reports_router
 
 DESCRIPTION = """
@@ -210,6 +211,7 @@ api.add_router("/v1/notifications", notifications_router)
 api.add_router("/v1/areas", geo_router)
 api.add_router("/v1/incidents", incidents_router)
 api.add_router("/v1/shelters", shelters_router)
+api.add_router("/v1/monitoring", monitoring_router)
 api.add_router("/v1", reports_router)
 
 # Last: any other URL under /api/ (an unknown path, or an id that is not a number) is a 404 in

@@ -113,7 +113,13 @@ def parse_time(raw: Any, *, now: dt.datetime) -> tuple[dt.datetime | None, str, 
         return None, "invalid_time", _("The time must be ISO 8601, like 2026-10-28T14:00:00+07:00.")
     if timezone.is_naive(when):
         when = when.replace(tzinfo=LOCAL_TZ)
-    when = when.astimezone(dt.UTC)
+    try:
+        when = when.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00+07:00 (or 9999-12-31T23:59-14:00) is past the calendar in UTC
+        if when.year > 1:
+            return None, "future_time", _("The time is in the future; check the device's clock.")
+        return None, "too_old", _("The time is too long ago (older than %(days)s days); check the device's clock.") % {
+            "days": max_age().days}
     if when > now + future_tolerance():
         return None, "future_time", _("The time is in the future; check the device's clock.")
     if when < now - max_age():
