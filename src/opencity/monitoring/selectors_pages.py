@@ -107,11 +107,13 @@ def level_reached(value: float | None, levels: list[dict], direction: str = "abo
 
 def series(stream: Datastream, start: dt.datetime, end: dt.datetime) -> list[list]:
     """[[epoch ms, value], …] of ``stream`` from ``start`` to ``end``: every reading for a
-    range of 48 hours or less, else the hourly means (a month: at most 744 points)."""
+    range of 48 hours or less, else the hourly means — the hourly totals of an amount that adds
+    up, such as rainfall — (a month: at most 744 points)."""
     if end - start > RAW_LIMIT:
         rows = ObservationHour.objects.filter(datastream=stream, hour__gte=start, hour__lte=end).order_by("hour")
-        return [[int(r.hour.timestamp() * 1000), round(r.mean, 6)]
-                for r in rows.only("hour", "count", "total")]
+        if stream.observed_property.cumulative:  # rainfall: the hour's total
+            return [[int(r.hour.timestamp() * 1000), round(r.total, 6)] for r in rows.only("hour", "total")]
+        return [[int(r.hour.timestamp() * 1000), round(r.mean, 6)] for r in rows.only("hour", "count", "total")]
     rows = (Observation.objects.filter(datastream=stream, phenomenon_time__gte=start, phenomenon_time__lte=end)
             .order_by("phenomenon_time").values_list("phenomenon_time", "value"))
     return [[int(when.timestamp() * 1000), value] for when, value in rows]
@@ -125,7 +127,7 @@ def chart_data(stream: Datastream, start: dt.datetime, end: dt.datetime, *, rule
         "name": prop.display_name(), "unit": prop.unit, "decimals": prop.decimals,
         "start": int(start.timestamp() * 1000), "end": int(end.timestamp() * 1000),
         "points": series(stream, start, end), "levels": levels_of(stream, rule),
-        "hourly": end - start > RAW_LIMIT,
+        "hourly": end - start > RAW_LIMIT, "cumulative": prop.cumulative,
     }
     if mark:
         data["mark"] = [int(mark[0].timestamp() * 1000), int(mark[1].timestamp() * 1000)]

@@ -138,3 +138,12 @@ def test_navigation_offers_monitoring_to_those_who_may(client, operator, citizen
     body = client.get(reverse("home")).content.decode()
     assert 'data-testid="nav-monitoring"' not in body
     assert reverse("monitoring_public:water_levels") in body  # the footer's public links
+
+
+def test_a_months_rainfall_chart_adds_up_each_hour(client, operator, rain_stream, hydro_source):
+    hour = (timezone.now() - dt.timedelta(days=10)).replace(minute=0, second=0, microsecond=0)
+    feed(rain_stream, hydro_source, hour, [2.5, 4.0, 1.5])  # three readings in one hour: 8 mm
+    client.force_login(operator)
+    month = client.get(reverse("monitoring:station", args=["kim-long"]), {"range": "30d"})
+    data = month.context["chart_data"]["kim-long-rain"]
+    assert data["cumulative"] and data["points"] == [[int(hour.timestamp() * 1000), pytest.approx(8.0)]]

@@ -18,6 +18,11 @@
 
   function number(v, decimals) { return fmt.number(v, decimals); }
 
+  function niceStep(range) {
+    var raw = range / 5, p = Math.pow(10, Math.floor(Math.log10(raw))), n = raw / p;
+    return (n <= 1 ? 1 : n <= 2 ? 2 : n <= 2.5 ? 2.5 : n <= 5 ? 5 : 10) * p;
+  }
+
   function drawChart(el, d) {
     var span = d.end - d.start;
     var values = d.points.map(function (p) { return p[1]; });
@@ -25,17 +30,23 @@
     var hi = Math.max.apply(null, values.length ? values : [1]);
     // keep the levels near the data in view, so a line "BĐ2" shows how far the river is from it
     d.levels.forEach(function (lv) { if (lv.value <= hi * 1.6 + 0.5) { hi = Math.max(hi, lv.value); lo = Math.min(lo, lv.value); } });
-    var pad = (hi - lo) * 0.08 || 0.5;
-    var series = {
+    // round the axis to a readable step (0,5 m, 20 AQI…); amounts never go below zero
+    var step = niceStep((hi - lo) || Math.abs(hi) || 1);
+    var yMin = Math.floor(lo / step) * step, yMax = Math.ceil(hi / step) * step;
+    if (yMax - hi < step * 0.15) yMax += step;
+    if (lo >= 0 && yMin < 0) yMin = 0;
+    var places = step % 1 === 0 ? 0 : ((step * 10) % 1 === 0 ? 1 : 2);
+    // amounts that add up (rainfall) as bars, levels as a line
+    var series = d.cumulative ? { type: "bar", name: d.name, data: d.points, itemStyle: { color: "#1f5fa8" }, barMaxWidth: 8 } : {
       type: "line", name: d.name, data: d.points, showSymbol: d.points.length < 40, symbolSize: 4,
-      lineStyle: { width: 2, color: BRAND }, itemStyle: { color: BRAND }, areaStyle: { color: "rgba(107,63,160,0.08)" },
-      markLine: {
+      lineStyle: { width: 2, color: BRAND }, itemStyle: { color: BRAND }, areaStyle: { color: "rgba(107,63,160,0.08)" }
+    };
+    series.markLine = {
         silent: true, symbol: "none",
         data: d.levels.map(function (lv) {
           return { yAxis: lv.value, lineStyle: { type: "dashed", width: 1.5, color: SEVERITY[lv.severity] || SEVERITY[""] },
             label: { formatter: lv.code || lv.name, position: "insideEndTop", color: SEVERITY[lv.severity] || SEVERITY[""], fontWeight: "bold" } };
         })
-      }
     };
     if (d.mark) {
       series.markArea = { silent: true, itemStyle: { color: "rgba(179,38,30,0.08)" }, data: [[{ xAxis: d.mark[0] }, { xAxis: d.mark[1] }]] };
@@ -47,11 +58,11 @@
       grid: { left: 8, right: narrow ? 34 : 44, top: 18, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", formatter: function (ps) {
         var p = ps[0]; if (!p) return "";
-        return full(p.value[0]) + "<br>" + d.name + ": <b>" + number(p.value[1], d.decimals) + " " + d.unit + "</b>" + (d.hourly ? " (" + (labels.labelHourly || "") + ")" : "");
+        return full(p.value[0]) + "<br>" + d.name + ": <b>" + number(p.value[1], d.decimals) + " " + d.unit + "</b>" + (d.hourly ? " (" + ((d.cumulative ? labels.labelHourlySum : labels.labelHourly) || "") + ")" : "");
       } },
       xAxis: { type: "time", min: d.start, max: d.end, axisLabel: { hideOverlap: true, fontSize: 11, formatter: function (v) { return span > 36 * 3600 * 1000 ? ddmm(v) : hhmm(v); } } },
-      yAxis: { type: "value", min: Math.floor((lo - pad) * 100) / 100, max: Math.ceil((hi + pad) * 100) / 100, scale: true,
-        axisLabel: { fontSize: 11, formatter: function (v) { return number(v, Math.min(d.decimals, 2)); } } },
+      yAxis: { type: "value", min: yMin, max: yMax, interval: step,
+        axisLabel: { fontSize: 11, formatter: function (v) { return number(v, places); } } },
       series: [series]
     });
     if (!d.points.length && labels.labelEmpty) {
