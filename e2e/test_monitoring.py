@@ -1,6 +1,6 @@
 """Monitoring in the browser (issue #17): an operator opens the events list, opens Kim Long's
 flood event, acknowledges it and drafts a warning, landing on the composer with the headline
-filled in; a visitor on a phone sees the water levels with Kim Long's chart."""
+filled in, and finds the station and the event on the console; a visitor on a phone sees the water levels with Kim Long's chart."""
 
 from __future__ import annotations
 
@@ -73,6 +73,11 @@ def test_an_operator_acknowledges_an_event_and_drafts_a_warning(login, operator,
     assert page.url.split("?")[0].endswith(reverse("alerts:compose"))
     headline = page.locator("#id_headline_vi")
     expect(headline).to_have_value(re.compile(r"Kim Long.*Báo động II \(2,45 m\)"))
+
+    # the console: Kim Long on the map's stations layer, the event on the live feed
+    page.goto("/ioc/")
+    expect(page.locator("[data-console-map]")).to_have_attribute("data-stations", "1")
+    expect(page.locator("#live-feed")).to_contain_text(event.ref)
     assert page.js_errors == []
 
 
