@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -255,7 +255,3 @@ def level_text(level: dict | None) -> str:
     if level is None:
         return _("Below the alarm levels")
     return _("Above %(level)s") % {"level": level["name"]}
-
-
-def visible_station_q(user) -> Q:
-    return policy.station_scope_q(user)

@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -200,7 +199,3 @@ def water_levels(request: HttpRequest) -> HttpResponse:
 @require_GET
 def air_quality(request: HttpRequest) -> HttpResponse:
     return _public(request, selectors.PUBLIC_AIR_KINDS, "monitoring/air_quality.html")
-
-
-def event_url(pk: int) -> str:
-    return reverse("monitoring:event", args=[pk])
