@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from opencity import views
 from opencity.api import api
+from opencity.monitoring import urls as monitoring_urls
 
 # What escapes every other mapping: still the API's and Open311's error format, and a 503 when
 # the database cannot be reached (opencity/errors.py).
@@ -24,6 +25,8 @@ urlpatterns = [
     path("", include("opencity.emergency.urls")),  # /sos/ and /ioc/dispatch/
     path("hotline/", include("opencity.hotline.urls")),
     path("", include("opencity.incidents.urls")),  # /incidents/ (command support) and /shelters/ (public)
+    path("monitoring/", include("opencity.monitoring.urls")),  # events, stations (staff)
+    path("", include((monitoring_urls.public_urlpatterns, "monitoring_public"))),  # /water-levels/, /air-quality/
     path("healthz", views.health, name="healthz"),  # liveness and readiness (views.py)
     path("i18n/setlang/", set_language, name="set_language"),
     path("manifest.webmanifest", TemplateView.as_view(template_name="manifest.webmanifest",

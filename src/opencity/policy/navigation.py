@@ -8,6 +8,7 @@ from .emergency import can_view_dispatch_board
 from .hotline import can_use_hotline
 from .incidents import can_list_incidents
 from .ioc import can_view_console
+from .monitoring import can_view_monitoring
 from .reports import can_file_for_caller, can_use_triage, can_use_unit_inbox
 
 
@@ -23,4 +24,5 @@ def navigation(user) -> dict[str, bool]:
         "console": can_view_console(user),
         "hotline": can_use_hotline(user),
         "incidents": can_list_incidents(user),
+        "monitoring": can_view_monitoring(user),
     }

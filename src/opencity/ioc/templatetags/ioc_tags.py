@@ -40,6 +40,10 @@ def live_label(event) -> str:
         from opencity.incidents.workflow import event_label
 
         return str(event_label(action))
+    elif family == "monitoring":
+        from opencity.monitoring.workflow import event_label as monitoring_label
+
+        return str(monitoring_label(action))
     elif family == "alert":
         from opencity.alerts.models import MsgType
 

@@ -112,6 +112,7 @@
         return m;
       }));
       map.addLayer(cluster);
+      if (el.dataset.stationsUrl) { stationsLayer(el, map); }
       var unplaced = document.getElementById("map-unplaced");
       if (unplaced && d.unplaced) {
         unplaced.textContent = unplaced.dataset.template.replace("{n}", fmt.number(d.unplaced));
@@ -120,6 +121,27 @@
       el.dataset.points = String(d.points.length);
       el.dataset.ready = "1";
     });
+  }
+
+  // Monitoring stations with open events (monitoring/stations.json?open=1): a dot coloured by
+  // the worst open event, linking to the station's charts; a layer that can be switched off.
+  var SEVERITY = { info: "#1f5fa8", warning: "#c77700", urgent: "#b3261e" };
+  function stationsLayer(el, map) {
+    fetch(el.dataset.stationsUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (gj) {
+      var layer = L.layerGroup(gj.features.map(function (f) {
+        var c = f.geometry.coordinates, p = f.properties;
+        var m = L.circleMarker([c[1], c[0]], { radius: 9, color: "#fff", weight: 2, fillColor: SEVERITY[p.worst] || HOT, fillOpacity: 0.95 });
+        var link = document.createElement("a");
+        link.href = p.url;
+        link.textContent = p.name + " · " + p.open;
+        m.bindPopup(link);
+        return m;
+      })).addTo(map);
+      var overlays = {};
+      overlays[el.dataset.labelStations || "Stations"] = layer;
+      L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+      el.dataset.stations = String(gj.features.length);
+    }).catch(function () {});
   }
 
   // The map is what an operator looks at first: it is started before the charts, whose library
