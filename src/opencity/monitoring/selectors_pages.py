@@ -15,14 +15,13 @@ from django.utils.translation import gettext as _
 
 from opencity import policy
 
+from . import selectors
 from .models import (
     PRIVATE_KINDS,
     SEVERITY_RANK,
     Datastream,
     EventStatus,
     MonitoringEvent,
-    Observation,
-    ObservationHour,
     Rule,
     RuleKind,
     Station,
@@ -30,7 +29,6 @@ from .models import (
 )
 
 RANGES = {"24h": dt.timedelta(hours=24), "7d": dt.timedelta(days=7), "30d": dt.timedelta(days=30)}
-RAW_LIMIT = dt.timedelta(hours=48)  # beyond this, a chart reads hourly roll-ups
 PUBLIC_WATER_KINDS = (StationKind.HYDRO, StationKind.DAM)
 PUBLIC_AIR_KINDS = (StationKind.AIR,)
 
@@ -75,22 +73,13 @@ def report_categories() -> list:
 # --- levels and series -----------------------------------------------------------------------------
 
 
-def threshold_rule(stream: Datastream) -> Rule | None:
-    """The threshold rule whose levels a chart of ``stream`` draws: its own first, else one on
-    every datastream of its property (for its station kind, or for all)."""
-    rules = Rule.objects.filter(kind__in=(RuleKind.THRESHOLD,), is_active=True).prefetch_related("levels")
-    own = rules.filter(datastream=stream).first()
-    if own is not None:
-        return own
-    shared = rules.filter(datastream__isnull=True, observed_property_id=stream.observed_property_id)
-    return (shared.filter(station_kind=stream.station.kind).first() or shared.filter(station_kind="").first())
-
-
 def levels_of(stream: Datastream, rule: Rule | None = None) -> list[dict]:
-    rule = rule if rule is not None else threshold_rule(stream)
+    """The levels a chart draws: ``rule``'s (an event's), else those of every threshold rule that
+    judges ``stream`` (``selectors.threshold_levels``)."""
     if rule is None:
-        return []
-    return [{"code": lv.code, "name": lv.name, "value": lv.value, "severity": lv.severity}
+        return selectors.threshold_levels(stream)
+    return [{"code": lv.code, "name": lv.name, "value": lv.value, "severity": lv.severity,
+             "direction": rule.direction, "rule": rule.name}
             for lv in sorted(rule.levels.all(), key=lambda lv: lv.value)]
 
 
@@ -106,17 +95,10 @@ def level_reached(value: float | None, levels: list[dict], direction: str = "abo
 
 
 def series(stream: Datastream, start: dt.datetime, end: dt.datetime) -> list[list]:
-    """[[epoch ms, value], …] of ``stream`` from ``start`` to ``end``: every reading for a
-    range of 48 hours or less, else the hourly means — the hourly totals of an amount that adds
-    up, such as rainfall — (a month: at most 744 points)."""
-    if end - start > RAW_LIMIT:
-        rows = ObservationHour.objects.filter(datastream=stream, hour__gte=start, hour__lte=end).order_by("hour")
-        if stream.observed_property.cumulative:  # rainfall: the hour's total
-            return [[int(r.hour.timestamp() * 1000), round(r.total, 6)] for r in rows.only("hour", "total")]
-        return [[int(r.hour.timestamp() * 1000), round(r.mean, 6)] for r in rows.only("hour", "count", "total")]
-    rows = (Observation.objects.filter(datastream=stream, phenomenon_time__gte=start, phenomenon_time__lte=end)
-            .order_by("phenomenon_time").values_list("phenomenon_time", "value"))
-    return [[int(when.timestamp() * 1000), value] for when, value in rows]
+    """[[epoch ms, value], …] for a chart: ``selectors.datastream_series`` (every reading up to
+    48 hours, hourly means — totals for rainfall — beyond)."""
+    return [[int(p["time"].timestamp() * 1000), round(p["value"], 6)]
+            for p in selectors.datastream_series(stream, start, end).points]
 
 
 def chart_data(stream: Datastream, start: dt.datetime, end: dt.datetime, *, rule: Rule | None = None,
@@ -127,7 +109,7 @@ def chart_data(stream: Datastream, start: dt.datetime, end: dt.datetime, *, rule
         "name": prop.display_name(), "unit": prop.unit, "decimals": prop.decimals,
         "start": int(start.timestamp() * 1000), "end": int(end.timestamp() * 1000),
         "points": series(stream, start, end), "levels": levels_of(stream, rule),
-        "hourly": end - start > RAW_LIMIT, "cumulative": prop.cumulative,
+        "hourly": end - start > selectors.RAW_WINDOW, "cumulative": prop.cumulative,
     }
     if mark:
         data["mark"] = [int(mark[0].timestamp() * 1000), int(mark[1].timestamp() * 1000)]
@@ -235,23 +217,23 @@ def public_stations(kinds, *, now: dt.datetime | None = None) -> list[tuple[Stat
     its datastreams' last value, the level reached and a chart of the last 24 hours."""
     now = now or timezone.now()
     kinds = [k for k in kinds if k not in PRIVATE_KINDS]
-    stations = (Station.objects.filter(is_public=True, is_active=True, kind__in=kinds)
-                .exclude(kind__in=PRIVATE_KINDS).order_by("kind", "name"))
+    stations = (Station.objects.filter(policy.station_scope_q(None), is_active=True, kind__in=kinds)
+                .order_by("kind", "name"))
     out = []
     for station in stations:
         readings = []
         for stream in station.datastreams.filter(is_active=True).select_related("observed_property", "station"):
-            rule = threshold_rule(stream)
-            levels = levels_of(stream, rule)
-            data = chart_data(stream, now - RANGES["24h"], now, rule=rule)
+            levels = levels_of(stream)
+            data = chart_data(stream, now - RANGES["24h"], now)
             data["code"] = stream.code
-            reached = level_reached(stream.last_value, levels, rule.direction if rule else "above")
+            reached = level_reached(stream.last_value, levels, levels[0]["direction"] if levels else "above")
             readings.append(PublicReading(stream=stream, level=reached, chart=data))
         out.append((station, readings))
     return out
 
 
 def level_text(level: dict | None) -> str:
+    """The level reached, as the rule's admin named it ("Báo động II", an AQI band "Kém")."""
     if level is None:
-        return _("Below the alarm levels")
-    return _("Above %(level)s") % {"level": level["name"]}
+        return _("No alert level reached")
+    return level["name"]

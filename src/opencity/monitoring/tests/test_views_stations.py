@@ -98,7 +98,7 @@ def test_the_water_levels_page_is_public_and_says_the_level_reached(client, rise
     body = response.content.decode()
     assert response.status_code == 200
     assert "Kim Long" in body and "2,40 m" in body
-    assert "Báo động II" in body  # "Above Báo động II"
+    assert "Báo động II" in body  # the level reached
     assert camera.name not in body and "cam-le-loi" not in body
     assert "kim-long-h" in response.context["chart_data"]
 
