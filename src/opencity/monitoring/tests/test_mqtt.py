@@ -183,6 +183,27 @@ def test_messages_published_while_the_worker_is_down_are_kept_for_it(prefix, cli
     assert Observation.objects.filter(datastream=level_stream).count() == 3
 
 
+@pytest.mark.django_db
+def test_a_message_that_met_a_database_error_is_not_acknowledged_and_comes_again(prefix, client_ids, level_stream):
+    """A real database error (the roll-up table is missing for a moment): the message is not
+    acknowledged, the worker leaves the broker and comes back, and the broker delivers it again."""
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE monitoring_observationhour RENAME TO monitoring_observationhour_away")
+    said: list[str] = []
+
+    def warn(line: str) -> None:
+        said.append(line)
+        if line.startswith("Database error"):  # before the worker reconnects: the table is back
+            with connection.cursor() as cursor:
+                cursor.execute("ALTER TABLE monitoring_observationhour_away RENAME TO monitoring_observationhour")
+
+    worker = mqtt.Worker(client_id=client_ids(), warn=warn)
+    stats = worker.run(max_messages=1, max_seconds=30,
+                       on_subscribed=lambda: publish(f"{prefix}/kim-long-h", reading(10, 1.7)))
+    assert (stats.db_errors, stats.messages, stats.created) == (1, 1, 1), (stats, said)
+    assert list(Observation.objects.filter(datastream=level_stream).values_list("value", flat=True)) == [1.7]
+
+
 def _manage_env(**extra: str) -> dict[str, str]:
     """The environment of a ``manage.py`` subprocess that uses this test's database (the test
     database's name: a file on SQLite, ``test_…`` on PostgreSQL)."""
