@@ -248,8 +248,8 @@ class Worker:
                 self._flush()  # received before a stop: stored and acknowledged
             self._pending.clear()  # the connection is gone: the broker delivers them again
             if self.client.is_connected():
+                self._settle()
                 self.client.disconnect()
-                self.client.loop(timeout=0.2)  # sends the DISCONNECT
             self._connected = self.subscribed = False
             if self._failed:
                 self.warn(f"Database error: the unacknowledged messages come again after reconnecting "
@@ -274,6 +274,19 @@ class Worker:
             if self.client.loop(timeout=0.1) != paho.MQTT_ERR_SUCCESS:
                 return False
         return self._connected
+
+    def _settle(self, timeout: float = 5.0) -> None:
+        """Make sure the broker has taken our acknowledgements before we leave: a PUBACK written
+        just before DISCONNECT was seen lost by Mosquitto (its message delivered again on the next
+        connection). The broker answers packets in order, so the answer to an UNSUBSCRIBE (of a
+        filter we never held) comes after it has handled every PUBACK sent before it."""
+        answered = threading.Event()
+        self.client.on_unsubscribe = lambda *args: answered.set()
+        self.client.unsubscribe(f"{self.prefix}/-settle")
+        until = time.monotonic() + timeout
+        while not answered.is_set() and time.monotonic() < until:
+            if self.client.loop(timeout=0.05) != paho.MQTT_ERR_SUCCESS:
+                break
 
     def _wait(self, seconds: float, deadline: float | None) -> None:
         if deadline is not None:
