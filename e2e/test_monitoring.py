@@ -11,13 +11,22 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+RISEN = (0.6, 0.8, 1.1, 1.4, 1.7, 1.9, 2.1, 2.3, 2.45)
+
 
 def kim_long_risen(area):
-    """Kim Long on the Hương river with its alarm levels (BĐ1/BĐ2/BĐ3 at 1.0/2.0/3.5 m), and
-    readings over the last hours that cross BĐ2: one open event, through the ingest service."""
+    """Kim Long with readings over the last hours that cross BĐ2: one open event."""
+    from opencity.monitoring.models import MonitoringEvent
+
+    kim_long(area, values=RISEN)
+    return MonitoringEvent.objects.get()
+
+
+def kim_long(area, *, values):
+    """Kim Long on the Hương river with its alarm levels (BĐ1/BĐ2/BĐ3 at 1.0/2.0/3.5 m) and
+    hourly ``values`` up to an hour ago, through the ingest service; returns its datastream."""
     from opencity.monitoring.models import (
         Datastream,
-        MonitoringEvent,
         ObservedProperty,
         Rule,
         RuleKind,
@@ -43,11 +52,10 @@ def kim_long_risen(area):
                                         ("BD2", "Báo động II", 2.0, Severity.WARNING),
                                         ("BD3", "Báo động III", 3.5, Severity.URGENT)):
         RuleLevel.objects.create(rule=rule, code=code, name=name, value=value, severity=severity)
-    start = (timezone.now() - dt.timedelta(hours=8)).replace(second=0, microsecond=0)
-    values = [0.6, 0.8, 1.1, 1.4, 1.7, 1.9, 2.1, 2.3, 2.45]
+    start = (timezone.now() - dt.timedelta(hours=len(values))).replace(second=0, microsecond=0)
     observations_ingest(rows=[{"datastream": stream.code, "time": (start + dt.timedelta(hours=i)).isoformat(),
                                "value": v} for i, v in enumerate(values)], source=source)
-    return MonitoringEvent.objects.get()
+    return stream
 
 
 def test_an_operator_acknowledges_an_event_and_drafts_a_warning(login, operator, phu_xuan):
