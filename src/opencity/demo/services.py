@@ -322,6 +322,9 @@ def demo_load(*, reports: int = 2000, seed: int = 2025) -> DemoSummary:
         from .incident import demo_load_incident
 
         demo_load_incident(year=timezone.localdate().year - 1)  # the flood as one incident, through its services
+        from .monitoring import demo_load_monitoring
+
+        demo_load_monitoring(year=timezone.localdate().year - 1)  # what the sensors said, then and now
 
         from opencity.reports import kpi
 

@@ -1,8 +1,4 @@
-"""The Huế demo pack: loaded once for this module (a few seconds), checked from every side.
-
-The pack is loaded inside a transaction that is rolled back when the module ends, so the other
-tests never see it. Each test still runs in its own savepoint (``django_db``).
-"""
+"""The Huế demo pack, loaded once for the package (``conftest.demo``), checked from every side."""
 
 from __future__ import annotations
 
@@ -11,8 +7,6 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from opencity.accounts.models import User
@@ -33,23 +27,7 @@ from opencity.reports.models import (
 from opencity.reports.services import validate_answers
 from opencity.reports.workflow import TRANSITIONS
 
-REPORTS = 120
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Load the pack once; yields the command's output and the media directory it wrote to."""
-    media = tmp_path_factory.mktemp("demo-media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHER),
-    ):
-        with transaction.atomic():
-            out = io.StringIO()
-            call_command("load_demo", reports=REPORTS, stdout=out)
-            yield {"output": out.getvalue(), "media": media}
-            transaction.set_rollback(True)
+from .conftest import FAST_HASHER, REPORTS
 
 
 @pytest.fixture
