@@ -7,9 +7,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
+
+
+@pytest.fixture(autouse=True)
+def _short_streams(settings):
+    # the console's live stream: short streams (EventSource reconnects by itself) free the test
+    # server's threads quickly, and end before the test's database goes away
+    settings.OPENCITY_LIVE_STREAM_SECONDS = 4
+    settings.OPENCITY_LIVE_POLL_SECONDS = 0.3
+
 
 RISEN = (0.6, 0.8, 1.1, 1.4, 1.7, 1.9, 2.1, 2.3, 2.45)
 

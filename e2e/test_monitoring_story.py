@@ -21,6 +21,14 @@ from playwright.sync_api import expect
 from .test_monitoring import kim_long
 
 
+@pytest.fixture(autouse=True)
+def _short_streams(settings):
+    # the console's live stream: short streams (EventSource reconnects by itself) free the test
+    # server's threads quickly, and end before the test's database goes away
+    settings.OPENCITY_LIVE_STREAM_SECONDS = 4
+    settings.OPENCITY_LIVE_POLL_SECONDS = 0.3
+
+
 def _broker_answers() -> bool:
     try:
         with socket.create_connection((settings.OPENCITY_MQTT_HOST, settings.OPENCITY_MQTT_PORT), timeout=2):
