@@ -3,8 +3,8 @@
 ``monitoring_observation`` is created by migration 0001 (on PostgreSQL) as a table partitioned by range of
 ``phenomenon_time``, one partition per calendar month (UTC), named
 ``monitoring_observation_pYYYYMM``. A partition must exist before a row of its month is
-inserted: ingest calls :func:`ensure_for` with the months of its batch (a set remembered per
-process, so the common case asks nothing), and the hourly job (``tasks``) creates the next two
+inserted: ingest calls :func:`ensure_for` with the months of its batch before its own transaction (a
+set remembered per process, so the common case asks nothing), and the hourly job (``tasks``) creates the next two
 months ahead. There is no default partition: a row of a month without one would land there and
 block that month's partition from ever being created.
 
@@ -42,7 +42,11 @@ def partition_name(month: dt.date) -> str:
 
 
 def ensure(months: Iterable[dt.date], conn=None) -> list[str]:
-    """Create the partitions of ``months`` that do not exist yet; returns those created."""
+    """Create the partitions of ``months`` that do not exist yet; returns those created.
+
+    Called before the ingest's own transaction where it can be, so that a new month's partition
+    (whose creation locks the whole table) is committed at once. Two processes creating the same
+    month are serialised by an advisory lock on its name: the second finds it made."""
     conn = conn or connection
     if not is_partitioned(conn):
         return []
@@ -50,19 +54,18 @@ def ensure(months: Iterable[dt.date], conn=None) -> list[str]:
     created = []
     for db, month in sorted(wanted, key=lambda t: t[1]):
         name = partition_name(month)
-        with conn.cursor() as cursor:
+        with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
             cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
             if not cursor.fetchone()[0]:
-                # IF NOT EXISTS: two processes may race to create the same month.
                 cursor.execute(
-                    f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {TABLE} "
-                    f"FOR VALUES FROM (%s) TO (%s)",
+                    f"CREATE TABLE {name} PARTITION OF {TABLE} FOR VALUES FROM (%s) TO (%s)",
                     [dt.datetime.combine(month, dt.time(), dt.UTC),
                      dt.datetime.combine(next_month(month), dt.time(), dt.UTC)],
                 )
                 created.append(name)
-        # Remembered only once committed: DDL is transactional here, and a batch that rolls back
-        # takes the partition it created with it.
+        # Remembered only once committed: DDL is transactional here, and a caller's transaction
+        # that rolls back takes the partition it created with it.
         transaction.on_commit(lambda key=(db, month): _remember(key), using=conn.alias)
     return created
 

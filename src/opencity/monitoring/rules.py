@@ -167,6 +167,20 @@ class Judge:
         self.now = now
         self.event_ids: list[int] = []
         self._touch: dict[int, list] = {}
+        self._known: dict[tuple[int, str], tuple[int, int | None]] = {}  # (rule, key) → (level, event id)
+
+    def preload(self, pairs: Iterable[tuple[int, str]]) -> None:
+        """Read, in one query and without locking, where the rules stand for ``pairs`` — so that
+        the common case (nothing reached, no episode running) costs no lock and no write."""
+        pairs = set(pairs)
+        if not pairs:
+            return
+        rows = RuleState.objects.filter(rule_id__in={r for r, _k in pairs}, key__in={k for _r, k in pairs})
+        for rule_id, key, level, event_id in rows.values_list("rule_id", "key", "level", "event_id"):
+            if (rule_id, key) in pairs:
+                self._known[(rule_id, key)] = (level, event_id)
+        for pair in pairs:
+            self._known.setdefault(pair, (0, None))
 
     def state(self, rule: Rule, key: str) -> RuleState:
         locked = RuleState.objects.select_for_update(of=("self",)).select_related("event")
@@ -181,6 +195,15 @@ class Judge:
         levels = levels_of(rule)
         if not levels:
             return
+        measures = list(measures)
+        known = self._known.get((rule.pk, subject.key))
+        if known is not None and known[1] is None:
+            level = known[0]
+            for _when, measure, _shown in measures:
+                if step_level(level, measure, levels, rule.hysteresis or 0.0) != level:
+                    break
+            else:
+                return  # nothing reached or left, no episode to count on: nothing to write
         state = self.state(rule, subject.key)
         level = state.level
         event = state.event if state.event is not None and state.event.is_open else None
@@ -349,6 +372,7 @@ def judge_readings(new_by_stream: dict[Datastream, list[tuple[dt.datetime, float
     a late reading of the past is kept but does not move a level."""
     judge = Judge(now)
     by_stream = rules_for(new_by_stream)
+    judge.preload((rule.pk, f"ds:{ds_id}") for ds_id, rules in by_stream.items() for rule in rules)
     for stream in sorted(new_by_stream, key=lambda s: s.pk):
         before = previous_last.get(stream.pk)
         new = [(t, v) for t, v in new_by_stream[stream] if before is None or t > before]

@@ -32,7 +32,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -216,6 +215,7 @@ def observations_ingest(*, rows: Sequence[Any], source: Source | None, now: dt.d
         good[key] = (index, stream, value, quality)
     outcome = IngestResult()
     if good:
+        partitions.ensure_for({when for (_ds, when) in good})
         with transaction.atomic():
             inserted = _insert(good, now)
             for (ds_id, when), (index, stream, _value, _quality) in good.items():
@@ -241,8 +241,7 @@ CHUNK = 400
 def _insert(good: dict, now: dt.datetime) -> set[tuple[int, dt.datetime]]:
     """Insert the rows that are not there yet; returns the keys actually inserted (ON CONFLICT
     DO NOTHING … RETURNING: a reading already stored stays as it was)."""
-    partitions.ensure_for({when for (_ds, when) in good})
-    keys = list(good)
+    keys = sorted(good)  # one order in every process: two batches never wait on each other in a circle
     inserted: set[tuple[int, dt.datetime]] = set()
     with connection.cursor() as cursor:
         for start in range(0, len(keys), CHUNK):
@@ -291,7 +290,7 @@ def _roll_up(new_by_stream: dict[int, list[tuple[dt.datetime, float]]]) -> None:
             acc[2] = min(acc[2], value)
             acc[3] = max(acc[3], value)
     least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
-    keys = list(hours)
+    keys = sorted(hours)
     with connection.cursor() as cursor:
         for start in range(0, len(keys), CHUNK):
             chunk = keys[start:start + CHUNK]
@@ -311,17 +310,36 @@ def _roll_up(new_by_stream: dict[int, list[tuple[dt.datetime, float]]]) -> None:
 
 def _advance_streams(new_by_stream: dict[int, list[tuple[dt.datetime, float]]]) -> dict[int, dt.datetime | None]:
     """Move each datastream's last value forward (never back: a late reading of the past is
-    stored and counted but is not "the last"); returns each one's previous last time."""
-    previous = dict(Datastream.objects.filter(pk__in=list(new_by_stream)).values_list("pk", "last_time"))
-    for ds_id in sorted(new_by_stream):  # the same order in every process: no deadlock
+    stored and counted but is not "the last"); returns each one's previous last time.
+
+    The rows are locked first, in id order (two batches of the same datastreams take turns
+    instead of deadlocking, and the rules judge each batch against the last time before it),
+    then updated in one statement."""
+    ids = sorted(new_by_stream)
+    locked = Datastream.objects.filter(pk__in=ids).order_by("pk")
+    if connection.features.has_select_for_update:
+        locked = locked.select_for_update()
+    previous = dict(locked.values_list("pk", "last_time"))
+    params: list[Any] = []
+    for ds_id in ids:
         values = new_by_stream[ds_id]
         when, value = max(values)
-        newer = Q(last_time__isnull=True) | Q(last_time__lt=when)
-        Datastream.objects.filter(pk=ds_id).update(
-            observation_count=F("observation_count") + len(values),
-            last_value=Case(When(newer, then=Value(value)), default=F("last_value")),
-            last_time=Case(When(newer, then=Value(when)), default=F("last_time")),
-        )
+        params += [ds_id, len(values), _db_time(when), value]
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(ids))
+    if connection.vendor == "postgresql":
+        source = f"(VALUES {rows}) AS v(id, n, t, val)"
+        types = "v.id::bigint", "v.n::int", "v.t::timestamptz", "v.val::float8"
+    else:
+        source = f"(SELECT column1 AS id, column2 AS n, column3 AS t, column4 AS val FROM (VALUES {rows})) AS v"
+        types = "v.id", "v.n", "v.t", "v.val"
+    vid, vn, vt, vval = types
+    newer = f"(monitoring_datastream.last_time IS NULL OR monitoring_datastream.last_time < {vt})"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE monitoring_datastream SET observation_count = monitoring_datastream.observation_count + {vn}, "
+            f"last_value = CASE WHEN {newer} THEN {vval} ELSE monitoring_datastream.last_value END, "
+            f"last_time = CASE WHEN {newer} THEN {vt} ELSE monitoring_datastream.last_time END "
+            f"FROM {source} WHERE monitoring_datastream.id = {vid}", params)
     return previous
 
 
