@@ -24,6 +24,7 @@ from opencity.errors import (
     set_retry_after,
 )
 from opencity.lib.filing import caller_filing
+from opencity.lib.params import posted_version
 from opencity.lib.phone import display_phone
 
 from . import limits, selectors, services, workflow
@@ -37,13 +38,6 @@ STEPS = [Status.NEW, Status.ACKNOWLEDGED, Status.ASSIGNED, Status.DISPATCHED, St
 def _token(request) -> str | None:
     """The form's one-time token (``{% form_token %}``): the same form sent twice acts once."""
     return request.POST.get("client_token")
-
-
-def _version(request) -> int | None:
-    try:
-        return int(request.POST["version"])
-    except (KeyError, ValueError):
-        return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -156,7 +150,7 @@ def sos_live(request: HttpRequest, pk: int) -> HttpResponse:
 def sos_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     req = access_request(request.user, pk)
     services.rescue_cancel(actor=request.user, request_id=req.pk, reason=request.POST.get("reason", ""),
-                           expected_version=_version(request), client_token=_token(request))
+                           expected_version=posted_version(request), client_token=_token(request))
     messages.success(request, _("Your request was cancelled."))
     return redirect("emergency:status", pk)
 
@@ -196,7 +190,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def team_step(request: HttpRequest, pk: int) -> HttpResponse:
     services.rescue_team_step(actor=request.user, request_id=pk, action=request.POST.get("action", ""),
-                              note=request.POST.get("note", ""), expected_version=_version(request),
+                              note=request.POST.get("note", ""), expected_version=posted_version(request),
                               client_token=_token(request))
     return redirect("emergency:team")
 
@@ -258,7 +252,7 @@ def board_geojson(request: HttpRequest) -> HttpResponse:
 
 def _board_action(request, pk: int, fn, message: str, **kwargs) -> HttpResponse:
     require_dispatcher(request.user)
-    fn(actor=request.user, request_id=pk, expected_version=_version(request), client_token=_token(request),
+    fn(actor=request.user, request_id=pk, expected_version=posted_version(request), client_token=_token(request),
        **kwargs)
     messages.success(request, message)
     return redirect("emergency:board")
@@ -478,7 +472,7 @@ def visitor_details(request: HttpRequest, key: str) -> HttpResponse:
 def visitor_cancel(request: HttpRequest, key: str) -> HttpResponse:
     req = _by_link(request, key)
     services.rescue_cancel(actor=request.user, request_id=req.pk, reason=request.POST.get("reason", ""),
-                           expected_version=_version(request), client_token=_token(request), by_link=True)
+                           expected_version=posted_version(request), client_token=_token(request), by_link=True)
     messages.success(request, _("Your request was cancelled."))
     return redirect("emergency:visitor_status", key)
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opencity import policy
 from opencity.errors import PermissionDeniedError, ValidationError, form_error
 from opencity.geo.selectors import wards
+from opencity.lib.params import posted_version
 
 from . import selectors, services, workflow
 from .forms import IncidentForm, LinkForm, PeriodForm, RosterForm
@@ -37,13 +38,6 @@ def _require_valid(form) -> None:
     brings the person back to the page with it)."""
     if not form.is_valid():
         raise ValidationError(" ".join(str(e) for errors in form.errors.values() for e in errors))
-
-
-def _version(request) -> int | None:
-    try:
-        return int(request.POST["version"])
-    except (KeyError, ValueError):
-        return None
 
 
 @login_required
@@ -161,7 +155,7 @@ def _back(pk: int, anchor: str = "") -> HttpResponse:
 def incident_action(request: HttpRequest, pk: int) -> HttpResponse:
     access_incident(request.user, pk)
     incident = services.incident_transition(actor=request.user, incident_id=pk, action=request.POST.get("action", ""),
-                                            note=request.POST.get("note", ""), expected_version=_version(request))
+                                            note=request.POST.get("note", ""), expected_version=posted_version(request))
     messages.success(request, _("The incident is now: %(status)s.") % {"status": incident.get_status_display()})
     return _back(pk)
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opencity import policy
 from opencity.errors import NotFoundError, PermissionDeniedError, ValidationError, form_error
-from opencity.lib.params import BadParameter, require_id, safe_next
+from opencity.lib.params import BadParameter, posted_version, require_id, safe_next
 
 from . import selectors, selectors_board, services, workflow
 from .forms_board import MOVE_LABELS, AssetForm, DeploymentForm, StockForm, TaskForm
@@ -38,13 +38,6 @@ BUTTONS = {
               "repair": gettext_lazy("Send for repair"), "repaired": gettext_lazy("Repaired"),
               "lose": gettext_lazy("Report lost"), "found": gettext_lazy("Found")},
 }
-
-
-def _version(request) -> int | None:
-    try:
-        return int(request.POST["version"])
-    except (KeyError, ValueError):
-        return None
 
 
 def _filter_id(request, name: str) -> int | None:
@@ -198,7 +191,7 @@ def task_edit(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
                 services.task_update(
                     actor=request.user, task_id=task.pk, title=d["title"], place=d["place"], area_id=d["area"],
                     lat=d["lat"], lon=d["lon"], priority=d["priority"], due_at=d["due_at"], period_id=d["period"],
-                    rescue_id=d["rescue"], expected_version=_version(request))
+                    rescue_id=d["rescue"], expected_version=posted_version(request))
             except ValidationError as exc:
                 form_error(form, exc, {"area_id": "area", "period_id": "period", "rescue_id": "rescue"})
                 status = exc.http_status
@@ -217,7 +210,7 @@ def task_action(request: HttpRequest, pk: int, task_id: int) -> HttpResponse:
     task = _task(incident, task_id)
     task = services.task_transition(actor=request.user, task_id=task.pk, action=request.POST.get("action", ""),
                                     deployment_id=request.POST.get("deployment"), note=request.POST.get("note", ""),
-                                    expected_version=_version(request))
+                                    expected_version=posted_version(request))
     messages.success(request, _("“%(title)s”: %(status)s.") % {"title": task.title,
                                                                 "status": task.get_status_display()})
     return _back(request, pk)
@@ -248,7 +241,7 @@ def team_action(request: HttpRequest, pk: int, deployment_id: int) -> HttpRespon
         raise NotFoundError(_("This team is not in the incident."))
     deployment = services.deployment_transition(actor=request.user, deployment_id=deployment.pk,
                                                 action=request.POST.get("action", ""),
-                                                note=request.POST.get("note", ""), expected_version=_version(request))
+                                                note=request.POST.get("note", ""), expected_version=posted_version(request))
     if deployment.status == "mobilized":
         messages.success(request, _("%(team)s is mobilised: its members were called out by push and SMS.") % {
             "team": deployment.team.name})
@@ -361,6 +354,6 @@ def asset_action(request: HttpRequest, pk: int, asset_id: int) -> HttpResponse:
     asset = services.asset_transition(actor=request.user, incident_id=pk, asset_id=asset_id,
                                       action=request.POST.get("action", ""),
                                       deployment_id=request.POST.get("deployment"),
-                                      note=request.POST.get("note", ""), expected_version=_version(request))
+                                      note=request.POST.get("note", ""), expected_version=posted_version(request))
     messages.success(request, _("%(asset)s: %(status)s.") % {"asset": asset, "status": asset.get_status_display()})
     return _resources_url(pk, "assets")

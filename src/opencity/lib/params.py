@@ -115,3 +115,12 @@ def vn_datetime_field(label, *, required=False, help_text=""):
                                           "autocomplete": "off"}),
         error_messages={"invalid": _("Enter a date and time as dd/mm/yyyy hh:mm.")},
     )
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    """The ``version`` a form was drawn with (its hidden input), for the optimistic lock of a
+    lifecycle step: None when absent or not a number (the step then checks only the state)."""
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from opencity import policy
 from opencity.errors import ValidationError
+from opencity.lib.params import posted_version
 
 from . import selectors_pages as selectors
 from . import services
@@ -28,13 +29,6 @@ from .permissions import access_event, access_station, require_monitoring
 from .workflow import EVENT, event_label
 
 PAGE_SIZE = 25
-
-
-def _version(request) -> int | None:
-    try:
-        return int(request.POST["version"])
-    except (KeyError, ValueError):
-        return None
 
 
 # --- events --------------------------------------------------------------------------------------
@@ -90,7 +84,7 @@ def _back(pk: int) -> HttpResponse:
 @require_POST
 def event_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     access_event(request.user, pk)
-    services.event_acknowledge(actor=request.user, event_id=pk, expected_version=_version(request),
+    services.event_acknowledge(actor=request.user, event_id=pk, expected_version=posted_version(request),
                                note=request.POST.get("note", ""))
     messages.success(request, _("The event is acknowledged."))
     return _back(pk)
@@ -101,7 +95,7 @@ def event_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 def event_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     access_event(request.user, pk)
     services.event_resolve(actor=request.user, event_id=pk, note=request.POST.get("note", ""),
-                           expected_version=_version(request))
+                           expected_version=posted_version(request))
     messages.success(request, _("The event is resolved."))
     return _back(pk)
 

@@ -1,7 +1,7 @@
 from django.db import migrations
 
-# The standard properties as they were when this migration was written (monitoring/catalogue.py
-# may grow; a migration must not change with it).
+# The observed properties every city measures, with their units and physically possible ranges
+# (generous: only impossible values are refused, a river at 400 m). The admin adds more.
 PROPERTIES = [
     ("water_level", "Mực nước", "Water level", "m", -10, 60, 2, False),
     ("rainfall", "Lượng mưa", "Rainfall", "mm", 0, 500, 1, True),

@@ -111,7 +111,7 @@ def test_the_event_page_shows_the_chart_levels_and_steps(client, operator, flood
     assert chart["mark"][0] == int(flood_event.first_seen.timestamp() * 1000)
     body = response.content.decode()
     assert 'data-testid="event-acknowledge"' in body and 'data-testid="event-warning"' in body
-    assert [label for _s, label in response.context["steps"]] == ["Event raised", "Level rose"]
+    assert [label for _s, label in response.context["steps"]] == ["Phát sinh sự kiện", "Mức tăng lên"]
 
 
 def test_a_leader_reads_but_cannot_act(client, leader, flood_event):
@@ -217,5 +217,5 @@ def test_the_console_shows_the_event_in_its_feed_and_its_station_layer(client, o
     client.force_login(operator)
     body = client.get(reverse("ioc:console")).content.decode()
     assert reverse("monitoring:event", args=[flood_event.pk]) in body
-    assert "Event raised" in body and "Báo động II" in body
+    assert "Phát sinh sự kiện" in body and "Báo động II" in body
     assert reverse("monitoring:stations_json") + "?open=1" in body
