@@ -453,6 +453,16 @@ class MonitoringEvent(models.Model):
     def is_open(self) -> bool:
         return self.status != EventStatus.RESOLVED
 
+    # What its value is in: the datastream's unit, or nothing for an event of items (its value is
+    # a count, or none). Load ``datastream__observed_property`` with a list of events.
+    @property
+    def unit(self) -> str:
+        return self.datastream.observed_property.unit if self.datastream_id else ""
+
+    @property
+    def decimals(self) -> int:
+        return self.datastream.observed_property.decimals if self.datastream_id else 0
+
 
 class MonitoringEventStep(LifecycleEvent):
     """The immutable log of a monitoring event (``monitoring.workflow``)."""

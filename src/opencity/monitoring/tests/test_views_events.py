@@ -219,3 +219,23 @@ def test_the_console_shows_the_event_in_its_feed_and_its_station_layer(client, o
     assert reverse("monitoring:event", args=[flood_event.pk]) in body
     assert "Phát sinh sự kiện" in body and "Báo động II" in body
     assert reverse("monitoring:stations_json") + "?open=1" in body
+
+
+@pytest.mark.django_db
+def test_an_event_of_items_is_listed_and_shown(client, operator, camera, camera_source, t0):
+    """A repeated plate's event has no datastream (its value is a count): the list and the page
+    once failed on it (a filter's argument looked up the datastream's unit)."""
+    from opencity.monitoring.models import ItemKind, Rule, RuleKind
+    from opencity.monitoring.services import items_ingest
+
+    Rule.objects.create(name="Vi phạm lặp lại", kind=RuleKind.REPEAT, item_kind=ItemKind.CAMERA_VIOLATION,
+                        window_minutes=60 * 24 * 30, limit=3)
+    items_ingest(rows=[{"kind": "camera_violation", "id": f"v{i}", "station": camera.code, "subject": "75A-123.45",
+                        "time": (t0 + dt.timedelta(hours=i)).isoformat()} for i in range(3)], source=camera_source)
+    event = MonitoringEvent.objects.get()
+    assert event.datastream is None and event.value == 3
+    client.force_login(operator)
+    listing = client.get(reverse("monitoring:events"))
+    assert listing.status_code == 200 and event.ref in listing.content.decode()
+    page = client.get(reverse("monitoring:event", args=[event.pk]))
+    assert page.status_code == 200 and "75A12345" in page.content.decode()
