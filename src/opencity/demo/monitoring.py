@@ -464,7 +464,8 @@ def recent_series(now: dt.datetime, r: random.Random) -> dict[str, list[tuple[dt
     for code, (level, flow) in {"binh-dien": (80.12, 95), "huong-dien": (56.05, 70),
                                 "ta-trach": (38.1, 85)}.items():
         for when in _hours(day_start, last + STEP, STEP):
-            q_in = round(flow * r.uniform(0.96, 1.04))
+            hours = (when - _at(2000, 1, 1)).total_seconds() / 3600  # a slow daily swing, not noise
+            q_in = round(flow * (1 + 0.04 * math.sin(2 * math.pi * hours / 24) + r.gauss(0, 0.003)))
             out[f"{code}-h"].append((when, round(level, 2)))
             out[f"{code}-q-in"].append((when, q_in))
             out[f"{code}-q-out"].append((when, flow))

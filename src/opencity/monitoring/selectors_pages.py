@@ -210,11 +210,17 @@ class PublicReading:
     stream: Datastream
     level: dict | None
     chart: dict
+    drawn: bool = True  # a chart of the last 24 hours; flows are read as their figure only
+
+
+# A reservoir's flows beside its level: a citizen reads them as figures; the level is the chart.
+FIGURE_ONLY = ("inflow", "discharge")
 
 
 def public_stations(kinds, *, now: dt.datetime | None = None) -> list[tuple[Station, list[PublicReading]]]:
     """The public stations of ``kinds`` (never a camera, a vessel or a network sensor), each with
-    its datastreams' last value, the level reached and a chart of the last 24 hours."""
+    its datastreams' last value, the level reached and a chart of the last 24 hours (not for a
+    reservoir's flows: their figures are enough)."""
     now = now or timezone.now()
     kinds = [k for k in kinds if k not in PRIVATE_KINDS]
     stations = (Station.objects.filter(policy.station_scope_q(None), is_active=True, kind__in=kinds)
@@ -224,10 +230,15 @@ def public_stations(kinds, *, now: dt.datetime | None = None) -> list[tuple[Stat
         readings = []
         for stream in station.datastreams.filter(is_active=True).select_related("observed_property", "station"):
             levels = levels_of(stream)
-            data = chart_data(stream, now - RANGES["24h"], now)
+            drawn = stream.observed_property.code not in FIGURE_ONLY
+            if drawn:
+                data = chart_data(stream, now - RANGES["24h"], now)
+            else:
+                prop = stream.observed_property
+                data = {"name": prop.display_name(), "unit": prop.unit, "decimals": prop.decimals, "levels": levels}
             data["code"] = stream.code
             reached = level_reached(stream.last_value, levels, levels[0]["direction"] if levels else "above")
-            readings.append(PublicReading(stream=stream, level=reached, chart=data))
+            readings.append(PublicReading(stream=stream, level=reached, chart=data, drawn=drawn))
         out.append((station, readings))
     return out
 

@@ -181,7 +181,7 @@ def _public(request: HttpRequest, kinds, template: str) -> HttpResponse:
     stations = selectors.public_stations(kinds)
     rows = [(station, [(r, selectors.level_text(r.level) if r.chart["levels"] else "") for r in readings])
             for station, readings in stations]
-    charts = {r.chart["code"]: r.chart for _station, readings in stations for r in readings}
+    charts = {r.chart["code"]: r.chart for _station, readings in stations for r in readings if r.drawn}
     return render(request, template, {"rows": rows, "chart_data": charts, "now": timezone.now()})
 
 

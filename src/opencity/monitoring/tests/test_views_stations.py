@@ -147,3 +147,17 @@ def test_a_months_rainfall_chart_adds_up_each_hour(client, operator, rain_stream
     month = client.get(reverse("monitoring:station", args=["kim-long"]), {"range": "30d"})
     data = month.context["chart_data"]["kim-long-rain"]
     assert data["cumulative"] and data["points"] == [[int(hour.timestamp() * 1000), pytest.approx(8.0)]]
+
+
+@pytest.mark.django_db
+def test_a_reservoirs_flows_are_figures_and_its_level_a_chart(client, hydro_source):
+    dam = Station.objects.create(code="binh-dien", name="Hồ Bình Điền", kind=StationKind.DAM, source=hydro_source)
+    for suffix, prop in (("h", "reservoir_level"), ("q-in", "inflow"), ("q-out", "discharge")):
+        Datastream.objects.create(code=f"binh-dien-{suffix}", station=dam,
+                                  observed_property=ObservedProperty.objects.get(code=prop))
+    page = client.get(reverse("monitoring_public:water_levels"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'data-key="binh-dien-h"' in body
+    assert 'data-key="binh-dien-q-in"' not in body and 'data-key="binh-dien-q-out"' not in body
+    assert "Lưu lượng đến hồ" in body and "Lưu lượng xả" in body

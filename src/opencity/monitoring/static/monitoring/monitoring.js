@@ -29,7 +29,9 @@
     var lo = Math.min.apply(null, values.length ? values : [0]);
     var hi = Math.max.apply(null, values.length ? values : [1]);
     // keep the levels near the data in view, so a line "BĐ2" shows how far the river is from it
-    d.levels.forEach(function (lv) { if (lv.value <= hi * 1.6 + 0.5) { hi = Math.max(hi, lv.value); lo = Math.min(lo, lv.value); } });
+    // (near the data as read, not as widened by a level: the AQI bands would pull each other in)
+    var near = hi * 1.6 + 0.5;
+    d.levels.forEach(function (lv) { if (lv.value <= near) { hi = Math.max(hi, lv.value); lo = Math.min(lo, lv.value); } });
     // round the axis to a readable step (0,5 m, 20 AQI…); amounts never go below zero
     var step = niceStep((hi - lo) || Math.abs(hi) || 1);
     var yMin = Math.floor(lo / step) * step, yMax = Math.ceil(hi / step) * step;
