@@ -10,7 +10,7 @@ PORT ?= 8000
 VENDOR := src/opencity/static/vendor
 ICONS := src/opencity/vendor/lucide
 
-.PHONY: run test test-quick setup venv static messages db chromium fonts lint clean help bench bench-10m drill audit
+.PHONY: run test test-quick setup venv static messages db chromium fonts lint clean help bench bench-10m bench-monitoring drill audit
 
 help:
 	@echo "make run     — set everything up and serve the demo on http://$(HOST):$(PORT)/"
@@ -18,6 +18,7 @@ help:
 	@echo "make test-quick — the suite without browser tests"
 	@echo "make bench   — 1 M reports on PostgreSQL, every scenario beside its ceilings (~20 min; bench/README.md)"
 	@echo "make bench-10m — the IOC figures and unit ranking at 10 M reports (~25 min, 22 GB)"
+	@echo "make bench-monitoring — sensor ingest (HTTP, MQTT) and charts at 100 M readings (~25 min)"
 	@echo "make drill   — the fault drill: kill -9 and lost connections under load on PostgreSQL (~17 min; docs/drill.md)"
 	@echo "make audit  — the pinned packages against OSV database files, offline (docs/contributing.md)"
 
@@ -73,7 +74,7 @@ fonts:
 
 # The demo, the benchmark and the drill send no real text message: sign-up codes are printed
 # (the console SMS backend, refused at start-up otherwise while DEBUG is off: docs/configuration.md).
-run db bench bench-10m drill: export OPENCITY_SMS_ALLOW_CONSOLE ?= True
+run db bench bench-10m bench-monitoring drill: export OPENCITY_SMS_ALLOW_CONSOLE ?= True
 
 run: db
 	@OPENCITY_SITE_URL=$${OPENCITY_SITE_URL:-http://$(HOST):$(PORT)} bash scripts/run.sh $(HOST) $(PORT)
@@ -88,6 +89,12 @@ test-quick: setup
 # server as production runs it, load from wrk; not part of `make test`. BENCH_REPORTS=… to change.
 bench: setup chromium
 	$(PYTHON) bench/run.py
+	$(PYTHON) bench/monitoring.py
+
+# Monitoring alone (issue 17): ingest over HTTP and MQTT beside COPY, the rule lag, and the charts
+# at 100 M readings (~25 min, ~20 GB); results in bench/results/monitoring.json.
+bench-monitoring: setup
+	$(PYTHON) bench/monitoring.py
 
 # The IOC headline and unit ranking at 10 M reports (their budgets' scale): ~25 min, 22 GB of
 # disk; replaces the opencity_bench database. Results in bench/results/10m.json.
