@@ -215,6 +215,8 @@ class PublicReading:
 
 # A reservoir's flows beside its level: a citizen reads them as figures; the level is the chart.
 FIGURE_ONLY = ("inflow", "discharge")
+# What a citizen looks for first at a station: the level, the air quality index.
+FIRST = ("water_level", "reservoir_level", "aqi")
 
 
 def public_stations(kinds, *, now: dt.datetime | None = None) -> list[tuple[Station, list[PublicReading]]]:
@@ -239,6 +241,8 @@ def public_stations(kinds, *, now: dt.datetime | None = None) -> list[tuple[Stat
             data["code"] = stream.code
             reached = level_reached(stream.last_value, levels, levels[0]["direction"] if levels else "above")
             readings.append(PublicReading(stream=stream, level=reached, chart=data, drawn=drawn))
+        readings.sort(key=lambda r: (r.stream.observed_property.code not in FIRST, not r.drawn,
+                                     r.stream.observed_property.code))
         out.append((station, readings))
     return out
 

@@ -33,7 +33,8 @@
     var near = hi * 1.6 + 0.5;
     d.levels.forEach(function (lv) { if (lv.value <= near) { hi = Math.max(hi, lv.value); lo = Math.min(lo, lv.value); } });
     // round the axis to a readable step (0,5 m, 20 AQI…); amounts never go below zero
-    var step = niceStep((hi - lo) || Math.abs(hi) || 1);
+    // a flat series (a reservoir over a quiet day) gets a narrow range around it, not 0–100
+    var step = niceStep((hi - lo) || Math.max(Math.abs(hi) * 0.02, 0.1));
     var yMin = Math.floor(lo / step) * step, yMax = Math.ceil(hi / step) * step;
     if (yMax - hi < step * 0.15) yMax += step;
     if (lo >= 0 && yMin < 0) yMin = 0;
