@@ -124,7 +124,9 @@ def event_to_report(*, actor, event_id, category_id, description: str = "", clie
         report = report_submit(reporter=actor, category=require_id(category_id, field="category"),
                                description=text, lat=event.station.lat, lon=event.station.lon,
                                is_public=False, client_token=client_token, channel="sensor")
-        event.refresh_from_db(fields=["version", "status"])
+        event.refresh_from_db(fields=["version", "status", "report"])
+        if event.report_id == report.pk:
+            return report  # the same form sent again: its report, nothing new
         EVENT.apply(event, "to_report", actor=actor, is_public=False, data={"report": report.pk, "ref": report.ref},
                     changes={"report": report})
     return report

@@ -181,6 +181,20 @@ def test_create_a_field_report_from_the_event(client, operator, flood_event, lig
     assert reverse("reports:detail", args=[flood_event.report.pk]) in page
 
 
+def test_the_report_form_sent_twice_files_one_report(client, operator, flood_event, lighting):
+    from opencity.reports.models import Report
+
+    client.force_login(operator)
+    page = client.get(reverse("monitoring:event", args=[flood_event.pk])).content.decode()
+    token = page.split('name="client_token" value="', 1)[1].split('"', 1)[0]
+    for _ in range(2):  # a double tap on a slow network
+        response = client.post(reverse("monitoring:report", args=[flood_event.pk]),
+                               {"category": lighting.pk, "description": "Ngập", "client_token": token})
+        assert response.status_code == 302
+    assert Report.objects.count() == 1
+    assert flood_event.steps.filter(action="to_report").count() == 1
+
+
 def test_a_report_without_a_category_is_refused(client, operator, flood_event):
     client.force_login(operator)
     response = client.post(reverse("monitoring:report", args=[flood_event.pk]), {"category": ""})
