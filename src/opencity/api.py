@@ -35,7 +35,14 @@ from opencity.errors import (
 from opencity.geo.api import router as geo_router
 from opencity.incidents.api import router as incidents_router
 from opencity.incidents.api import shelters_router
-from opencity.lib.api import AUTH, SafeParser, Unauthenticated, error_body, install_authentication
+from opencity.lib.api import (
+    AUTH,
+    JSONEncoder,
+    SafeParser,
+    Unauthenticated,
+    error_body,
+    install_authentication,
+)
 from opencity.monitoring.api import router as monitoring_router
 from opencity.reports.api import router as reports_router
 
@@ -82,6 +89,7 @@ unchanged answer is a `304 Not Modified` without a body.
 class Renderer(JSONRenderer):
     """UTF-8 JSON: Vietnamese text stays readable and about half the size of ``\\u`` escapes."""
 
+    encoder_class = JSONEncoder
     json_dumps_params = {"ensure_ascii": False}
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Schema
 from ninja.parser import Parser
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
@@ -36,6 +37,22 @@ from opencity.lib.params import MAX_ID
 from opencity.lib.text import NUL, find_nul, nul_error
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+class JSONEncoder(NinjaJSONEncoder):
+    """Every time to the millisecond, always written with them (``…T07:16:07.000Z``).
+
+    Django's encoder drops the fraction only when the microseconds are zero, so a time 500 µs
+    past the second was written ``.000Z`` and, read back by a response schema, ``Z``: a replayed
+    answer differed from the first one. One encoder for the API's answers and for the answers
+    it keeps (idempotency) writes the same instant the same way."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime):
+            text = o.isoformat(timespec="milliseconds")
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
+
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 IDEMPOTENCY_KEY_MAX = 64  # the length of Report.client_token
 MAX_PAGE = 100
@@ -464,7 +481,7 @@ def idempotent(
         # them would otherwise let the retry act again (the drill saw routes answered 409).
         with transaction.atomic():
             status, body = run()
-            plain = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+            plain = json.loads(json.dumps(body, cls=JSONEncoder))
             envelope = {"format": _ENVELOPE, "request": fingerprint, "response": plain}
             with transaction.atomic():
                 IdempotencyRecord.objects.create(**ident, status=status, body=envelope)

@@ -486,6 +486,30 @@ def test_an_idempotency_key_covers_a_form_and_its_files(make_report, operator, o
     assert report.photos.filter(kind="result").count() == 1
 
 
+def test_a_replayed_answer_has_the_same_times_to_the_character(monkeypatch, make_report, operator, officer,
+                                                               lighting_rule):
+    """CI saw ``assigned_at`` answered ``…07.000Z`` first and ``…07Z`` on the replay: a time
+    with less than a millisecond past the second was written with ``.000`` by Django's encoder,
+    stored so, read back by the response schema as a whole second and written without it."""
+    from django.utils import timezone
+
+    report = make_report()
+    services.report_route(report_id=report.pk, actor=operator)
+    services.report_accept(report_id=report.pk, actor=officer)
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now().replace(microsecond=500))
+    client = as_user(officer)
+    url = f"/api/v1/reports/{report.pk}/resolve"
+
+    def resolve():
+        return client.post(url, {"result": "Đã thay bóng đèn"}, HTTP_IDEMPOTENCY_KEY="resolve-us")
+
+    first = resolve()
+    assert first.status_code == 200
+    assert first.json()["resolved_at"].endswith(".000Z")
+    assert resolve().content == first.content
+
+
 @pytest.mark.parametrize("text", ["\u200b", "\u200b\u200c\u200d\u2060\ufeff", " \u200b \n\t\ufeff "])
 def test_a_description_of_zero_width_characters_is_empty(client, citizen, lighting, text):
     response = as_user(citizen).post("/api/v1/reports", {"category": lighting.pk, "description": text,
