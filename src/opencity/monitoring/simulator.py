@@ -3,7 +3,7 @@
 A water level that wanders a few centimetres around where it is, or — with ``rise`` — climbs
 steadily toward the next level of the datastream's threshold rule and past it (three steps to
 reach it), so that the rules engine raises an event within seconds of the start. The database is
-read only for the datastream's last value, its property's range and its rule's levels; a code
+read only for the datastream's last value, its property's range and its rules' levels; a code
 unknown here is published all the same (the worker decides), starting from ``start`` or 0.5.
 """
 
@@ -13,7 +13,8 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .models import Datastream, Rule, RuleKind, StationKind
+from .models import Datastream, StationKind
+from .selectors import threshold_levels
 
 DEFAULT_START = 0.5
 STEPS_TO_LEVEL = 3
@@ -38,16 +39,12 @@ def default_codes() -> list[str]:
 
 
 def _levels(stream: Datastream) -> list[float]:
-    """The levels of the stream's own threshold rule, else of its property's."""
-    rules = Rule.objects.filter(is_active=True, kind=RuleKind.THRESHOLD, direction="above")
-    rule = (rules.filter(datastream=stream).order_by("pk").first()
-            or rules.filter(datastream__isnull=True, observed_property_id=stream.observed_property_id)
-            .order_by("pk").first())
-    return sorted(rule.levels.values_list("value", flat=True)) if rule else []
+    """The rising levels of the threshold rules that judge the stream (the chart's lines)."""
+    return [level["value"] for level in threshold_levels(stream) if level["direction"] == "above"]
 
 
 def plan_for(code: str, *, start: float | None = None, rise: bool = False) -> Plan:
-    stream = Datastream.objects.filter(code=code).select_related("observed_property").first()
+    stream = Datastream.objects.filter(code=code).select_related("observed_property", "station").first()
     if stream is None:
         value = DEFAULT_START if start is None else start
         return Plan(code, "", value, 0.1 if rise else 0.0, float("-inf"), float("inf"))

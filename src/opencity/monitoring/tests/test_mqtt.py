@@ -26,6 +26,9 @@ from opencity.monitoring.models import (
     Observation,
     Rule,
     RuleKind,
+    RuleLevel,
+    Severity,
+    StationKind,
 )
 from opencity.monitoring.tasks import judge_silence
 
@@ -278,6 +281,20 @@ def test_the_simulator_rises_past_the_next_level_and_the_worker_raises_the_event
     assert values[0] == 1.5 and values == sorted(values) and values[-1] > 2.0
     assert MonitoringEvent.objects.get(rule=flood_rule).level_code == "BD2"
     assert "Published 5 readings." in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_the_simulator_rises_towards_the_levels_that_judge_the_station_and_no_other(level_stream):
+    """A property-wide rule for reservoirs (station kind "dam") does not judge Kim Long: the
+    simulator used to take the first water-level rule whatever its station kind."""
+    dams = Rule.objects.create(name="Mực nước hồ chứa", kind=RuleKind.THRESHOLD, station_kind=StationKind.DAM,
+                               observed_property=level_stream.observed_property)
+    RuleLevel.objects.create(rule=dams, code="DAM", name="Mực nước dâng bình thường", value=1.6,
+                             severity=Severity.WARNING)
+    hydro = Rule.objects.create(name="Báo động lũ (mọi trạm thủy văn)", kind=RuleKind.THRESHOLD,
+                                station_kind=StationKind.HYDRO, observed_property=level_stream.observed_property)
+    RuleLevel.objects.create(rule=hydro, code="BD2", name="Báo động II", value=2.0, severity=Severity.WARNING)
+    assert simulator.plan_for("kim-long-h", start=1.5, rise=True).next_level == 2.0
 
 
 @pytest.mark.django_db
