@@ -10,7 +10,12 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from opencity.conftest import PASSWORD
-from opencity.errors import ConflictError, IllegalTransitionError, PermissionDeniedError, ValidationError
+from opencity.errors import (
+    ConflictError,
+    IllegalTransitionError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from opencity.hotline.models import Call
 from opencity.lib.models import AuditLog
 from opencity.lib.worktime import TZ
