@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opencity.lib.models import LifecycleEvent
 
@@ -30,10 +31,10 @@ class RequestKind(models.TextChoices):
 
 
 class RequestStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    IN_PROGRESS = "in_progress", _("In progress")
-    ANSWERED = "answered", _("Answered")
-    REFUSED = "refused", _("Refused")
+    RECEIVED = "received", pgettext_lazy("privacy request", "Received")
+    IN_PROGRESS = "in_progress", pgettext_lazy("privacy request", "In progress")
+    ANSWERED = "answered", pgettext_lazy("privacy request", "Answered")
+    REFUSED = "refused", pgettext_lazy("privacy request", "Refused")
 
 
 OPEN_REQUEST_STATUSES = (RequestStatus.RECEIVED, RequestStatus.IN_PROGRESS)

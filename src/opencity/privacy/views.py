@@ -4,6 +4,7 @@ shared middleware (a form sent from our page comes back with its message)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opencity.errors import DomainError, NotFoundError, ValidationError, form_error
@@ -30,7 +32,44 @@ from .forms import (
 from .models import RequestKind, RequestStatus
 from .permissions import access_export, require_privacy_officer
 
-PREVIEW_ROWS = 5
+PREVIEW_ROWS = 3
+NAME_KEYS = ("ref", "title", "device", "report")
+TIME_KEYS = ("created_at", "started_at", "received_at", "since")
+ACCOUNT_LABELS = {
+    "account_number": _lazy("OpenCity account number"), "phone": _lazy("Phone"), "full_name": _lazy("Full name"),
+    "email": _lazy("E-mail"), "home_area": _lazy("Home ward/commune"), "date_joined": _lazy("Joined"),
+}
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return ""
+    return dt.datetime.fromisoformat(value).strftime("%H:%M %d/%m/%Y")
+
+
+def summary_line(row: dict) -> str:
+    """One line a person reads for a row of a section (the copy has every field)."""
+    parts = [str(row[k]) for k in NAME_KEYS if row.get(k)][:1]
+    parts += [_when(row[k]) for k in TIME_KEYS if row.get(k)][:1]
+    for key in ("category", "status", "kind", "direction"):
+        if row.get(key):
+            parts.append(str(row[key]))
+    if row.get("description"):
+        parts.append(row["description"][:80])
+    return " · ".join(parts)
+
+
+def _preview(section) -> dict:
+    if section.key == "account" and section.rows:
+        row = section.rows[0]
+        pairs = [(label, _when(row[k]) if k == "date_joined" else row[k]) for k, label in ACCOUNT_LABELS.items()
+                 if row.get(k)]
+        if row["phone"]:
+            from opencity.lib.phone import display_phone
+
+            pairs = [(label, display_phone(v) if label == ACCOUNT_LABELS["phone"] else v) for label, v in pairs]
+        return {"section": section, "pairs": pairs, "lines": []}
+    return {"section": section, "pairs": [], "lines": [summary_line(r) for r in section.rows[:PREVIEW_ROWS]]}
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -41,7 +80,7 @@ def _client_ip(request: HttpRequest) -> str | None:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """"My data": what the city holds about me, grouped, each with where it is used."""
-    sections = services.personal_data(request.user)
+    sections = [_preview(s) for s in services.personal_data(request.user)]
     exports = selectors.privacy_request_list(user=request.user).filter(kind=RequestKind.EXPORT,
                                                                         status=RequestStatus.ANSWERED)[:3]
     return render(request, "privacy/home.html", {
