@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "opencity.emergency",
     "opencity.hotline",
     "opencity.incidents",  # command support: incidents, teams, shelters, situation reports (above the apps it ties)
+    "opencity.privacy",  # the privacy centre (Law 91/2025/QH15): reads every app's personal data
     "opencity.monitoring",  # sensors, cameras, vessels: ingest, rules, events (above incidents, which it links to)
     "opencity.demo",  # manage.py load_demo and demo_logins (the demo pack, above every app)
     "opencity.lib",  # shared helpers' tables: leases (lib/locks.py), the audit log, idempotency records
@@ -505,6 +506,25 @@ OPENCITY_VAPID_PRIVATE_KEY = env_secret("OPENCITY_VAPID_PRIVATE_KEY")
 OPENCITY_VAPID_SUBJECT = env_str("OPENCITY_VAPID_SUBJECT", f"mailto:{OPENCITY_CAP_SENDER}")
 if bool(OPENCITY_VAPID_PUBLIC_KEY) != bool(OPENCITY_VAPID_PRIVATE_KEY):
     raise ImproperlyConfigured("Set both OPENCITY_VAPID_PUBLIC_KEY and OPENCITY_VAPID_PRIVATE_KEY, or neither")
+
+# --- Privacy centre (privacy/; docs/privacy.md) -------------------------------------------
+# Time limits for answering a data subject's request, in WORKING days from receipt (the city's
+# working calendar), per kind of request; and the hours from the discovery of a breach to the
+# notification of the authority (A05, Ministry of Public Security). The defaults follow our
+# reading of Law 91/2025/QH15 and Decree 356/2025/ND-CP: the city's legal team must confirm them.
+OPENCITY_PRIVACY_EXPORT_DAYS = env_int("OPENCITY_PRIVACY_EXPORT_DAYS", 2)
+OPENCITY_PRIVACY_CORRECTION_DAYS = env_int("OPENCITY_PRIVACY_CORRECTION_DAYS", 2)
+OPENCITY_PRIVACY_RESTRICTION_DAYS = env_int("OPENCITY_PRIVACY_RESTRICTION_DAYS", 2)
+OPENCITY_PRIVACY_OBJECTION_DAYS = env_int("OPENCITY_PRIVACY_OBJECTION_DAYS", 2)
+OPENCITY_PRIVACY_DELETION_DAYS = env_int("OPENCITY_PRIVACY_DELETION_DAYS", 2)
+OPENCITY_PRIVACY_BREACH_NOTIFY_HOURS = env_int("OPENCITY_PRIVACY_BREACH_NOTIFY_HOURS", 72)
+# The most rows of one kind an export carries (beyond it the export says it was cut short).
+OPENCITY_PRIVACY_EXPORT_MAX_ROWS = env_int("OPENCITY_PRIVACY_EXPORT_MAX_ROWS", 5000)
+# The name staff-side records show for a person who deleted their account.
+OPENCITY_PRIVACY_ERASED_NAME = env_str("OPENCITY_PRIVACY_ERASED_NAME", "Người dân đã xoá tài khoản")
+for _name in ("EXPORT", "CORRECTION", "RESTRICTION", "OBJECTION", "DELETION"):
+    if not 1 <= globals()[f"OPENCITY_PRIVACY_{_name}_DAYS"] <= 60:
+        raise ImproperlyConfigured(f"OPENCITY_PRIVACY_{_name}_DAYS must be between 1 and 60")
 
 LOGGING = {
     "version": 1,

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("opencity.emergency.urls")),  # /sos/ and /ioc/dispatch/
     path("hotline/", include("opencity.hotline.urls")),
     path("", include("opencity.incidents.urls")),  # /incidents/ (command support) and /shelters/ (public)
+    path("privacy/", include("opencity.privacy.urls")),  # my data, requests, deletion; the privacy registers
     path("monitoring/", include("opencity.monitoring.urls")),  # events, stations (staff)
     path("", include((monitoring_urls.public_urlpatterns, "monitoring_public"))),  # /water-levels/, /air-quality/
     path("healthz", views.health, name="healthz"),  # liveness and readiness (views.py)

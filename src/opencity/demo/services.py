@@ -256,6 +256,9 @@ def demo_load(*, reports: int = 2000, seed: int = 2025) -> DemoSummary:
     """Load the pack unless it is there already (then return ``loaded=False`` and do nothing)."""
     started = time.monotonic()
     if demo_is_loaded():
+        from .privacy import demo_load_privacy
+
+        demo_load_privacy()  # added after the pack: an installed demo gains it too (idempotent)
         return DemoSummary(loaded=False)
     r = random.Random(seed)
     with transaction.atomic():
@@ -325,6 +328,9 @@ def demo_load(*, reports: int = 2000, seed: int = 2025) -> DemoSummary:
         from .monitoring import demo_load_monitoring
 
         demo_load_monitoring(year=timezone.localdate().year - 1)  # what the sensors said, then and now
+        from .privacy import demo_load_privacy
+
+        demo_load_privacy()  # the record of processing, privacy requests (one overdue), a breach drill
 
         from opencity.reports import kpi
 

@@ -18,7 +18,7 @@ never test roles themselves. The rules, in words:
 - A report rejected as spam is visible only to its reporter and staff in scope, whoever follows it.
 
 The rules are a package, one module per capability (``policy/reports.py``, ``alerts.py``,
-``emergency.py``, ``incidents.py``, ``monitoring.py``, ``ioc.py``, ``hotline.py``, ``accounts.py``), on the role facts and audiences
+``emergency.py``, ``incidents.py``, ``monitoring.py``, ``ioc.py``, ``hotline.py``, ``accounts.py``, ``privacy.py``), on the role facts and audiences
 of ``core.py``; everything is re-exported here, so callers write ``policy.can_view_report``.
 No role is tested outside this package (``tests/test_policy_boundary.py`` walks the source).
 """
@@ -103,6 +103,11 @@ from .monitoring import (
 )
 from .navigation import (
     navigation,
+)
+from .privacy import (
+    PRIVACY_PERMISSION,
+    can_handle_privacy,
+    can_use_privacy_centre,
 )
 from .reports import (
     ALL_ACTIONS,
@@ -224,4 +229,7 @@ __all__ = [
     "can_use_hotline",
     "can_view_hotline_counts",
     "navigation",
+    "PRIVACY_PERMISSION",
+    "can_handle_privacy",
+    "can_use_privacy_centre",
 ]

@@ -1,0 +1,39 @@
+"""The sections of "My data" and of the export: one exporter function per kind of personal data.
+
+Each app's data is read by one registered function ``exporter(user, limit) -> list[dict]`` (rows
+of plain JSON values, stable keys: they are the export's documented format, docs/privacy.md).
+The privacy centre's own ``exporters.py`` registers the sections of the apps below it. The
+consent ledger of ``accounts`` joins with one line when its export function exists (the
+``consents`` section is registered now, empty, so the page and the format already show it)::
+
+    register("consents", title=..., used_for=..., order=70, exporter=accounts.consents.consent_export)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Exporter = Callable[..., list[dict]]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: object  # lazy translation
+    used_for: object  # lazy translation: where the city uses these data
+    order: int
+    exporter: Exporter
+    placeholder: bool = False  # not connected yet: the page says so
+
+
+_SECTIONS: dict[str, Section] = {}
+
+
+def register(key: str, *, title, used_for, order: int, exporter: Exporter, placeholder: bool = False) -> None:
+    """Register (or replace: a later app's real exporter takes the placeholder's place) a section."""
+    _SECTIONS[key] = Section(key, title, used_for, order, exporter, placeholder)
+
+
+def sections() -> list[Section]:
+    return sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))
