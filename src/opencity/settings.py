@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "opencity.emergency",
     "opencity.hotline",
     "opencity.incidents",  # command support: incidents, teams, shelters, situation reports (above the apps it ties)
+    "opencity.catalog",  # the super app's service catalogue and the city's news
     "opencity.monitoring",  # sensors, cameras, vessels: ingest, rules, events (above incidents, which it links to)
     "opencity.demo",  # manage.py load_demo and demo_logins (the demo pack, above every app)
     "opencity.lib",  # shared helpers' tables: leases (lib/locks.py), the audit log, idempotency records
