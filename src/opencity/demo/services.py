@@ -325,6 +325,9 @@ def demo_load(*, reports: int = 2000, seed: int = 2025) -> DemoSummary:
         from .monitoring import demo_load_monitoring
 
         demo_load_monitoring(year=timezone.localdate().year - 1)  # what the sensors said, then and now
+        from .catalog import demo_load_catalog
+
+        demo_load_catalog()  # the home of services (50+ of Huế's) and the city's news
 
         from opencity.reports import kpi
 
