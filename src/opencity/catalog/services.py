@@ -20,7 +20,7 @@ from django.db.models import F, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from opencity.accounts.models import Role, User
+from opencity import policy
 from opencity.errors import NotFoundError
 from opencity.notifications import channels, outbox
 from opencity.notifications.models import Notification, PushSubscription
@@ -134,10 +134,6 @@ def news_publish(*, item: NewsItem, actor, at: dt.datetime | None = None) -> New
     return locked
 
 
-def _citizens():
-    return User.objects.filter(is_active=True, role=Role.CITIZEN)
-
-
 def news_push(*, news_id: int) -> int:
     """The worker's part (the outbox handler, run in the transaction that marks its row done):
     an inbox row for every active citizen who has none for this item yet, in each one's
@@ -154,7 +150,7 @@ def news_push(*, news_id: int) -> int:
             texts[code] = ((_("News: %(title)s") % {"title": item.title})[:200], item.summary or item.body[:240])
     told = Notification.objects.filter(subject_type=NEWS_VERB, subject_id=item.pk).values("user_id")
     at = timezone.now()
-    written = notify_bulk(_citizens().exclude(pk__in=told), verb=NEWS_VERB, texts=texts, url=url,
+    written = notify_bulk(policy.citizens().exclude(pk__in=told), verb=NEWS_VERB, texts=texts, url=url,
                           subject=subject, created_at=at)
     devices = PushSubscription.objects.values("user_id")
     rows = list(Notification.objects.filter(subject_type=NEWS_VERB, subject_id=item.pk, created_at=at,
