@@ -274,6 +274,9 @@ class NewsItem(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="+", verbose_name=_("author"))
     pushed_at = models.DateTimeField(_("pushed at"), null=True, blank=True, editable=False)
+    # the announcement's progress (services.news_push): citizens told up to this user id; done when set
+    fanout_cursor = models.BigIntegerField(default=0, editable=False)
+    fanout_done_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

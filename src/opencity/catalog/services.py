@@ -7,20 +7,22 @@
   published, owes its notices through the outbox (:data:`NEWS_PUSH_KIND`) exactly once: the
   row is locked and ``pushed_at`` set in the same transaction, so publishing again, editing or
   unpublishing and publishing again never pushes twice. :func:`news_push` (the worker) writes
-  every citizen's inbox row (``notifications.notify_bulk``, as warnings do) and owes the web
-  pushes on the notifications' own channel.
+  every citizen's inbox row in batches (``notifications.notify_bulk``, as warnings do) and owes
+  the web pushes on the notifications' own channel.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from opencity import policy
+from opencity.accounts.models import User
 from opencity.errors import NotFoundError
 from opencity.notifications import channels, outbox
 from opencity.notifications.models import Notification, PushSubscription
@@ -134,26 +136,53 @@ def news_publish(*, item: NewsItem, actor, at: dt.datetime | None = None) -> New
     return locked
 
 
-def news_push(*, news_id: int) -> int:
-    """The worker's part (the outbox handler, run in the transaction that marks its row done):
-    an inbox row for every active citizen who has none for this item yet, in each one's
-    language, then the web pushes owed on the notifications' channel for those with a device.
-    Returns the inbox rows written. An item unpublished meanwhile is not announced."""
-    item = NewsItem.objects.filter(pk=news_id).select_related("category").first()
-    if item is None or item.status != NewsStatus.PUBLISHED:
-        return 0
-    url = item.get_absolute_url()
-    subject = Subject(NEWS_VERB, item.pk, item.ref)
+def _texts(item: NewsItem) -> dict[str, tuple[str, str]]:
     texts = {}
-    for code in ("vi", "en"):
+    for code, _name in settings.LANGUAGES:
         with translation.override(code):
             texts[code] = ((_("News: %(title)s") % {"title": item.title})[:200], item.summary or item.body[:240])
-    told = Notification.objects.filter(subject_type=NEWS_VERB, subject_id=item.pk).values("user_id")
-    at = timezone.now()
-    written = notify_bulk(policy.citizens().exclude(pk__in=told), verb=NEWS_VERB, texts=texts, url=url,
-                          subject=subject, created_at=at)
-    devices = PushSubscription.objects.values("user_id")
-    rows = list(Notification.objects.filter(subject_type=NEWS_VERB, subject_id=item.pk, created_at=at,
-                                            user_id__in=devices).select_related("user").order_by("pk"))
-    channels.owe((WEBPUSH,), rows, tag=f"news-{item.pk}")
+    return texts
+
+
+def _news_push_batch(news_id: int, size: int) -> tuple[int, bool]:
+    """One batch of citizens, all or nothing: the item's row is locked, the next ``size``
+    citizens after its cursor get their inbox rows, those with a device their pushes owed, and
+    the cursor moves, in one transaction. Returns (rows written, finished)."""
+    with transaction.atomic():
+        item = NewsItem.objects.select_for_update().filter(pk=news_id).first()
+        if item is None or item.fanout_done_at is not None:
+            return 0, True
+        now = timezone.now()
+        ids = [] if item.status != NewsStatus.PUBLISHED else list(
+            policy.citizens().filter(pk__gt=item.fanout_cursor).order_by("pk").values_list("pk", flat=True)[:size])
+        if not ids:  # everyone told (or the item was unpublished meanwhile: not announced)
+            NewsItem.objects.filter(pk=item.pk).update(fanout_done_at=now)
+            return 0, True
+        written = notify_bulk(User.objects.filter(pk__in=ids), verb=NEWS_VERB, texts=_texts(item),
+                              url=item.get_absolute_url(), subject=Subject(NEWS_VERB, item.pk, item.ref),
+                              created_at=now)
+        devices = PushSubscription.objects.filter(user_id__in=ids).values("user_id")
+        rows = list(Notification.objects.filter(user_id__in=devices, subject_type=NEWS_VERB, subject_id=item.pk,
+                                                created_at=now).select_related("user").order_by("pk"))
+        channels.owe((WEBPUSH,), rows, tag=f"news-{item.pk}")
+        NewsItem.objects.filter(pk=item.pk).update(fanout_cursor=ids[-1])
+        return written, False
+
+
+def news_push(*, news_id: int, batch_size: int | None = None, max_batches: int | None = None) -> int:
+    """The worker's part (the outbox handler): an inbox row for every active citizen
+    (``policy.citizens()``), in each one's language, written with ``notify_bulk`` batch after
+    batch from where the last run stopped (as a warning's delivery: ``alerts.delivery``), and the
+    web pushes owed on the notifications' channel for those with a device. A worker that dies
+    leaves whole batches; a second worker waits on the item's row and continues after the
+    cursor: nobody is told twice. Returns the inbox rows written. ``max_batches`` stops early
+    (tests: a run cut short)."""
+    size = max(1, batch_size or settings.OPENCITY_ALERT_BATCH_SIZE)
+    written, batches = 0, 0
+    while max_batches is None or batches < max_batches:
+        n, done = _news_push_batch(news_id, size)
+        written += n
+        batches += 1
+        if done:
+            break
     return written

@@ -110,3 +110,28 @@ def test_the_worker_running_twice_writes_no_second_notice(make_news, citizen, ad
     assert services.news_push(news_id=item.pk) == 1
     assert services.news_push(news_id=item.pk) == 0
     assert Notification.objects.filter(verb="news", user=citizen).count() == 1
+
+
+def test_an_announcement_cut_short_resumes_after_its_cursor(make_news, admin_user, db):
+    from opencity.accounts.models import User
+    from opencity.conftest import PASSWORD
+
+    people = [User.objects.create_user(f"090500030{i}", PASSWORD, full_name=f"Dân {i}") for i in range(5)]
+    item = make_news("Quan trọng", status=NewsStatus.DRAFT, important=True)
+    services.news_publish(item=item, actor=admin_user)
+    assert services.news_push(news_id=item.pk, batch_size=2, max_batches=1) == 2  # the worker dies here
+    item.refresh_from_db()
+    assert item.fanout_cursor == people[1].pk and item.fanout_done_at is None
+    assert services.news_push(news_id=item.pk, batch_size=2) == 3  # the next run continues
+    told = Notification.objects.filter(verb="news").values_list("user_id", flat=True)
+    assert sorted(told) == sorted(p.pk for p in people)
+
+
+def test_an_item_unpublished_before_the_worker_runs_is_not_announced(make_news, citizen, admin_user):
+    item = make_news("Quan trọng", status=NewsStatus.DRAFT, important=True)
+    services.news_publish(item=item, actor=admin_user)
+    item.refresh_from_db()
+    item.status = NewsStatus.DRAFT
+    services.news_save(item=item, actor=admin_user)
+    assert services.news_push(news_id=item.pk) == 0
+    assert not Notification.objects.exists()
