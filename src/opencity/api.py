@@ -24,6 +24,7 @@ from ninja.renderers import JSONRenderer
 from opencity.accounts import api_auth
 from opencity.accounts.api import notifications_router
 from opencity.accounts.api import router as auth_router
+from opencity.catalog.api import news_router, services_router
 from opencity.errors import (
     DATABASE_UNAVAILABLE,
     DomainError,
@@ -220,6 +221,8 @@ api.add_router("/v1/areas", geo_router)
 api.add_router("/v1/incidents", incidents_router)
 api.add_router("/v1/shelters", shelters_router)
 api.add_router("/v1/monitoring", monitoring_router)
+api.add_router("/v1/services", services_router)
+api.add_router("/v1/news", news_router)
 api.add_router("/v1", reports_router)
 
 # Last: any other URL under /api/ (an unknown path, or an id that is not a number) is a 404 in

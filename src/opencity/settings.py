@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "opencity.hotline",
     "opencity.incidents",  # command support: incidents, teams, shelters, situation reports (above the apps it ties)
     "opencity.privacy",  # the privacy centre (Law 91/2025/QH15): reads every app's personal data
+    "opencity.catalog",  # the super app's service catalogue and the city's news
     "opencity.monitoring",  # sensors, cameras, vessels: ingest, rules, events (above incidents, which it links to)
     "opencity.demo",  # manage.py load_demo and demo_logins (the demo pack, above every app)
     "opencity.lib",  # shared helpers' tables: leases (lib/locks.py), the audit log, idempotency records

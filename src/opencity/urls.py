@@ -28,6 +28,7 @@ urlpatterns = [
     path("privacy/", include("opencity.privacy.urls")),  # my data, requests, deletion; the privacy registers
     path("monitoring/", include("opencity.monitoring.urls")),  # events, stations (staff)
     path("", include((monitoring_urls.public_urlpatterns, "monitoring_public"))),  # /water-levels/, /air-quality/
+    path("", include("opencity.catalog.urls")),  # /services/ (the catalogue) and /news/
     path("healthz", views.health, name="healthz"),  # liveness and readiness (views.py)
     path("i18n/setlang/", set_language, name="set_language"),
     path("manifest.webmanifest", TemplateView.as_view(template_name="manifest.webmanifest",

@@ -331,6 +331,9 @@ def demo_load(*, reports: int = 2000, seed: int = 2025) -> DemoSummary:
         from .privacy import demo_load_privacy
 
         demo_load_privacy()  # the record of processing, privacy requests (one overdue), a breach drill
+        from .catalog import demo_load_catalog
+
+        demo_load_catalog()  # the home of services (50+ of Huế's) and the city's news
 
         from opencity.reports import kpi
 

@@ -95,3 +95,18 @@ def clean_text(value: str | None, *, field: str, required: bool = False, max_cha
             code="too_long",
         )
     return text
+
+
+# đ/Đ are letters of their own in Unicode, not d plus a mark: NFD leaves them whole.
+_FOLD_LETTERS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
+
+
+def fold(text: str | None) -> str:
+    """``text`` as a search key: lower case, without diacritics, whitespace collapsed
+    ("Điện  lực HUẾ" → "dien luc hue", "Nước" → "nuoc"). What people type on a phone without a
+    Vietnamese keyboard matches what the city wrote with one; apply it to both sides."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_LETTERS).casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.split())

@@ -54,6 +54,11 @@ def _people():
     return get_user_model().objects.filter(is_active=True)
 
 
+def citizens():
+    """The city's people with a citizen account (news the city announces: ``catalog``)."""
+    return _people().filter(role=Role.CITIZEN)
+
+
 def ioc_operators():
     """The control room: IOC operators (administrators run the system, not the shifts)."""
     return _people().filter(role=Role.OPERATOR)
