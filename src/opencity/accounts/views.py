@@ -502,3 +502,27 @@ def profile_view(request: HttpRequest) -> HttpResponse:
         "vapid_public_key": _push_key(),
     }
     return render(request, "accounts/profile.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def connected_services_view(request: HttpRequest) -> HttpResponse:
+    """The services one signed in to with OpenCity (the consent ledger, accounts/consent.py):
+    what each received and when; POST ``consent`` withdraws that consent."""
+    from .consent import consent_list, consent_withdraw
+    from .oidc_claims import CLAIM_LABELS, SCOPE_LABELS
+
+    if request.method == "POST":
+        try:
+            consent_id = int(request.POST.get("consent", ""))
+        except ValueError:
+            raise ValidationError(_("Choose a consent to withdraw."), field="consent") from None
+        consent = consent_withdraw(user=request.user, consent_id=consent_id)
+        messages.success(request, _("Consent withdrawn: %(name)s is signed out and receives nothing more.")
+                         % {"name": consent.application.name})
+        return redirect("accounts:connected_services")
+    entries = consent_list(request.user)
+    for entry in entries:
+        entry.consent_labels = [str(SCOPE_LABELS[s]) for s in entry.consent.scopes.split()] if entry.consent else []
+        entry.received_labels = [str(CLAIM_LABELS.get(c, c)) for c in entry.received]
+    return render(request, "accounts/connected_services.html", {"services": entries})

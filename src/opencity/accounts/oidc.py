@@ -1,0 +1,189 @@
+"""The OpenID Connect provider (django-oauth-toolkit, docs/identity.md): our validator (pairwise
+subjects, the claims of accounts/oidc_claims.py, the record of what each service received), the
+scopes each client may ask for, the consent screen backed by the consent ledger
+(accounts/consent.py), and the discovery document that says exactly what is issued.
+
+What the library already does and we only configure (settings.OAUTH2_PROVIDER): the code flow
+with PKCE required (S256 only), exact redirect URIs, refresh-token rotation with reuse
+detection, RS256 ID tokens with ``kid``, a JWKS with the previous keys, RP-initiated logout."""
+
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import urlencode
+
+from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.models import get_application_model
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.scopes import SettingsScopes
+from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView
+
+from . import consent as ledger
+from .models import ConsentChannel
+from .oidc_claims import (
+    ALL_CLAIMS,
+    CLAIM_LABELS,
+    CLAIM_SCOPE,
+    SCOPE_CLAIMS,
+    SCOPE_LABELS,
+    claim_values,
+)
+
+logger = logging.getLogger(__name__)
+
+# The scopes of a client without a ServiceClient row (registered in the admin, not yet described).
+DEFAULT_CLIENT_SCOPES = ("openid", "profile")
+# Claims about the token itself, which every ID token carries besides the person's.
+TOKEN_CLAIMS = ("iss", "aud", "exp", "iat", "auth_time", "nonce", "jti", "at_hash", "c_hash", "azp")
+
+
+def client_scopes(application) -> list[str]:
+    service = ledger.service_of(application) if application is not None else None
+    allowed = service.allowed_scopes.split() if service else DEFAULT_CLIENT_SCOPES
+    return [scope for scope in SCOPE_CLAIMS if scope in allowed]
+
+
+class ClientScopes(SettingsScopes):
+    """A client may ask only for the scopes its ``ServiceClient.allowed_scopes`` lists (the
+    national ID number only for the services allowed it); discovery lists them all."""
+
+    def get_available_scopes(self, application=None, request=None, *args, **kwargs):
+        if application is None:
+            return list(SCOPE_CLAIMS)
+        return client_scopes(application)
+
+    def get_default_scopes(self, application=None, request=None, *args, **kwargs):
+        return ["openid"]
+
+
+class OpenCityValidator(OAuth2Validator):
+    """Claims from accounts/oidc_claims.py, by granted scope; every ID token and userinfo answer
+    recorded in the ledger (``ClaimRelease``)."""
+
+    oidc_claim_scope = dict(CLAIM_SCOPE)
+
+    def get_discovery_claims(self, request):
+        return list(ALL_CLAIMS)
+
+    def get_oidc_claims(self, token, token_handler, request):
+        return claim_values(request.user, request.client, request.scopes)
+
+    def get_id_token_dictionary(self, token, token_handler, request):
+        claims, expiration = super().get_id_token_dictionary(token, token_handler, request)
+        ledger.release_record(user=request.user, application=request.client,
+                              claims=[c for c in claims if c in CLAIM_SCOPE], via="id_token")
+        return claims, expiration
+
+    # prompt=none: the authorization view requires a session and checks the consent ledger itself
+    # (answering login_required / consent_required), so the library's silent checks pass.
+    def validate_silent_login(self, request):
+        return True
+
+    def validate_silent_authorization(self, request):
+        return True
+
+    def get_userinfo_claims(self, request):
+        claims = super().get_userinfo_claims(request)
+        ledger.release_record(user=request.user, application=request.client, claims=list(claims), via="userinfo")
+        return claims
+
+
+class DiscoveryView(ConnectDiscoveryInfoView):
+    """The library's discovery document, said exactly: ID tokens are signed with RS256 only (every
+    client is registered with it), and the assurance levels `acr` may take."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        data = json.loads(response.content)
+        data["id_token_signing_alg_values_supported"] = ["RS256"]
+        data["acr_values_supported"] = ["1", "2"]
+        data["grant_types_supported"] = ["authorization_code", "refresh_token"]
+        data["claims_parameter_supported"] = False
+        data["ui_locales_supported"] = ["vi", "en"]
+        response.content = json.dumps(data).encode()
+        response["Content-Length"] = str(len(response.content))
+        return response
+
+
+class ConsentAuthorizationView(AuthorizationView):
+    """The authorization endpoint with the consent ledger: a city service, or a service the
+    citizen already consented to (for these scopes and this purpose version), signs in without
+    a screen; any other gets our consent screen, where the citizen may leave out optional scopes.
+    ``prompt=none`` where consent is missing answers ``consent_required``."""
+
+    template_name = "accounts/oidc_consent.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if (not request.user.is_authenticated and request.method == "GET"
+                and "none" in request.GET.get("prompt", "").split()):
+            self.oauth2_data = {}
+            try:
+                _scopes, credentials = self.validate_authorization_request(request)
+            except OAuthToolkitError as error:
+                return self.error_response(error, application=None)
+            application = get_application_model().objects.get(client_id=credentials["client_id"])
+            return self._error_redirect(credentials, application, "login_required")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        prompt = set(request.GET.get("prompt", "").split())
+        if prompt & {"login", "create"}:
+            return super().get(request, *args, **kwargs)
+        try:
+            scopes, credentials = self.validate_authorization_request(request)
+        except OAuthToolkitError:
+            return super().get(request, *args, **kwargs)  # its error page or error redirect
+        application = get_application_model().objects.get(client_id=credentials["client_id"])
+        if credentials.get("code_challenge_method") != "S256":
+            # PKCE is required (the library refuses a request without it); S256 only, refused here
+            # before any screen rather than when the code is made.
+            return self._error_redirect(credentials, application, "invalid_request",
+                                        "code_challenge_method must be S256")
+        if ledger.consent_needed(user=request.user, application=application, scopes=scopes):
+            if "none" in prompt:
+                return self._error_redirect(credentials, application, "consent_required")
+            return super().get(request, *args, **kwargs)
+        if "ui_locales" in credentials and isinstance(credentials["ui_locales"], list):
+            credentials["ui_locales"] = " ".join(credentials["ui_locales"])
+        try:
+            uri, _headers, _body, _status = self.create_authorization_response(
+                request=request, scopes=" ".join(scopes), credentials=credentials, allow=True
+            )
+        except OAuthToolkitError as error:
+            return self.error_response(error, application)
+        return self.redirect(uri, application)
+
+    def _error_redirect(self, credentials, application, error: str, description: str = ""):
+        query = {"error": error}
+        if description:
+            query["error_description"] = description
+        if credentials.get("state"):
+            query["state"] = credentials["state"]
+        separator = "&" if "?" in credentials["redirect_uri"] else "?"
+        return self.redirect(f"{credentials['redirect_uri']}{separator}{urlencode(query)}", application)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        application = context.get("application")
+        if application is not None:
+            service = ledger.service_of(application)
+            context["service"] = service
+            context["scope_rows"] = [
+                {"scope": scope, "label": SCOPE_LABELS[scope], "required": scope == "openid",
+                 "claims": [CLAIM_LABELS[c] for c in SCOPE_CLAIMS[scope]]}
+                for scope in SCOPE_CLAIMS if scope in context.get("scopes", [])
+            ]
+        return context
+
+    def form_valid(self, form):
+        asked = form.cleaned_data.get("scope", "").split()
+        chosen = set(self.request.POST.getlist("grant")) | {"openid"}
+        granted = [scope for scope in asked if scope in chosen]
+        form.cleaned_data["scope"] = " ".join(granted)
+        if form.cleaned_data.get("allow"):
+            application = get_application_model().objects.filter(client_id=form.cleaned_data["client_id"]).first()
+            if application is not None and set(granted) <= set(client_scopes(application)):
+                ledger.consent_grant(user=self.request.user, application=application, scopes=granted,
+                                     channel=ConsentChannel.WEB)
+        return super().form_valid(form)
