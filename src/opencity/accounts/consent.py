@@ -2,8 +2,9 @@
 each service to receive, for which purpose, and what each service did receive.
 
 - :func:`consent_grant` records a consent (the consent screen, or another channel);
-- :func:`consent_for` is the consent in force that covers a sign-in, if any: the
-  authorization endpoint asks again when there is none (accounts/oidc.py);
+- :func:`consent_silent_scopes` says whether a sign-in goes through without a screen (a city
+  service, or a consent in force that decided on every scope asked) and with which scopes: the
+  authorization endpoint asks when it cannot (accounts/oidc.py);
 - :func:`consent_withdraw` ends one and revokes the service's tokens;
 - :func:`release_record` writes what a token or a userinfo answer carried (claim names only);
 - :func:`consent_list` and :func:`consent_export` are the citizen's view of it all (the
@@ -42,45 +43,52 @@ def _purpose(application) -> tuple[str, int]:
     return (service.purpose, service.purpose_version) if service else ("", 1)
 
 
-def consent_needed(*, user: User, application, scopes) -> bool:
-    """Whether the citizen must be asked: a city service needs no consent (except for the scopes
-    in ``ALWAYS_ASK``), any other needs a consent in force that covers ``scopes`` for the
-    service's current purpose version."""
+def consent_silent_scopes(*, user: User, application, scopes) -> list[str] | None:
+    """The scopes a sign-in may be granted without a screen, or None when the citizen must be
+    asked: a city service gets what it asks for (except the scopes in ``ALWAYS_ASK``); any other
+    needs a consent in force, for the service's current purpose version, that decided on every
+    scope asked (granted or declined), and gets the granted ones."""
     service = service_of(application)
     if service is not None and service.first_party and not (set(scopes) & ALWAYS_ASK):
-        return False
-    return consent_for(user=user, application=application, scopes=scopes) is None
+        return list(scopes)
+    consent = consent_for(user=user, application=application, scopes=scopes)
+    if consent is None:
+        return None
+    granted = set(consent.scopes.split())
+    return [scope for scope in scopes if scope in granted]
 
 
 def consent_for(*, user: User, application, scopes) -> Consent | None:
-    """The newest consent in force of ``user`` to ``application`` covering every scope asked."""
+    """The newest consent in force of ``user`` to ``application`` that decided on every scope
+    asked (granted it or declined it)."""
     _text, version = _purpose(application)
     wanted = set(scopes)
     for consent in Consent.objects.filter(user=user, application=application, withdrawn_at__isnull=True,
                                           purpose_version=version):
-        if wanted <= set(consent.scopes.split()):
+        if wanted <= set(consent.scopes.split()) | set(consent.scopes_declined.split()):
             return consent
     return None
 
 
-def consent_grant(*, user: User, application, scopes, channel: str = ConsentChannel.WEB) -> Consent:
-    """Record that ``user`` allowed ``application`` the ``scopes`` for its current purpose. An
-    earlier consent in force to the same service is closed (``withdrawn_at``): one in force per
-    service, the newest."""
+def consent_grant(*, user: User, application, scopes, declined=(), channel: str = ConsentChannel.WEB) -> Consent:
+    """Record that ``user`` allowed ``application`` the ``scopes`` (and refused ``declined``) for
+    its current purpose. An earlier consent in force to the same service is closed
+    (``withdrawn_at``): one in force per service, the newest."""
     scopes = [s for s in SCOPE_CLAIMS if s in set(scopes)]
+    declined = [s for s in SCOPE_CLAIMS if s in set(declined) and s not in scopes]
     if "openid" not in scopes:
         raise ValidationError(_("A consent covers the openid scope."), field="scopes")
     purpose, version = _purpose(application)
     now = timezone.now()
     consent = Consent(user=user, application=application, scopes=" ".join(scopes),
-                      claims=scopes_claims(scopes), purpose=purpose or application.name,
+                      scopes_declined=" ".join(declined), claims=scopes_claims(scopes), purpose=purpose or application.name,
                       purpose_version=version, channel=channel, granted_at=now)
     consent.full_clean()
     with transaction.atomic():
         Consent.objects.filter(user=user, application=application, withdrawn_at__isnull=True).update(withdrawn_at=now)
         consent.save()
         audit(user, "consent_grant", consent, summary=f"{application.name}: {consent.scopes}",
-              data={"application": application.client_id, "scopes": scopes, "channel": channel})
+              data={"application": application.client_id, "scopes": scopes, "declined": declined, "channel": channel})
     return consent
 
 
@@ -178,7 +186,7 @@ def consent_export(user: User) -> dict[str, Any]:
     return {
         "consents": [
             {"id": c.pk, "service": c.application.name, "client_id": c.application.client_id,
-             "scopes": c.scopes.split(), "claims": list(c.claims), "purpose": c.purpose,
+             "scopes": c.scopes.split(), "declined": c.scopes_declined.split(), "claims": list(c.claims), "purpose": c.purpose,
              "purpose_version": c.purpose_version, "channel": c.channel, "granted_at": when(c.granted_at),
              "withdrawn_at": when(c.withdrawn_at)}
             for c in Consent.objects.filter(user=user).select_related("application").order_by("granted_at", "pk")

@@ -289,7 +289,8 @@ class ServiceClient(models.Model):
 
 
 class Consent(models.Model):
-    """One citizen's consent to one service: what it may receive (``scopes``, ``claims``), for
+    """One citizen's consent to one service: what it may receive (``scopes``, ``claims``) and
+    what the citizen refused it (``scopes_declined``), for
     which purpose (the text and its version as shown), when, through which channel, and when it
     was withdrawn (null: in force). Written by accounts/consent.py only; never edited after."""
 
@@ -298,6 +299,8 @@ class Consent(models.Model):
         "oauth2_provider.Application", on_delete=models.CASCADE, related_name="+", verbose_name=_("service")
     )
     scopes = models.CharField(_("scopes"), max_length=200)
+    # Asked for and refused: a sign-in asking again for these goes through without them.
+    scopes_declined = models.CharField(_("scopes declined"), max_length=200, blank=True)
     claims = models.JSONField(_("claims"), default=list)
     purpose = models.TextField(_("purpose"))
     purpose_version = models.PositiveIntegerField(_("purpose version"))

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import json
 import logging
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import SettingsScopes
+from django.urls import reverse
 from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView
+
+from opencity.lib.csp import ContentSecurityPolicyMiddleware
 
 from . import consent as ledger
 from .models import ConsentChannel
@@ -36,6 +39,35 @@ logger = logging.getLogger(__name__)
 DEFAULT_CLIENT_SCOPES = ("openid", "profile")
 # Claims about the token itself, which every ID token carries besides the person's.
 TOKEN_CLAIMS = ("iss", "aud", "exp", "iat", "auth_time", "nonce", "jti", "at_hash", "c_hash", "azp")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+def relying_party_origin(next_url: str) -> str:
+    """The origin a sign-in will end at when ``next_url`` is our authorization endpoint with a
+    registered redirect URI (else ""): the login and code pages let their form lead there."""
+    parts = urlsplit(next_url or "")
+    if parts.path != reverse("oauth2_provider:authorize"):
+        return ""
+    query = parse_qs(parts.query)
+    client_id, redirect_uri = query.get("client_id", [""])[0], query.get("redirect_uri", [""])[0]
+    application = get_application_model().objects.filter(client_id=client_id).first()
+    if application is None or not application.redirect_uri_allowed(redirect_uri):
+        return ""
+    return _origin(redirect_uri)
+
+
+def allow_form_redirect(response, origin: str):
+    """Our Content-Security-Policy lets forms lead only to this site (``form-action 'self'``),
+    and browsers hold the redirects after a form to it: a sign-in form whose answer ends at a
+    service (the consent screen, the login page on the way) names that one origin too."""
+    if origin:
+        policy = ContentSecurityPolicyMiddleware(lambda request: None).policy
+        response["Content-Security-Policy"] = policy.replace("form-action 'self'", f"form-action 'self' {origin}")
+    return response
 
 
 def client_scopes(application) -> list[str]:
@@ -108,8 +140,9 @@ class DiscoveryView(ConnectDiscoveryInfoView):
 
 class ConsentAuthorizationView(AuthorizationView):
     """The authorization endpoint with the consent ledger: a city service, or a service the
-    citizen already consented to (for these scopes and this purpose version), signs in without
-    a screen; any other gets our consent screen, where the citizen may leave out optional scopes.
+    citizen already decided on (these scopes, this purpose version), signs in without a screen,
+    with the scopes granted; any other gets our consent screen, where the citizen may leave out
+    optional scopes.
     ``prompt=none`` where consent is missing answers ``consent_required``."""
 
     template_name = "accounts/oidc_consent.html"
@@ -140,7 +173,8 @@ class ConsentAuthorizationView(AuthorizationView):
             # before any screen rather than when the code is made.
             return self._error_redirect(credentials, application, "invalid_request",
                                         "code_challenge_method must be S256")
-        if ledger.consent_needed(user=request.user, application=application, scopes=scopes):
+        granted = ledger.consent_silent_scopes(user=request.user, application=application, scopes=scopes)
+        if granted is None:
             if "none" in prompt:
                 return self._error_redirect(credentials, application, "consent_required")
             return super().get(request, *args, **kwargs)
@@ -148,7 +182,7 @@ class ConsentAuthorizationView(AuthorizationView):
             credentials["ui_locales"] = " ".join(credentials["ui_locales"])
         try:
             uri, _headers, _body, _status = self.create_authorization_response(
-                request=request, scopes=" ".join(scopes), credentials=credentials, allow=True
+                request=request, scopes=" ".join(granted), credentials=credentials, allow=True
             )
         except OAuthToolkitError as error:
             return self.error_response(error, application)
@@ -162,6 +196,10 @@ class ConsentAuthorizationView(AuthorizationView):
             query["state"] = credentials["state"]
         separator = "&" if "?" in credentials["redirect_uri"] else "?"
         return self.redirect(f"{credentials['redirect_uri']}{separator}{urlencode(query)}", application)
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        return allow_form_redirect(response, _origin(self.oauth2_data.get("redirect_uri") or ""))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -185,5 +223,5 @@ class ConsentAuthorizationView(AuthorizationView):
             application = get_application_model().objects.filter(client_id=form.cleaned_data["client_id"]).first()
             if application is not None and set(granted) <= set(client_scopes(application)):
                 ledger.consent_grant(user=self.request.user, application=application, scopes=granted,
-                                     channel=ConsentChannel.WEB)
+                                     declined=[s for s in asked if s not in granted], channel=ConsentChannel.WEB)
         return super().form_valid(form)

@@ -46,6 +46,7 @@ from .forms import (
     SignupPhoneForm,
 )
 from .models import ApiToken, User
+from .oidc import allow_form_redirect, relying_party_origin
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return signin.remember_device(request, redirect(_next_url(request)), user)
     status = (limited.http_status if limited else 400) if request.method == "POST" else 200
     response = render(request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=status)
-    return _limited(response, limited)
+    return _limited(allow_form_redirect(response, relying_party_origin(_next_url(request))), limited)
 
 
 def _second_step_user(request: HttpRequest) -> tuple[User | None, bool]:
@@ -178,7 +179,8 @@ def login_otp_view(request: HttpRequest) -> HttpResponse:
                 audit(user, "login_2fa", user)
                 return signin.remember_device(request, redirect(nxt), user)
     status = (limited.http_status if limited else 400) if request.method == "POST" else 200
-    return _limited(render(request, "accounts/login_otp.html", {"form": form}, status=status), limited)
+    response = render(request, "accounts/login_otp.html", {"form": form}, status=status)
+    return _limited(allow_form_redirect(response, relying_party_origin(request.session.get(OTP_NEXT, ""))), limited)
 
 
 @require_POST

@@ -233,6 +233,17 @@ def test_userinfo_gives_only_the_consented_claims(browser, rp):
     assert consent_row.scopes == "openid profile" and consent_row.claims == ["sub", "name"]
 
 
+def test_a_declined_scope_is_remembered_and_not_granted_on_the_next_sign_in(browser, rp):
+    sign_in(browser, rp, scope="openid profile phone", grant=["profile"])
+    verifier, challenge = pkce_pair()
+    response = authorize(browser, rp, scope="openid profile phone", challenge=challenge)
+    answer = token(Client(), rp, code_of(response), verifier).json()
+    assert answer["scope"] == "openid profile"
+    assert Consent.objects.get().scopes_declined == "phone"
+    # Asking for a scope never decided on brings the screen back.
+    assert authorize(browser, rp, scope="openid profile address", challenge=challenge).status_code == 200
+
+
 def test_sub_is_pairwise_per_sector_and_never_the_phone(browser, citizen, rp):
     other = make_client("Dịch vụ khác", OTHER_RP)
     one = Client().get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {sign_in(browser, rp)['access_token']}").json()
