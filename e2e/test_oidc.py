@@ -30,7 +30,8 @@ class _Quiet(WSGIRequestHandler):
 
 class RelyingParty:
     """A service that signs its users in with OpenCity, as any city partner would: Authlib's
-    ``OAuth2Session`` for the code flow with PKCE, Authlib's JOSE for the ID token."""
+    ``OAuth2Session`` for the code flow with PKCE, joserfc (Authlib's JOSE library) for the ID
+    token."""
 
     def __init__(self, provider: str, scope: str):
         self.provider = provider
@@ -79,8 +80,8 @@ class RelyingParty:
 
     def callback(self, environ):
         import requests
-        from authlib.jose import JsonWebKey, jwt
-        from authlib.oidc.core import CodeIDToken
+        from joserfc import jwt
+        from joserfc.jwk import KeySet
 
         query = parse_qs(environ.get("QUERY_STRING", ""))
         if "error" in query:
@@ -91,11 +92,14 @@ class RelyingParty:
         session = self.session(state=state)
         token = session.fetch_token(meta["token_endpoint"], authorization_response=f"{self.base}/callback?"
                                     + environ["QUERY_STRING"], code_verifier=pending["verifier"])
-        keys = JsonWebKey.import_key_set(requests.get(meta["jwks_uri"], timeout=10).json())
-        claims = jwt.decode(token["id_token"], keys, claims_cls=CodeIDToken,
-                            claims_options={"iss": {"essential": True, "value": meta["issuer"]}},
-                            claims_params={"nonce": pending["nonce"], "client_id": self.client_id})
-        claims.validate()
+        # The ID token: signed by a key of the JWKS, for this client, from this issuer, this nonce.
+        keys = KeySet.import_key_set(requests.get(meta["jwks_uri"], timeout=10).json())
+        id_token = jwt.decode(token["id_token"], keys, algorithms=["RS256"])
+        jwt.JWTClaimsRegistry(iss={"essential": True, "value": meta["issuer"]},
+                              aud={"essential": True, "value": self.client_id},
+                              nonce={"essential": True, "value": pending["nonce"]},
+                              exp={"essential": True}, sub={"essential": True}).validate(id_token.claims)
+        claims = id_token.claims
         userinfo = session.get(meta["userinfo_endpoint"]).json()
         return "200 OK", [], (
             "<h1>Signed in</h1>"

@@ -13,11 +13,11 @@ import json
 import logging
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from django.urls import reverse
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import SettingsScopes
-from django.urls import reverse
 from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView
 
 from opencity.lib.csp import ContentSecurityPolicyMiddleware
