@@ -512,7 +512,7 @@ def connected_services_view(request: HttpRequest) -> HttpResponse:
     """The services one signed in to with OpenCity (the consent ledger, accounts/consent.py):
     what each received and when; POST ``consent`` withdraws that consent."""
     from .consent import consent_list, consent_withdraw
-    from .oidc_claims import CLAIM_LABELS, SCOPE_LABELS
+    from .oidc_claims import ALL_CLAIMS, CLAIM_LABELS, scopes_claims
 
     if request.method == "POST":
         try:
@@ -524,7 +524,11 @@ def connected_services_view(request: HttpRequest) -> HttpResponse:
                          % {"name": consent.application.name})
         return redirect("accounts:connected_services")
     entries = consent_list(request.user)
+    def labels(claims) -> list[str]:
+        return [str(CLAIM_LABELS[c]) for c in ALL_CLAIMS if c in set(claims)]
+
     for entry in entries:
-        entry.consent_labels = [str(SCOPE_LABELS[s]) for s in entry.consent.scopes.split()] if entry.consent else []
-        entry.received_labels = [str(CLAIM_LABELS.get(c, c)) for c in entry.received]
+        entry.consent_labels = labels(entry.consent.claims) if entry.consent else []
+        entry.declined_labels = labels(scopes_claims(entry.consent.scopes_declined.split())) if entry.consent else []
+        entry.received_labels = labels(entry.received)
     return render(request, "accounts/connected_services.html", {"services": entries})
