@@ -18,7 +18,7 @@ from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import SettingsScopes
-from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView
+from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView, RPInitiatedLogoutView
 
 from opencity.lib.csp import ContentSecurityPolicyMiddleware
 
@@ -225,3 +225,18 @@ class ConsentAuthorizationView(AuthorizationView):
                 ledger.consent_grant(user=self.request.user, application=application, scopes=granted,
                                      declined=[s for s in asked if s not in granted], channel=ConsentChannel.WEB)
         return super().form_valid(form)
+
+
+class LogoutView(RPInitiatedLogoutView):
+    """RP-initiated logout (``end_session_endpoint``) on our page: the citizen confirms, then goes
+    back to the service's registered ``post_logout_redirect_uri``."""
+
+    template_name = "accounts/oidc_logout.html"
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        form = context.get("form")
+        target = (form.initial.get("post_logout_redirect_uri") if form is not None else "") or ""
+        application = context.get("application")
+        allowed = application is not None and target in (application.post_logout_redirect_uris or "").split()
+        return allow_form_redirect(response, _origin(target) if allowed else "")

@@ -4,7 +4,7 @@ library's application-management pages nor its device, introspection or registra
 from django.urls import path, re_path
 from oauth2_provider import views
 
-from .oidc import ConsentAuthorizationView, DiscoveryView
+from .oidc import ConsentAuthorizationView, DiscoveryView, LogoutView
 
 app_name = "oauth2_provider"
 urlpatterns = [
@@ -14,5 +14,5 @@ urlpatterns = [
     re_path(r"^\.well-known/openid-configuration/?$", DiscoveryView.as_view(), name="oidc-connect-discovery-info"),
     path(".well-known/jwks.json", views.JwksInfoView.as_view(), name="jwks-info"),
     path("userinfo/", views.UserInfoView.as_view(), name="user-info"),
-    path("logout/", views.RPInitiatedLogoutView.as_view(), name="rp-initiated-logout"),
+    path("logout/", LogoutView.as_view(), name="rp-initiated-logout"),
 ]

@@ -362,3 +362,25 @@ def test_one_cannot_withdraw_anothers_consent(browser, citizen2, rp):
     sign_in(browser, rp)
     with pytest.raises(NotFoundError):
         consent_withdraw(user=citizen2, consent_id=Consent.objects.get().pk)
+
+
+def test_rp_initiated_logout_signs_out_and_returns_to_the_registered_uri(browser, rp):
+    answer = sign_in(browser, rp)
+    params = {"id_token_hint": answer["id_token"], "post_logout_redirect_uri": RP, "state": "bye",
+              "client_id": rp.client_id}
+    page = browser.get("/o/logout/", params)
+    assert page.status_code == 200 and "đề nghị đăng xuất bạn khỏi OpenCity" in page.content.decode()
+    assert "form-action 'self' https://rp.example.org" in page["Content-Security-Policy"]
+    form = page.context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    done = browser.post("/o/logout/", {**data, "allow": "Logout"})
+    assert done.status_code == 302 and done["Location"].startswith(RP) and "state=bye" in done["Location"]
+    assert "_auth_user_id" not in browser.session
+
+
+def test_rp_initiated_logout_refuses_an_unregistered_redirect(browser, rp):
+    answer = sign_in(browser, rp)
+    page = browser.get("/o/logout/", {"id_token_hint": answer["id_token"], "client_id": rp.client_id,
+                                      "post_logout_redirect_uri": "https://evil.example.com/"})
+    assert page.status_code == 400
+    assert "_auth_user_id" in browser.session
