@@ -10,7 +10,6 @@ detection, RS256 ID tokens with ``kid``, a JWKS with the previous keys, RP-initi
 from __future__ import annotations
 
 import json
-import logging
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.urls import reverse
@@ -32,8 +31,6 @@ from .oidc_claims import (
     SCOPE_LABELS,
     claim_values,
 )
-
-logger = logging.getLogger(__name__)
 
 # The scopes of a client without a ServiceClient row (registered in the admin, not yet described).
 DEFAULT_CLIENT_SCOPES = ("openid", "profile")
@@ -168,6 +165,8 @@ class ConsentAuthorizationView(AuthorizationView):
         except OAuthToolkitError:
             return super().get(request, *args, **kwargs)  # its error page or error redirect
         application = get_application_model().objects.get(client_id=credentials["client_id"])
+        if "openid" not in scopes:  # an OpenID Connect provider: every sign-in is one
+            return self._error_redirect(credentials, application, "invalid_scope", "the openid scope is required")
         if credentials.get("code_challenge_method") != "S256":
             # PKCE is required (the library refuses a request without it); S256 only, refused here
             # before any screen rather than when the code is made.

@@ -288,6 +288,11 @@ def test_the_national_id_needs_its_scope_and_each_release_is_audited(browser, ci
     assert AuditLog.objects.filter(action="national_id_release").count() == 2
 
 
+def test_a_request_without_openid_is_refused(browser, rp):
+    _verifier, challenge = pkce_pair()
+    assert _error_of(authorize(browser, rp, scope="profile", challenge=challenge)) == "invalid_scope"
+
+
 def test_a_client_cannot_ask_for_a_scope_it_is_not_allowed(browser):
     app = make_client("Hẹp", RP, scopes="openid profile")
     _verifier, challenge = pkce_pair()
