@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "oauth2_provider",  # the OpenID Connect provider (accounts/oidc.py, docs/identity.md)
     "opencity.accounts",
     "opencity.geo",
     "opencity.orgs",
@@ -270,6 +271,97 @@ OPENCITY_SMS_UNACCENTED = env_bool("OPENCITY_SMS_UNACCENTED", False)
 OPENCITY_SMS_TIMEOUT = env_float("OPENCITY_SMS_TIMEOUT", 10.0)
 OPENCITY_OTP_TTL_SECONDS = env_int("OPENCITY_OTP_TTL_SECONDS", 300)
 OPENCITY_OTP_MAX_ATTEMPTS = env_int("OPENCITY_OTP_MAX_ATTEMPTS", 5)
+
+# --- Identity provider: OpenID Connect (accounts/oidc.py, docs/identity.md) ------------------
+
+
+def _embedded_oidc_key() -> str:
+    """The RS256 signing key of the embedded default, made once into var/ (like SECRET_KEY)."""
+    key_file = VAR_DIR / "oidc_rsa_key.pem"
+    if not key_file.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _embedded_identity_secret() -> str:
+    """The key of the pairwise subjects and of the national ID hashes, made once into var/."""
+    key_file = VAR_DIR / "identity_secret"
+    if not key_file.exists():
+        import secrets
+
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _pem_list(text: str) -> list[str]:
+    marker = "-----BEGIN"
+    return [marker + part.strip() for part in text.split(marker) if part.strip()]
+
+
+OPENCITY_OIDC_RSA_PRIVATE_KEY = env_secret("OPENCITY_OIDC_RSA_PRIVATE_KEY") or _embedded_oidc_key()
+# Keys replaced by a rotation, still published in the JWKS until the tokens they signed expired.
+OPENCITY_OIDC_RSA_PREVIOUS_KEYS = _pem_list(env_secret("OPENCITY_OIDC_RSA_PREVIOUS_KEYS"))
+# Pairwise `sub` and the keyed hash of national ID numbers: changing it changes every subject.
+OPENCITY_IDENTITY_SECRET = env_secret("OPENCITY_IDENTITY_SECRET") or _embedded_identity_secret()
+OPENCITY_OIDC_ACCESS_TOKEN_SECONDS = env_int("OPENCITY_OIDC_ACCESS_TOKEN_SECONDS", 600)
+OPENCITY_OIDC_ID_TOKEN_SECONDS = env_int("OPENCITY_OIDC_ID_TOKEN_SECONDS", 600)
+OPENCITY_OIDC_CODE_SECONDS = env_int("OPENCITY_OIDC_CODE_SECONDS", 60)
+OPENCITY_OIDC_REFRESH_TOKEN_DAYS = env_int("OPENCITY_OIDC_REFRESH_TOKEN_DAYS", 30)
+for _name in ("OPENCITY_OIDC_ACCESS_TOKEN_SECONDS", "OPENCITY_OIDC_ID_TOKEN_SECONDS", "OPENCITY_OIDC_CODE_SECONDS",
+              "OPENCITY_OIDC_REFRESH_TOKEN_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
+# http:// redirect URIs (a relying party on a developer's machine, the browser tests); https only otherwise.
+OPENCITY_OIDC_HTTP_REDIRECTS = env_bool("OPENCITY_OIDC_HTTP_REDIRECTS", DEBUG)
+# Empty: the issuer is this site's address + /o, from the request.
+OPENCITY_OIDC_ISSUER = env_str("OPENCITY_OIDC_ISSUER")
+# The library's own client model (our ServiceClient is keyed to it); named so migrations resolve it.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": OPENCITY_OIDC_ISSUER,
+    "OIDC_RSA_PRIVATE_KEY": OPENCITY_OIDC_RSA_PRIVATE_KEY,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": OPENCITY_OIDC_RSA_PREVIOUS_KEYS,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_SUBJECT_TYPES_SUPPORTED": ["pairwise"],
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "OAUTH2_VALIDATOR_CLASS": "opencity.accounts.oidc.OpenCityValidator",
+    "SCOPES_BACKEND_CLASS": "opencity.accounts.oidc.ClientScopes",
+    # Names and descriptions of the scopes: accounts/oidc.py SCOPES (translated on the consent page).
+    "SCOPES": {"openid": "OpenID Connect", "profile": "Name", "phone": "Phone number",
+               "address": "Address (ward)", "verification": "Identity verification",
+               "national_id": "National ID number"},
+    "DEFAULT_SCOPES": ["openid"],
+    "PKCE_REQUIRED": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": OPENCITY_OIDC_ACCESS_TOKEN_SECONDS,
+    "ID_TOKEN_EXPIRE_SECONDS": OPENCITY_OIDC_ID_TOKEN_SECONDS,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": OPENCITY_OIDC_CODE_SECONDS,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": OPENCITY_OIDC_REFRESH_TOKEN_DAYS * 86400,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,  # a rotated refresh token used again revokes its family
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if OPENCITY_OIDC_HTTP_REDIRECTS else ["https"],
+    "REQUEST_APPROVAL_PROMPT": "force",  # the consent ledger decides (accounts/oidc.py)
+    # RFC 9700: no implicit grant, no password grant, no plain PKCE, tokens in headers only,
+    # `iss` in the authorization response, tokens hashed at rest.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
 
 # --- i18n ------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

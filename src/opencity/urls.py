@@ -4,6 +4,7 @@ from django.views.generic import RedirectView, TemplateView
 from django.views.i18n import set_language
 
 from opencity import views
+from opencity.accounts.oidc import DiscoveryView
 from opencity.api import api
 from opencity.monitoring import urls as monitoring_urls
 
@@ -19,6 +20,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("opencity.reports.urls")),
     path("accounts/", include("opencity.accounts.urls")),
+    # The OpenID Connect provider (accounts/oidc_urls.py, docs/identity.md); its discovery
+    # document also at the site root, where clients given only the host look for it.
+    path("o/", include("opencity.accounts.oidc_urls")),
+    path(".well-known/openid-configuration", DiscoveryView.as_view(), name="oidc_discovery_root"),
     path("notifications/", include("opencity.notifications.urls")),
     path("", include("opencity.ioc.urls")),  # /statistics/
     path("", include("opencity.alerts.urls")),  # /warnings/ (pages) and /alerts/ (CAP, Atom)

@@ -10,7 +10,7 @@ from opencity.lib.phone import display_phone, normalize_phone
 from opencity.orgs.models import Membership
 
 from . import throttle
-from .models import ApiToken, ThrottleBlock, User
+from .models import ApiToken, ClaimRelease, Consent, ServiceClient, ThrottleBlock, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -39,7 +39,8 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     list_display = ["phone_shown", "full_name", "citizen_id", "role", "home_area", "is_active", "is_staff"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["phone", "full_name", "citizen_id", "email"]
-    readonly_fields = ["citizen_id", "date_joined", "last_login", "password_changed_at"]
+    readonly_fields = ["citizen_id", "date_joined", "last_login", "password_changed_at",
+                       "verification_level", "verification_source", "verified_at"]
     autocomplete_fields = ["home_area", "last_location_area"]
     inlines = [MembershipInline]
     fieldsets = (
@@ -50,6 +51,7 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
             "classes": ("collapse",),
             "fields": ("last_location_area", "last_location_lat", "last_location_lon", "last_location_at"),
         }),
+        (_("Identity verification"), {"fields": ("verification_level", "verification_source", "verified_at")}),
         (_("Dates"), {"fields": ("last_login", "date_joined", "password_changed_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("phone", "full_name", "role", "password1", "password2")}),)
@@ -132,3 +134,65 @@ class ApiTokenAdmin(CredentialAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- The identity provider's clients and its consent ledger (docs/identity.md) ---------------
+
+
+def _application_admin():
+    from oauth2_provider.admin import ApplicationAdmin
+    from oauth2_provider.models import Application
+
+    class ServiceClientInline(admin.StackedInline):
+        model = ServiceClient
+        can_delete = False
+        min_num = 1
+        max_num = 1
+
+    class CityApplicationAdmin(AuditedModelAdmin, ApplicationAdmin):
+        """A relying party: the library's client (exact redirect URIs, confidential or public,
+        RS256) with what OpenCity adds: city service or not, sector, scopes, purpose."""
+
+        inlines = [ServiceClientInline]
+        list_display = ["name", "client_id", "client_type", "first_party", "created"]
+
+        @admin.display(description=_("city service"), boolean=True)
+        def first_party(self, obj) -> bool:
+            service = getattr(obj, "service", None)
+            return bool(service and service.first_party)
+
+    if admin.site.is_registered(Application):
+        admin.site.unregister(Application)
+    admin.site.register(Application, CityApplicationAdmin)
+
+
+_application_admin()
+
+
+class ReadOnlyLedgerAdmin(admin.ModelAdmin):
+    """The ledger is written by accounts/consent.py only: the admin reads it."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyLedgerAdmin):
+    list_display = ["granted_at", "user", "application", "scopes", "purpose_version", "channel", "withdrawn_at"]
+    list_filter = ["channel", "application"]
+    search_fields = ["user__phone", "user__citizen_id", "application__name"]
+    date_hierarchy = "granted_at"
+
+
+@admin.register(ClaimRelease)
+class ClaimReleaseAdmin(ReadOnlyLedgerAdmin):
+    list_display = ["released_at", "user", "application", "via", "claims"]
+    list_filter = ["via", "application"]
+    search_fields = ["user__phone", "user__citizen_id", "application__name"]
+    date_hierarchy = "released_at"

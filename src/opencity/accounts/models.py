@@ -23,6 +23,18 @@ def new_citizen_id() -> str:
     return "".join(secrets.choice("0123456789") for _ in range(12))
 
 
+class VerificationLevel(models.IntegerChoices):
+    NONE = 0, _("not verified")
+    BASIC = 1, _("level 1: details checked")
+    ELECTRONIC_ID = 2, _("level 2: national electronic ID")
+
+
+class VerificationSource(models.TextChoices):
+    COUNTER = "counter", _("at a ward office")
+    VNEID = "vneid", _("national electronic ID (VNeID)")
+    OTHER = "other", _("other")
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -87,6 +99,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     # ``password_reset``); it also names the account in known-device cookies, so a new password
     # leaves only the browser that set it "known" (``signin.remember_device``).
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    # Identity verification (released to services as the `verified`, `acr`, `verified_at` claims):
+    # 0 not verified, 1 the phone and details checked, 2 the national electronic ID (VNeID).
+    verification_level = models.PositiveSmallIntegerField(
+        _("verification level"), choices=VerificationLevel.choices, default=VerificationLevel.NONE
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verification_source = models.CharField(
+        _("verified by"), max_length=20, choices=VerificationSource.choices, blank=True
+    )
+    # The national ID number (CCCD), encrypted at rest (lib/credentials.encrypt_secret); found by
+    # its keyed hash (accounts/identity.national_id_hash), never by the number itself. Released to
+    # a service only under the `national_id` scope, with consent, each release audited.
+    national_id_encrypted = models.TextField(blank=True, editable=False)
+    national_id_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     objects = UserManager()
 
@@ -204,3 +230,113 @@ class ThrottleBlock(models.Model):
     @property
     def in_force(self) -> bool:
         return self.lifted_at is None and self.blocked_until > timezone.now()
+
+
+# --- The identity provider: city services and the consent ledger (docs/identity.md) ----------
+
+
+class ConsentChannel(models.TextChoices):
+    WEB = "web", _("website")
+    APP = "app", _("mobile app")
+    HOTLINE = "hotline", _("hotline")
+
+
+class ServiceClient(models.Model):
+    """What OpenCity knows of a relying party beyond the OAuth client (``oauth2_provider``'s
+    Application): whether it is a city service (no consent screen), the sector its pairwise
+    ``sub`` is computed for, the scopes it may ask for, and the purpose shown to citizens.
+
+    A change of ``purpose`` must raise ``purpose_version``: consents given to an older version
+    no longer count and the next sign-in asks again (accounts/consent.py)."""
+
+    application = models.OneToOneField(
+        "oauth2_provider.Application", on_delete=models.CASCADE, related_name="service", verbose_name=_("client")
+    )
+    first_party = models.BooleanField(
+        _("city service"), default=False,
+        help_text=_("A service run by the city: citizens are not asked for consent."),
+    )
+    sector = models.CharField(
+        _("sector"), max_length=200, blank=True,
+        help_text=_("Services of one sector see the same subject (sub). Empty: the host of the first "
+                    "redirect URI."),
+    )
+    allowed_scopes = models.CharField(
+        _("allowed scopes"), max_length=200, default="openid profile",
+        help_text=_("Space-separated: openid profile phone address verification national_id."),
+    )
+    purpose = models.TextField(_("purpose"), help_text=_("Why the service needs the data, shown to citizens."))
+    purpose_version = models.PositiveIntegerField(_("purpose version"), default=1)
+    operator = models.CharField(_("operated by"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("connected service")
+        verbose_name_plural = _("connected services")
+
+    def __str__(self) -> str:
+        return self.application.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from opencity.accounts.oidc_claims import SCOPE_CLAIMS
+
+        unknown = set(self.allowed_scopes.split()) - set(SCOPE_CLAIMS)
+        if unknown:
+            raise ValidationError({"allowed_scopes": _("Unknown scopes: %(s)s") % {"s": " ".join(sorted(unknown))}})
+        if "openid" not in self.allowed_scopes.split():
+            raise ValidationError({"allowed_scopes": _("A service needs the openid scope.")})
+
+
+class Consent(models.Model):
+    """One citizen's consent to one service: what it may receive (``scopes``, ``claims``) and
+    what the citizen refused it (``scopes_declined``), for
+    which purpose (the text and its version as shown), when, through which channel, and when it
+    was withdrawn (null: in force). Written by accounts/consent.py only; never edited after."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
+    application = models.ForeignKey(
+        "oauth2_provider.Application", on_delete=models.CASCADE, related_name="+", verbose_name=_("service")
+    )
+    scopes = models.CharField(_("scopes"), max_length=200)
+    # Asked for and refused: a sign-in asking again for these goes through without them.
+    scopes_declined = models.CharField(_("scopes declined"), max_length=200, blank=True)
+    claims = models.JSONField(_("claims"), default=list)
+    purpose = models.TextField(_("purpose"))
+    purpose_version = models.PositiveIntegerField(_("purpose version"))
+    channel = models.CharField(_("channel"), max_length=10, choices=ConsentChannel.choices,
+                               default=ConsentChannel.WEB)
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        indexes = [models.Index(fields=["user", "application", "withdrawn_at"], name="accounts_consent_active")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.application} ({self.scopes})"
+
+
+class ClaimRelease(models.Model):
+    """What a service received, each time a token or the userinfo answer was issued: the
+    claims' names (never their values), when, and under which consent (null: a city service)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="claim_releases")
+    application = models.ForeignKey(
+        "oauth2_provider.Application", on_delete=models.CASCADE, related_name="+", verbose_name=_("service")
+    )
+    consent = models.ForeignKey(Consent, null=True, blank=True, on_delete=models.SET_NULL, related_name="releases")
+    via = models.CharField(_("through"), max_length=10)  # id_token | userinfo
+    claims = models.JSONField(_("claims"), default=list)
+    released_at = models.DateTimeField(_("released at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-released_at", "-pk"]
+        verbose_name = _("claims released")
+        verbose_name_plural = _("claims released")
+        indexes = [models.Index(fields=["user", "application", "released_at"], name="accounts_release_user")]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.via} {self.released_at:%Y-%m-%d %H:%M}"

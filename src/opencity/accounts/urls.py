@@ -11,4 +11,5 @@ urlpatterns = [
     path("password/reset/", views.password_reset_view, name="password_reset"),
     path("security/", views.security_view, name="security"),
     path("profile/", views.profile_view, name="profile"),
+    path("services/", views.connected_services_view, name="connected_services"),
 ]

@@ -46,6 +46,7 @@ from .forms import (
     SignupPhoneForm,
 )
 from .models import ApiToken, User
+from .oidc import allow_form_redirect, relying_party_origin
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return signin.remember_device(request, redirect(_next_url(request)), user)
     status = (limited.http_status if limited else 400) if request.method == "POST" else 200
     response = render(request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=status)
-    return _limited(response, limited)
+    return _limited(allow_form_redirect(response, relying_party_origin(_next_url(request))), limited)
 
 
 def _second_step_user(request: HttpRequest) -> tuple[User | None, bool]:
@@ -178,7 +179,8 @@ def login_otp_view(request: HttpRequest) -> HttpResponse:
                 audit(user, "login_2fa", user)
                 return signin.remember_device(request, redirect(nxt), user)
     status = (limited.http_status if limited else 400) if request.method == "POST" else 200
-    return _limited(render(request, "accounts/login_otp.html", {"form": form}, status=status), limited)
+    response = render(request, "accounts/login_otp.html", {"form": form}, status=status)
+    return _limited(allow_form_redirect(response, relying_party_origin(request.session.get(OTP_NEXT, ""))), limited)
 
 
 @require_POST
@@ -502,3 +504,31 @@ def profile_view(request: HttpRequest) -> HttpResponse:
         "vapid_public_key": _push_key(),
     }
     return render(request, "accounts/profile.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def connected_services_view(request: HttpRequest) -> HttpResponse:
+    """The services one signed in to with OpenCity (the consent ledger, accounts/consent.py):
+    what each received and when; POST ``consent`` withdraws that consent."""
+    from .consent import consent_list, consent_withdraw
+    from .oidc_claims import ALL_CLAIMS, CLAIM_LABELS, scopes_claims
+
+    if request.method == "POST":
+        try:
+            consent_id = int(request.POST.get("consent", ""))
+        except ValueError:
+            raise ValidationError(_("Choose a consent to withdraw."), field="consent") from None
+        consent = consent_withdraw(user=request.user, consent_id=consent_id)
+        messages.success(request, _("Consent withdrawn: %(name)s is signed out and receives nothing more.")
+                         % {"name": consent.application.name})
+        return redirect("accounts:connected_services")
+    entries = consent_list(request.user)
+    def labels(claims) -> list[str]:
+        return [str(CLAIM_LABELS[c]) for c in ALL_CLAIMS if c in set(claims)]
+
+    for entry in entries:
+        entry.consent_labels = labels(entry.consent.claims) if entry.consent else []
+        entry.declined_labels = labels(scopes_claims(entry.consent.scopes_declined.split())) if entry.consent else []
+        entry.received_labels = labels(entry.received)
+    return render(request, "accounts/connected_services.html", {"services": entries})
