@@ -5,7 +5,8 @@ each service to receive, for which purpose, and what each service did receive.
 - :func:`consent_silent_scopes` says whether a sign-in goes through without a screen (a city
   service, or a consent in force that decided on every scope asked) and with which scopes: the
   authorization endpoint asks when it cannot (accounts/oidc.py);
-- :func:`consent_withdraw` ends one and revokes the service's tokens;
+- :func:`consent_withdraw` ends one and revokes the service's tokens; :func:`identity_forget`
+  ends them all for an account being deleted;
 - :func:`release_record` writes what a token or a userinfo answer carried (claim names only);
 - :func:`consent_list` and :func:`consent_export` are the citizen's view of it all (the
   connected-services page, and the privacy centre's export).
@@ -120,6 +121,23 @@ def consent_withdraw(*, user: User, consent_id: int) -> Consent:
             audit(user, "consent_withdraw", consent, summary=consent.application.name,
                   data={"application": consent.application.client_id, "tokens_revoked": revoked})
     return consent
+
+
+def identity_forget(*, user: User) -> dict[str, int]:
+    """For an account being deleted (the privacy centre): every consent in force withdrawn and
+    every token, code and ID token of every service ended. The ledger's rows stay: they are the
+    city's record that each release was consented to (Law 91/2025), and they name no one once
+    the account is emptied."""
+    with transaction.atomic():
+        now = timezone.now()
+        withdrawn = Consent.objects.filter(user=user, withdrawn_at__isnull=True).update(withdrawn_at=now)
+        for refresh in RefreshToken.objects.filter(user=user, revoked__isnull=True):
+            refresh.revoke()
+        tokens = AccessToken.objects.filter(user=user).delete()[0]
+        RefreshToken.objects.filter(user=user).delete()
+        IDToken.objects.filter(user=user).delete()
+        Grant.objects.filter(user=user).delete()
+    return {"consents_withdrawn": withdrawn, "service_tokens_deleted": tokens}
 
 
 def release_record(*, user: User, application, claims, via: str) -> ClaimRelease:

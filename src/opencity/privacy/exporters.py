@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opencity.accounts.consent import consent_export
+from opencity.accounts.identity import national_id_of
 from opencity.accounts.models import ApiToken
 from opencity.emergency.models import RescueRequest
 from opencity.hotline.models import Call
@@ -41,6 +43,10 @@ def account(user, limit: int) -> list[dict]:
         "date_joined": iso(user.date_joined),
         "last_login": iso(user.last_login),
         "password_changed_at": iso(user.password_changed_at),
+        "verification_level": user.verification_level,
+        "verification_source": user.verification_source or None,
+        "verified_at": iso(user.verified_at),
+        "national_id": national_id_of(user) or None,  # the person's own number, to the person only
     }]
 
 
@@ -128,8 +134,11 @@ def devices(user, limit: int) -> list[dict]:
 
 
 def consents(user, limit: int) -> list[dict]:
-    """Placeholder until the consent ledger of ``accounts`` registers its own exporter here."""
-    return []
+    """The consent ledger of the identity provider (accounts/consent.py): each consent given to a
+    service (``kind`` "consent") and each time a service received claims (``kind`` "release")."""
+    ledger = consent_export(user)
+    rows = [{"kind": "consent", **row} for row in ledger["consents"][:limit]]
+    return rows + [{"kind": "release", **row} for row in ledger["releases"][:limit]]
 
 
 def privacy_requests(user, limit: int) -> list[dict]:
@@ -153,7 +162,7 @@ register("notifications", order=50, exporter=notifications, title=_("Notificatio
          used_for=_("Your inbox of notices and warnings; copies sent by e-mail or SMS."))
 register("devices", order=60, exporter=devices, title=_("Devices and push"),
          used_for=_("Push notifications to your browsers and signing in from the app."))
-register("consents", order=70, exporter=consents, title=_("Consents"), placeholder=True,
+register("consents", order=70, exporter=consents, title=_("Consents"),
          used_for=_("What you agreed to share with each service, and when."))
 register("privacy_requests", order=80, exporter=privacy_requests, title=_("My privacy requests"),
          used_for=_("Keeping track of your requests and our answers."))

@@ -2,11 +2,10 @@
 
 Each app's data is read by one registered function ``exporter(user, limit) -> list[dict]`` (rows
 of plain JSON values, stable keys: they are the export's documented format, docs/privacy.md).
-The privacy centre's own ``exporters.py`` registers the sections of the apps below it. The
-consent ledger of ``accounts`` joins with one line when its export function exists (the
-``consents`` section is registered now, empty, so the page and the format already show it)::
+The privacy centre's own ``exporters.py`` registers the sections of the apps below it (the
+consent ledger of ``accounts`` among them); a new kind of personal data joins with one line::
 
-    register("consents", title=..., used_for=..., order=70, exporter=accounts.consents.consent_export)
+    register("consents", title=..., used_for=..., order=70, exporter=consents)
 """
 
 from __future__ import annotations
@@ -24,15 +23,14 @@ class Section:
     used_for: object  # lazy translation: where the city uses these data
     order: int
     exporter: Exporter
-    placeholder: bool = False  # not connected yet: the page says so
 
 
 _SECTIONS: dict[str, Section] = {}
 
 
-def register(key: str, *, title, used_for, order: int, exporter: Exporter, placeholder: bool = False) -> None:
-    """Register (or replace: a later app's real exporter takes the placeholder's place) a section."""
-    _SECTIONS[key] = Section(key, title, used_for, order, exporter, placeholder)
+def register(key: str, *, title, used_for, order: int, exporter: Exporter) -> None:
+    """Register (or replace) a section."""
+    _SECTIONS[key] = Section(key, title, used_for, order, exporter)
 
 
 def sections() -> list[Section]:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opencity import policy
+from opencity.accounts.consent import identity_forget
 from opencity.accounts.models import ApiToken, new_citizen_id
 from opencity.alerts.models import Delivery
 from opencity.emergency.models import OPEN_STATUSES, RescueRequest
@@ -109,7 +110,6 @@ class ExportSection:
     used_for: str
     rows: list[dict]
     truncated: bool
-    placeholder: bool
 
 
 def personal_data(user, *, limit: int | None = None) -> list[ExportSection]:
@@ -118,7 +118,7 @@ def personal_data(user, *, limit: int | None = None) -> list[ExportSection]:
     out = []
     for s in sections():
         rows = s.exporter(user, limit + 1)
-        out.append(ExportSection(s.key, str(s.title), str(s.used_for), rows[:limit], len(rows) > limit, s.placeholder))
+        out.append(ExportSection(s.key, str(s.title), str(s.used_for), rows[:limit], len(rows) > limit))
     return out
 
 
@@ -189,6 +189,7 @@ def account_erase(*, user, password: str, ip: str | None = None) -> ErasedAccoun
             "staged_photos_deleted": StagedUpload.objects.filter(user=locked).delete()[0],
             "idempotency_records_deleted": IdempotencyRecord.objects.filter(user=locked).delete()[0],
             "warning_deliveries_kept": Delivery.objects.filter(user=locked).count(),
+            **identity_forget(user=locked),
         }
         locked.full_name = settings.OPENCITY_PRIVACY_ERASED_NAME[:120]
         locked.phone = erased_phone(locked.pk)
@@ -198,6 +199,8 @@ def account_erase(*, user, password: str, ip: str | None = None) -> ErasedAccoun
         locked.last_location_area = None
         locked.last_location_at = None
         locked.email_notifications = False
+        locked.national_id_encrypted = locked.national_id_hash = ""  # the number links to no one
+        locked.verification_level, locked.verification_source, locked.verified_at = 0, "", None
         locked.is_active = False
         locked.is_staff = False
         locked.set_unusable_password()  # every session ends: its password hash no longer matches

@@ -33,8 +33,8 @@ from .models import RequestKind, RequestStatus
 from .permissions import access_export, require_privacy_officer
 
 PREVIEW_ROWS = 3
-NAME_KEYS = ("ref", "title", "device", "report")
-TIME_KEYS = ("created_at", "started_at", "received_at", "since")
+NAME_KEYS = ("ref", "title", "device", "report", "service")
+TIME_KEYS = ("created_at", "started_at", "received_at", "since", "granted_at", "released_at")
 ACCOUNT_LABELS = {
     "account_number": _lazy("OpenCity account number"), "phone": _lazy("Phone"), "full_name": _lazy("Full name"),
     "email": _lazy("E-mail"), "home_area": _lazy("Home ward/commune"), "date_joined": _lazy("Joined"),

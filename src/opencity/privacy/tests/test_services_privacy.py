@@ -145,6 +145,53 @@ def test_erase_keeps_reports_public_without_the_person(citizen, citizen2, make_r
     assert "Nguyễn Văn An" not in text and "0905 000 001" not in text and old_number not in text
 
 
+def test_the_export_holds_the_consents_and_what_each_service_received(citizen):
+    from opencity.accounts.tests.oidc_helpers import make_client
+    from opencity.accounts.tests.test_oidc import sign_in
+
+    app = make_client("Cổng dịch vụ thử", "https://rp.example.org/callback", scopes="openid profile phone")
+    client = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    client.force_login(citizen)
+    sign_in(client, app, scope="openid profile phone", grant=["profile"])
+    rows = services.export_document(citizen)["sections"]["consents"]["rows"]
+    consent = next(r for r in rows if r["kind"] == "consent")
+    assert consent["service"] == "Cổng dịch vụ thử" and consent["declined"] == ["phone"]
+    assert any(r["kind"] == "release" and "name" in r["claims"] for r in rows)
+
+
+def test_erase_ends_every_sign_in_at_the_city_services_and_forgets_the_national_id(citizen):
+    from oauth2_provider.models import AccessToken, RefreshToken
+
+    from opencity.accounts.identity import (
+        national_id_hash,
+        user_set_national_id,
+        user_set_verification,
+    )
+    from opencity.accounts.models import Consent
+    from opencity.accounts.tests.oidc_helpers import SECRET, make_client
+    from opencity.accounts.tests.test_oidc import sign_in
+
+    app = make_client("Cổng dịch vụ thử", "https://rp.example.org/callback", scopes="openid profile")
+    user_set_national_id(user=citizen, number="046099001234")
+    user_set_verification(user=citizen, level=2, source="vneid")
+    client = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    client.force_login(citizen)
+    tokens = sign_in(client, app)
+    assert AccessToken.objects.filter(user=citizen).exists()
+
+    services.account_erase(user=citizen, password=PASSWORD)
+
+    citizen.refresh_from_db()
+    assert not AccessToken.objects.filter(user=citizen).exists()
+    assert not RefreshToken.objects.filter(user=citizen).exists()
+    assert Consent.objects.get(user=citizen).withdrawn_at is not None  # the ledger stays, ended
+    assert (citizen.national_id_encrypted, citizen.national_id_hash, citizen.verification_level) == ("", "", 0)
+    assert not type(citizen).objects.filter(national_id_hash=national_id_hash("046099001234")).exists()
+    refresh = Client().post("/o/token/", {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
+                                          "client_id": app.client_id, "client_secret": SECRET})
+    assert refresh.status_code in (400, 401)
+
+
 def test_erase_needs_the_password(citizen):
     with pytest.raises(ValidationError):
         services.account_erase(user=citizen, password="sai-mat-khau")
