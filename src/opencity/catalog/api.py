@@ -71,7 +71,7 @@ def _service_out(request: HttpRequest, s: Service, favourites: set[str]) -> dict
 @services_router.get(
     "",
     auth=OPTIONAL_AUTH,
-    response={200: ServicesOut, **NOT_MODIFIED, **errors(401, 422)},
+    response={200: ServicesOut, **NOT_MODIFIED, **errors(400, 401, 422)},
     summary="The service catalogue, grouped",
     description=(
         "The active services of the super app by group, in the catalogue's order: the city's own modules "
