@@ -262,7 +262,8 @@ def photo_stage(request: HttpRequest) -> JsonResponse:
         if request.POST.get("gps_lat") and request.POST.get("gps_lon"):
             read = (parse_coordinate(request.POST["gps_lat"], field="gps_lat", limit=90),
                     parse_coordinate(request.POST["gps_lon"], field="gps_lon", limit=180))
-        item, gps = staging.stage(user=request.user, client_token=request.POST.get("client_token", ""), upload=upload)
+        item, gps = staging.stage(user=request.user, client_token=request.POST.get("client_token", ""), upload=upload,
+                                  upload_key=request.POST.get("upload_key", ""))
         gps = gps or read
     except DomainError as exc:
         return JsonResponse({"error": exc.message}, status=exc.http_status)
