@@ -19,7 +19,7 @@ from opencity.errors import DomainError, error_response, set_retry_after
 from opencity.errors import ValidationError as DomainValidationError
 from opencity.geo import geocode
 from opencity.geo import selectors as geo
-from opencity.lib import staging
+from opencity.lib import formreply, staging
 from opencity.lib.filing import caller_filing
 from opencity.lib.images import probe_gps
 from opencity.lib.params import parse_coordinate, parse_id, safe_next
@@ -163,10 +163,14 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 staging.consume(staged)
                 if call is not None:
                     return caller_filing().link_and_return(request, call, report)
+                if formreply.wants_json(request):  # the offline outbox sent it (lib/formreply.py)
+                    return formreply.sent(ref=report.ref, url=reverse("reports:detail", args=[report.pk]))
                 messages.success(request, _("Thank you! Your report %(ref)s was received.") % {"ref": report.ref})
                 return redirect("reports:detail", report.pk)
         else:
             status = 400
+        if formreply.wants_json(request):
+            return set_retry_after(formreply.refused(form, status=status), error)
     response = _render_new(request, form, for_caller, staged, status)
     return set_retry_after(response, error)  # over a limit (429): the form is kept, with when to retry
 
