@@ -18,15 +18,13 @@ and tokens itself, in the API's error shape).
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-
 from django.utils.crypto import salted_hmac
 
 from . import signin
