@@ -226,8 +226,9 @@
     var lat = document.getElementById("id_lat").value, lon = document.getElementById("id_lon").value;
     var category = document.getElementById("id_category").value;
     var box = document.getElementById("nearby");
-    if (!lat || !lon || !box || !window.htmx) return;
-    window.htmx.ajax("GET", box.dataset.url + "?lat=" + lat + "&lon=" + lon + "&category=" + category, { target: "#nearby", swap: "innerHTML" });
+    if (!lat || !lon || !box || !window.htmx || navigator.onLine === false) return;  // offline: the outbox keeps it
+    var asked = window.htmx.ajax("GET", box.dataset.url + "?lat=" + lat + "&lon=" + lon + "&category=" + category, { target: "#nearby", swap: "innerHTML" });
+    if (asked && asked.catch) asked.catch(function () {});  // a network lost on the way: nothing to suggest
   }
   if (mapEl) mapEl.addEventListener("opencity:place", checkNearby);
   var category = document.getElementById("id_category");
