@@ -163,9 +163,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 staging.consume(staged)
                 if call is not None:
                     return caller_filing().link_and_return(request, call, report)
-                if formreply.wants_json(request):  # the offline outbox sent it (lib/formreply.py)
-                    return formreply.sent(ref=report.ref, url=reverse("reports:detail", args=[report.pk]))
                 messages.success(request, _("Thank you! Your report %(ref)s was received.") % {"ref": report.ref})
+                if formreply.wants_json(request):  # the outbox sent it (lib/formreply.py): the page follows
+                    return formreply.sent(ref=report.ref, url=reverse("reports:detail", args=[report.pk]))
                 return redirect("reports:detail", report.pk)
         else:
             status = 400
