@@ -14,11 +14,12 @@ const VIEWER_KEY = "/__opencity-viewer__";
 importScripts("{% static 'opencity/outbox.js' %}");
 
 self.addEventListener("install", (e) => {
-  e.waitUntil(caches.open(SHELL_CACHE).then((c) => c.addAll(SHELL_FILES)).then(() => warmPages()).then(() => self.skipWaiting()));
+  e.waitUntil(caches.open(SHELL_CACHE).then((c) => c.addAll(SHELL_FILES)).then(() => self.skipWaiting()));
 });
+// Take the open pages at once, then fetch the shell pages (not needed to take them).
 self.addEventListener("activate", (e) => {
   e.waitUntil(caches.keys().then((keys) => Promise.all(keys.filter((k) => k.startsWith("opencity-") && k !== SHELL_CACHE && k !== PAGES_CACHE)
-    .map((k) => caches.delete(k)))).then(() => self.clients.claim()));
+    .map((k) => caches.delete(k)))).then(() => self.clients.claim()).then(() => warmPages()));
 });
 
 function viewerOf(res) { return res.headers.get("X-OpenCity-Viewer") || ""; }
@@ -43,10 +44,15 @@ async function keepPage(path, res) {
   await (await caches.open(PAGES_CACHE)).put(path, res);
 }
 
-// Fetch the shell pages the cache does not have yet (the person signed in since, or it is new).
-async function warmPages() {
+// Fetch the shell pages the cache does not have yet (the person signed in since, or it is new):
+// once per person per worker's life, and the report form only for someone signed in.
+let warmedFor = null;
+async function warmPages(viewer) {
+  if (viewer !== undefined && viewer === warmedFor) return;
+  warmedFor = viewer === undefined ? null : viewer;
   const pages = await caches.open(PAGES_CACHE);
   for (const path of SHELL_PAGES) {
+    if (viewer === "anon" && path !== "/" && path !== "/sos/") continue;
     if (await pages.match(path)) continue;
     try { await keepPage(path, await fetch(path, { credentials: "same-origin" })); } catch (err) { /* offline */ }
   }
@@ -87,7 +93,7 @@ self.addEventListener("fetch", (e) => {
 });
 
 self.addEventListener("message", (e) => {
-  if (e.data && e.data.type === "warm") e.waitUntil(warmPages());
+  if (e.data && e.data.type === "warm") e.waitUntil(warmPages(String(e.data.viewer || "anon")));
   if (e.data && e.data.type === "signed-out") e.waitUntil(noteViewer("anon"));
 });
 

@@ -310,7 +310,7 @@
   if (root.navigator.serviceWorker) {
     root.navigator.serviceWorker.addEventListener("message", function () { render(); });
     root.navigator.serviceWorker.ready.then(function (reg) {
-      if (reg.active && root.navigator.onLine !== false) reg.active.postMessage({ type: "warm" });
+      if (reg.active && root.navigator.onLine !== false) reg.active.postMessage({ type: "warm", viewer: viewer });
     }).catch(function () {});
   }
   doc.querySelectorAll("form[data-signout]").forEach(function (form) {
