@@ -140,6 +140,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Staff who have not passed the second factor see only the two-factor pages.
     "opencity.accounts.middleware.SecondFactorMiddleware",
+    # The browsers signed in (security page) and who a page is for (the service worker's cache).
+    "opencity.accounts.middleware.BrowserSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "opencity.errors.DomainErrorMiddleware",
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView, TemplateView
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from opencity import views
@@ -36,9 +36,9 @@ urlpatterns = [
     path("", include("opencity.catalog.urls")),  # /services/ (the catalogue) and /news/
     path("healthz", views.health, name="healthz"),  # liveness and readiness (views.py)
     path("i18n/setlang/", set_language, name="set_language"),
-    path("manifest.webmanifest", TemplateView.as_view(template_name="manifest.webmanifest",
-                                                      content_type="application/manifest+json"), name="manifest"),
-    path("sw.js", TemplateView.as_view(template_name="sw.js", content_type="text/javascript"), name="sw"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("sw.js", views.service_worker, name="sw"),  # the installable app (docs/offline.md)
+    path("offline/", views.offline, name="offline"),
     path("api/", api.urls),
     path("open311/v2/", include("opencity.open311.urls")),
     path("open-data/", include("opencity.open311.opendata_urls")),

@@ -340,3 +340,23 @@ class ClaimRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} {self.via} {self.released_at:%Y-%m-%d %H:%M}"
+
+
+class BrowserSession(models.Model):
+    """A browser signed in to an account, for the list on the security page (sign out one, or
+    every other one): written at sign-in (``sessions.browser_session_started``) and at most once
+    a minute per session after that (``middleware.BrowserSessionMiddleware``). The session itself
+    lives in Django's session store, keyed the same; ending one ends both. No IP address is kept:
+    the person recognises a browser by its name and the times."""
+
+    session_key = models.CharField(max_length=40, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="browser_sessions")
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-last_seen_at"], name="browser_session_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -42,6 +42,7 @@ from opencity.notifications.sms import send_sms
 
 from . import signin, throttle
 from .models import ApiToken, PhoneCode, User
+from .sessions import browser_sessions_end_all
 
 RESEND_SECONDS = 60
 
@@ -196,12 +197,14 @@ def _claim(pc: PhoneCode) -> None:
 
 
 def _password_set(user: User, password: str | None, *, action: str, keep_token_id: int | None = None,
-                  client: str | None = None, ip: str | None = None) -> None:
+                  keep_session_key: str | None = None, client: str | None = None, ip: str | None = None) -> None:
     """Store the new password and end what the old one opened (in the caller's transaction):
 
     - every session of the account: Django refuses a session whose password hash is not the
       current one (``get_session_auth_hash``); the caller keeps its own with
-      ``update_session_auth_hash`` where it should stay signed in;
+      ``update_session_auth_hash`` where it should stay signed in. The others are also deleted
+      from the session store and the list of browsers at once (``sessions``), all but
+      ``keep_session_key``;
     - every API token, except the one making the request (``keep_token_id``);
     - the known-device entries of other browsers (``password_changed_at`` names the account in
       them: ``signin.remember_device``);
@@ -226,6 +229,7 @@ def _password_set(user: User, password: str | None, *, action: str, keep_token_i
     if keep_token_id is not None:
         tokens = tokens.exclude(pk=keep_token_id)
     revoked = credentials_revoke(tokens, actor=user, reason=action, ip=ip)
+    browser_sessions_end_all(user=user, keep_key=keep_session_key)
     account = f"account:{user.phone}"
     throttle.clear("signin.fail.account", account)
     if client:
@@ -277,7 +281,8 @@ def password_change_code_send(*, user: User, client: str | None = None) -> Phone
 
 
 def password_change(*, user: User, current_password: str, code: str, password: str,
-                    keep_token_id: int | None = None, client: str | None = None, ip: str | None = None) -> User:
+                    keep_token_id: int | None = None, keep_session_key: str | None = None,
+                    client: str | None = None, ip: str | None = None) -> User:
     """A signed-in person sets a new password: with the current one (limited per account,
     ``password.change.fail.account``: a stolen session cannot guess it) and the code sent to
     their phone (``password_change_code_send``). Every other session and API token ends."""
@@ -297,7 +302,7 @@ def password_change(*, user: User, current_password: str, code: str, password: s
         locked = User.objects.select_for_update().get(pk=user.pk)
         _claim(pc)
         _password_set(locked, password, action="password_change", keep_token_id=keep_token_id,
-                      client=client, ip=ip)
+                      keep_session_key=keep_session_key, client=client, ip=ip)
     user.password = locked.password
     user.password_changed_at = locked.password_changed_at
     return user

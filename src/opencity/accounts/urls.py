@@ -10,6 +10,8 @@ urlpatterns = [
     path("signup/", views.signup_view, name="signup"),
     path("password/reset/", views.password_reset_view, name="password_reset"),
     path("security/", views.security_view, name="security"),
+    path("security/sessions/<int:pk>/end/", views.session_end_view, name="session_end"),
+    path("security/sessions/end-others/", views.sessions_end_others_view, name="sessions_end_others"),
     path("profile/", views.profile_view, name="profile"),
     path("services/", views.connected_services_view, name="connected_services"),
 ]

@@ -34,7 +34,7 @@ from opencity.errors import (
 from opencity.lib.audit import audit
 from opencity.lib.phone import normalize_phone
 
-from . import services, signin, throttle
+from . import services, sessions, signin, throttle
 from .forms import (
     HomeAreaForm,
     LoginForm,
@@ -327,11 +327,14 @@ def _password_change_action(request: HttpRequest, action: str):
     data = form.cleaned_data
     try:
         services.password_change(user=user, current_password=data["current_password"], code=data["code"],
-                                 password=data["password"], client=client)
+                                 password=data["password"], keep_session_key=request.session.session_key,
+                                 client=client)
     except DomainError as exc:
         form_error(form, exc)
         return None, form, exc.http_status, exc if isinstance(exc, RateLimitedError) else None, ""
-    update_session_auth_hash(request, user)  # this session stays; every other one has ended
+    old_key = request.session.session_key
+    update_session_auth_hash(request, user)  # this session stays (with a new key); every other one has ended
+    sessions.browser_session_moved(old_key=old_key, new_key=request.session.session_key)
     messages.success(request, _("Your password was changed. Your other devices were signed out."))
     response = signin.remember_device(request, redirect(reverse("accounts:security") + "#password"), user)
     return response, None, 200, None, ""
@@ -397,6 +400,7 @@ def security_view(request: HttpRequest) -> HttpResponse:
         "required": required,
         "next": nxt,
         "tokens": user.api_tokens.filter(ApiToken.usable_q()),
+        "browser_sessions": _browser_sessions(request),
         "password_form": password_form,
         "code_error": code_error,
         "wait": _code_wait(request, user.phone, services.PURPOSE_PASSWORD_CHANGE, limited) if password_form else 0,
@@ -532,3 +536,42 @@ def connected_services_view(request: HttpRequest) -> HttpResponse:
         entry.declined_labels = labels(scopes_claims(entry.consent.scopes_declined.split())) if entry.consent else []
         entry.received_labels = labels(entry.received)
     return render(request, "accounts/connected_services.html", {"services": entries})
+
+
+# --- sessions: the browsers signed in (accounts/sessions.py, docs/security.md#sessions) -------
+
+
+@dataclass
+class _BrowserRow:
+    id: int
+    device: str
+    created_at: object
+    active: str
+    current: bool
+
+
+def _browser_sessions(request: HttpRequest) -> list[_BrowserRow]:
+    current = request.session.session_key
+    rows = [_BrowserRow(id=s.pk, device=sessions.describe_user_agent(s.user_agent), created_at=s.created_at,
+                        active=sessions.active_words(s.last_seen_at), current=s.session_key == current)
+            for s in sessions.browser_session_list(user=request.user)]
+    return sorted(rows, key=lambda r: not r.current)  # this browser first
+
+
+@login_required
+@require_POST
+def session_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign out one of the person's other browsers (404 for anyone else's)."""
+    sessions.browser_session_end(user=request.user, session_id=pk, current_key=request.session.session_key)
+    messages.success(request, _("That browser was signed out."))
+    return redirect(reverse("accounts:security") + "#sessions")
+
+
+@login_required
+@require_POST
+def sessions_end_others_view(request: HttpRequest) -> HttpResponse:
+    """Sign out everywhere else: every other browser, and every app (API token)."""
+    ended, revoked = sessions.browser_sessions_end_others(user=request.user, current_key=request.session.session_key)
+    messages.success(request, _("Signed out everywhere else: %(sessions)d browsers and %(tokens)d apps.")
+                     % {"sessions": ended, "tokens": revoked})
+    return redirect(reverse("accounts:security") + "#sessions")

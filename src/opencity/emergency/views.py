@@ -23,6 +23,7 @@ from opencity.errors import (
     form_error,
     set_retry_after,
 )
+from opencity.lib import formreply
 from opencity.lib.filing import caller_filing
 from opencity.lib.params import posted_version
 from opencity.lib.phone import display_phone
@@ -76,6 +77,8 @@ def sos_new(request: HttpRequest) -> HttpResponse:
                         photos=[d["photo"]] if d.get("photo") else [], for_caller=for_caller,
                         caller_name=d.get("caller_name", ""), caller_phone=d.get("caller_phone", ""))
                 except RateLimitedError as exc:
+                    if formreply.wants_json(request):
+                        return set_retry_after(formreply.refused(form, status=exc.http_status, message=exc.message), exc)
                     return _limit_page(request, exc, open_requests)
                 except DomainError as exc:
                     form_error(form, exc, {"photos": "photo"})
@@ -83,9 +86,15 @@ def sos_new(request: HttpRequest) -> HttpResponse:
                 else:
                     if call is not None:
                         return caller_filing().link_and_return(request, call, req)
+                    if formreply.wants_json(request):  # the offline outbox sent it (lib/formreply.py)
+                        return formreply.sent(ref=req.ref, url=reverse("emergency:status", args=[req.pk]))
                     return redirect("emergency:status", req.pk)
         else:
             status = 400
+        if formreply.wants_json(request):
+            message = _("You already have a rescue request open. If this is a different emergency, "
+                        "send it again from the form.") if ask_another else ""
+            return formreply.refused(form, status=status, message=message)
     else:
         if not for_caller:
             try:

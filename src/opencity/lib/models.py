@@ -83,10 +83,13 @@ class StagedUpload(models.Model):
     with errors shows these as thumbnails, so a photo is never lost to an error. Only what
     ``lib.images.process_upload`` made of the photo is kept — re-encoded pixels, no metadata —
     never the bytes as sent. Keyed by the person and the form's ``client_token``; the periodic
-    cleanup (``lib.tasks``) deletes what is older than ``OPENCITY_STAGING_KEEP_HOURS``."""
+    cleanup (``lib.tasks``) deletes what is older than ``OPENCITY_STAGING_KEEP_HOURS``.
+    ``upload_key``, when the page sends one (the offline outbox does, one per photo), makes the
+    upload idempotent: the same key for the same form answers with the photo already kept."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     client_token = models.CharField(max_length=64)
+    upload_key = models.CharField(max_length=64, blank=True, default="")
     name = models.CharField(max_length=255, blank=True)
     image = models.BinaryField()
     thumb = models.BinaryField()
@@ -96,6 +99,8 @@ class StagedUpload(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "client_token"], name="staged_upload_form")]
+        constraints = [models.UniqueConstraint(fields=["user", "client_token", "upload_key"],
+                                               condition=~models.Q(upload_key=""), name="staged_upload_once")]
 
     def __str__(self) -> str:
         return f"staged {self.pk} for {self.client_token}"

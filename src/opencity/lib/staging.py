@@ -22,6 +22,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,12 +50,29 @@ def _live():
     return StagedUpload.objects.filter(created_at__gte=_cutoff())
 
 
-def stage(*, user, client_token: str, upload) -> tuple[StagedUpload, tuple[float, float] | None]:
+def _check_key(upload_key: str) -> str:
+    key = (upload_key or "").strip()
+    if key and not _TOKEN.match(key):
+        raise ValidationError(_("This form has expired. Reload the page, please."),
+                              code="bad_upload_key", field="photos")
+    return key
+
+
+def stage(*, user, client_token: str, upload, upload_key: str = "") -> tuple[StagedUpload, tuple[float, float] | None]:
     """Check and re-encode one uploaded photo and keep it for the form ``client_token``.
     Returns the staged photo and the GPS position the original carried (not stored).
-    Raises ValidationError (the photo's own problem, or too many photos)."""
+    Raises ValidationError (the photo's own problem, or too many photos).
+
+    With an ``upload_key`` (one per photo, made by the page) a repeat — the answer was lost on a
+    weak network and the page sends the photo again — returns the photo kept the first time
+    (and no position) instead of keeping a second copy."""
     token = _check_token(client_token)
+    key = _check_key(upload_key)
     live = _live().filter(user=user)
+    if key:
+        kept = live.filter(client_token=token, upload_key=key).defer("image", "thumb").first()
+        if kept is not None:
+            return kept, None
     if live.filter(client_token=token).count() >= settings.OPENCITY_PHOTO_MAX_COUNT:
         raise ValidationError(_("At most %(n)d photos, please.") % {"n": settings.OPENCITY_PHOTO_MAX_COUNT},
                               field="photos", code="too_many_photos")
@@ -62,11 +80,15 @@ def stage(*, user, client_token: str, upload) -> tuple[StagedUpload, tuple[float
         raise ValidationError(_("Too many photos are waiting to be sent. Send your report or try again tomorrow."),
                               field="photos", code="too_many_staged")
     processed = process_upload(upload)
-    item = StagedUpload.objects.create(
-        user=user, client_token=token, name=str(getattr(upload, "name", "") or "")[:255],
-        image=processed.image.read(), thumb=processed.thumb.read(),
-        width=processed.width, height=processed.height, created_at=timezone.now(),
-    )
+    try:
+        with transaction.atomic():
+            item = StagedUpload.objects.create(
+                user=user, client_token=token, upload_key=key, name=str(getattr(upload, "name", "") or "")[:255],
+                image=processed.image.read(), thumb=processed.thumb.read(),
+                width=processed.width, height=processed.height, created_at=timezone.now(),
+            )
+    except IntegrityError:  # the same key sent twice at once: the other one kept it
+        return StagedUpload.objects.defer("image", "thumb").get(user=user, client_token=token, upload_key=key), None
     return item, processed.gps
 
 

@@ -19,7 +19,7 @@ from opencity.errors import DomainError, error_response, set_retry_after
 from opencity.errors import ValidationError as DomainValidationError
 from opencity.geo import geocode
 from opencity.geo import selectors as geo
-from opencity.lib import staging
+from opencity.lib import formreply, staging
 from opencity.lib.filing import caller_filing
 from opencity.lib.images import probe_gps
 from opencity.lib.params import parse_coordinate, parse_id, safe_next
@@ -164,9 +164,13 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 if call is not None:
                     return caller_filing().link_and_return(request, call, report)
                 messages.success(request, _("Thank you! Your report %(ref)s was received.") % {"ref": report.ref})
+                if formreply.wants_json(request):  # the outbox sent it (lib/formreply.py): the page follows
+                    return formreply.sent(ref=report.ref, url=reverse("reports:detail", args=[report.pk]))
                 return redirect("reports:detail", report.pk)
         else:
             status = 400
+        if formreply.wants_json(request):
+            return set_retry_after(formreply.refused(form, status=status), error)
     response = _render_new(request, form, for_caller, staged, status)
     return set_retry_after(response, error)  # over a limit (429): the form is kept, with when to retry
 
@@ -262,7 +266,8 @@ def photo_stage(request: HttpRequest) -> JsonResponse:
         if request.POST.get("gps_lat") and request.POST.get("gps_lon"):
             read = (parse_coordinate(request.POST["gps_lat"], field="gps_lat", limit=90),
                     parse_coordinate(request.POST["gps_lon"], field="gps_lon", limit=180))
-        item, gps = staging.stage(user=request.user, client_token=request.POST.get("client_token", ""), upload=upload)
+        item, gps = staging.stage(user=request.user, client_token=request.POST.get("client_token", ""), upload=upload,
+                                  upload_key=request.POST.get("upload_key", ""))
         gps = gps or read
     except DomainError as exc:
         return JsonResponse({"error": exc.message}, status=exc.http_status)

@@ -86,3 +86,32 @@ def test_staged_photos_become_processed_images(citizen):
     assert (processed.width, processed.height) == (64, 48) and processed.gps is None
     staging.consume([item])
     assert not StagedUpload.objects.exists()
+
+
+def test_the_same_upload_key_keeps_one_photo(citizen):
+    first, gps = staging.stage(user=citizen, client_token="tok-1", upload=jpeg_upload(gps=(16.47, 107.57)),
+                               upload_key="photo-1")
+    again, _gps = staging.stage(user=citizen, client_token="tok-1", upload=jpeg_upload(), upload_key="photo-1")
+    assert again.pk == first.pk and gps is not None
+    other, _gps = staging.stage(user=citizen, client_token="tok-1", upload=jpeg_upload(), upload_key="photo-2")
+    assert other.pk != first.pk
+    assert StagedUpload.objects.filter(user=citizen).count() == 2
+
+
+def test_an_upload_key_is_per_person_and_form(citizen, citizen2):
+    mine, _gps = staging.stage(user=citizen, client_token="tok-1", upload=jpeg_upload(), upload_key="photo-1")
+    theirs, _gps = staging.stage(user=citizen2, client_token="tok-1", upload=jpeg_upload(), upload_key="photo-1")
+    other_form, _gps = staging.stage(user=citizen, client_token="tok-2", upload=jpeg_upload(), upload_key="photo-1")
+    assert len({mine.pk, theirs.pk, other_form.pk}) == 3
+
+
+def test_the_staging_endpoint_answers_a_repeated_upload_key_with_the_first_photo(client, citizen):
+    from django.urls import reverse
+
+    client.force_login(citizen)
+    url = reverse("reports:photo_stage")
+    answers = [client.post(url, {"photo": jpeg_upload(), "client_token": "tok-1", "upload_key": "k-1"})
+               for _ in range(2)]
+    assert [a.status_code for a in answers] == [201, 201]
+    assert answers[0].json()["id"] == answers[1].json()["id"]
+    assert StagedUpload.objects.filter(user=citizen).count() == 1

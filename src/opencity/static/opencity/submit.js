@@ -130,7 +130,16 @@
     }).catch(function () { return file; });
   }
 
+  // No network (or it failed on the way, or the server did): the outbox keeps the shrunk photo on
+  // the phone and sends it with the report when the network returns (outbox.js).
+  function keepOffline(file, name, gps) {
+    if (!window.OpenCityOutbox || !window.OpenCityOutbox.keepPhoto) return false;
+    window.OpenCityOutbox.keepPhoto(file, name, gps);
+    return true;
+  }
+
   function upload(file, name, gps) {
+    if (navigator.onLine === false && keepOffline(file, name, gps)) return Promise.resolve();
     return new Promise(function (resolve) {
       var row = document.createElement("div");
       row.className = "upload-row";
@@ -155,6 +164,7 @@
         row.remove();
         var res = null;
         try { res = JSON.parse(xhr.responseText); } catch (e) { res = null; }
+        if (xhr.status >= 500 && keepOffline(file, name, gps)) { resolve(); return; }
         if (xhr.status === 201 && res) {
           list.insertAdjacentHTML("beforeend", res.html);
           if (res.found && res.in_city && !hasPin()) {
@@ -166,7 +176,11 @@
         }
         resolve();
       };
-      xhr.onerror = function () { row.remove(); showError(fill(photos.dataset.failed, { name: name })); resolve(); };
+      xhr.onerror = function () {
+        row.remove();
+        if (!keepOffline(file, name, gps)) showError(fill(photos.dataset.failed, { name: name }));
+        resolve();
+      };
       xhr.send(data);
     });
   }
@@ -212,8 +226,9 @@
     var lat = document.getElementById("id_lat").value, lon = document.getElementById("id_lon").value;
     var category = document.getElementById("id_category").value;
     var box = document.getElementById("nearby");
-    if (!lat || !lon || !box || !window.htmx) return;
-    window.htmx.ajax("GET", box.dataset.url + "?lat=" + lat + "&lon=" + lon + "&category=" + category, { target: "#nearby", swap: "innerHTML" });
+    if (!lat || !lon || !box || !window.htmx || navigator.onLine === false) return;  // offline: the outbox keeps it
+    var asked = window.htmx.ajax("GET", box.dataset.url + "?lat=" + lat + "&lon=" + lon + "&category=" + category, { target: "#nearby", swap: "innerHTML" });
+    if (asked && asked.catch) asked.catch(function () {});  // a network lost on the way: nothing to suggest
   }
   if (mapEl) mapEl.addEventListener("opencity:place", checkNearby);
   var category = document.getElementById("id_category");
