@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from opencity import policy
 from opencity.accounts.consent import identity_forget
 from opencity.accounts.models import ApiToken, new_citizen_id
+from opencity.accounts.sessions import browser_sessions_end_all
 from opencity.alerts.models import Delivery
 from opencity.emergency.models import OPEN_STATUSES, RescueRequest
 from opencity.errors import ConflictError, PermissionDeniedError, ValidationError
@@ -190,6 +191,7 @@ def account_erase(*, user, password: str, ip: str | None = None) -> ErasedAccoun
             "idempotency_records_deleted": IdempotencyRecord.objects.filter(user=locked).delete()[0],
             "warning_deliveries_kept": Delivery.objects.filter(user=locked).count(),
             **identity_forget(user=locked),
+            "browser_sessions_ended": browser_sessions_end_all(user=locked),
         }
         locked.full_name = settings.OPENCITY_PRIVACY_ERASED_NAME[:120]
         locked.phone = erased_phone(locked.pk)

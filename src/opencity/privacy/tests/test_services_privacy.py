@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
+from opencity.accounts.models import BrowserSession
 from opencity.conftest import PASSWORD
 from opencity.errors import (
     ConflictError,
@@ -118,6 +119,10 @@ def test_erase_keeps_reports_public_without_the_person(citizen, citizen2, make_r
     Follow.objects.create(report=theirs, user=citizen)
     PushSubscription.objects.create(user=citizen, endpoint="https://push.example/1", p256dh="k", auth="a")
     old_phone, old_number = citizen.phone, citizen.citizen_id
+    browser = Client(HTTP_USER_AGENT="Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile Safari/537.36")
+    browser.force_login(citizen)
+    browser.get("/")
+    assert BrowserSession.objects.filter(user=citizen).exists()
 
     erased = services.account_erase(user=citizen, password=PASSWORD)
 
@@ -131,6 +136,7 @@ def test_erase_keeps_reports_public_without_the_person(citizen, citizen2, make_r
     assert not Call.objects.filter(phone=old_phone).exists() and not Call.objects.filter(caller=citizen).exists()
     assert not Follow.objects.filter(user=citizen).exists()
     assert not PushSubscription.objects.filter(user=citizen).exists()
+    assert not BrowserSession.objects.filter(user=citizen).exists()  # no device named any more
     sos.refresh_from_db()
     assert (sos.caller_name, sos.caller_phone) == ("", "")
     assert erased.request.kind == "deletion" and erased.request.status == "answered"
