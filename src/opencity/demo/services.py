@@ -334,6 +334,9 @@ def demo_load(*, reports: int = 2000, seed: int = 2025) -> DemoSummary:
         from .catalog import demo_load_catalog
 
         demo_load_catalog()  # the home of services (50+ of Huế's) and the city's news
+        from .identity import demo_load_identity
+
+        demo_load_identity()  # the public-services portal signs in with the city's identity
 
         from opencity.reports import kpi
 
