@@ -27,6 +27,7 @@ import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -84,6 +85,11 @@ def callback_uri(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("accounts:eid_callback"))
 
 
+def origin(url: str) -> str:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
 def level_from(value: Any) -> int:
     """The assurance level of a claim value: ``2``/``"2"`` or a URI ending in it (``…/loa/2``).
     Anything else is refused: a level we cannot read is not a level."""
@@ -108,6 +114,12 @@ class EidAdapter(ABC):
     @abstractmethod
     def finish(self, request: HttpRequest) -> VerifiedIdentity:
         """Complete the check begun by ``start`` in this session; raise ``EidError`` if it fails."""
+
+    def form_origins(self) -> list[str]:
+        """The origins ``start`` may send the browser to (``https://id.example.vn``): the pages
+        with an eID button let their form lead there (Content-Security-Policy ``form-action``).
+        Known without a network call; none when ``start`` leads to a page of ours."""
+        return []
 
     # Helpers for subclasses: the state is single-use and expires.
     def keep(self, request: HttpRequest, **state: Any) -> None:
@@ -150,6 +162,13 @@ class OidcAdapter(EidAdapter):
         self.client_secret = settings.OPENCITY_EID_CLIENT_SECRET
         self.scope = settings.OPENCITY_EID_SCOPES
         self.timeout = settings.OPENCITY_EID_TIMEOUT
+
+    def form_origins(self) -> list[str]:
+        origins = [origin(self.issuer)]
+        cached = _discovery_cache.get(self.issuer)
+        if cached:  # the sign-in page may live on another host of the platform
+            origins.append(origin(cached[1]["authorization_endpoint"]))
+        return sorted({o for o in origins if o})
 
     # Every HTTP call goes through here: a timeout, and a failure the citizen can read.
     def _get_json(self, url: str, **kwargs) -> dict:
@@ -209,9 +228,11 @@ class OidcAdapter(EidAdapter):
         if not query.get("state") or not secrets.compare_digest(str(query["state"]), str(flow.get("state", ""))):
             raise EidError(_("This eID check has expired or was started elsewhere. Please start again."))
         if not query.get("code"):
+            logger.warning("eID callback without a code")
             raise EidError()
         iss = query.get("iss")
         if iss and iss.rstrip("/") != self.issuer:  # RFC 9207: the answer comes from our issuer
+            logger.warning("eID callback from issuer %r, expected %r", iss, self.issuer)
             raise EidError()
         meta = self.metadata()
         token = self._token(meta, query["code"], flow)
@@ -222,6 +243,7 @@ class OidcAdapter(EidAdapter):
             info = self._get_json(meta["userinfo_endpoint"],
                                   headers={"Authorization": f"Bearer {token.get('access_token', '')}"})
             if info.get("sub") != claims["sub"]:  # OIDC Core 5.3.2: userinfo is about the same person
+                logger.warning("eID userinfo names another subject than the ID token")
                 raise EidError()
             claims = {**info, **claims}
         number = str(claims.get(national_claim) or "").strip()
@@ -247,6 +269,7 @@ class OidcAdapter(EidAdapter):
             logger.warning("eID token request failed: %s", exc)
             raise EidUnavailableError() from exc
         if not token.get("id_token"):
+            logger.warning("eID token response without an ID token")
             raise EidError()
         return dict(token)
 

@@ -66,9 +66,16 @@ def test_the_connector_is_absent_when_not_enabled(browser, settings):
 
 def test_enabled_pages_offer_the_buttons_by_their_configured_name(browser, provider, settings):
     settings.OPENCITY_EID_NAME = "VNeID"
-    profile = browser.get(PROFILE).content.decode()
+    response = browser.get(PROFILE)
+    profile = response.content.decode()
     assert 'data-testid="eid-panel"' in profile and "Xác thực bằng VNeID" in profile
-    assert "Đăng nhập bằng VNeID" in Client(HTTP_ACCEPT_LANGUAGE="vi").get("/accounts/login/").content.decode()
+    login = Client(HTTP_ACCEPT_LANGUAGE="vi").get("/accounts/login/")
+    assert "Đăng nhập bằng VNeID" in login.content.decode()
+    # Their forms may lead to the platform (browsers hold a form's redirects to form-action)...
+    for page in (response, login):
+        assert f"form-action 'self' {provider.issuer};" in page["Content-Security-Policy"]
+    # ...and no other page's may.
+    assert provider.issuer not in browser.get("/accounts/security/")["Content-Security-Policy"]
 
 
 @pytest.mark.parametrize("env,error", [
