@@ -602,6 +602,33 @@ OPENCITY_VAPID_SUBJECT = env_str("OPENCITY_VAPID_SUBJECT", f"mailto:{OPENCITY_CA
 if bool(OPENCITY_VAPID_PUBLIC_KEY) != bool(OPENCITY_VAPID_PRIVATE_KEY):
     raise ImproperlyConfigured("Set both OPENCITY_VAPID_PUBLIC_KEY and OPENCITY_VAPID_PRIVATE_KEY, or neither")
 
+# --- National eID connector (accounts/eid.py; docs/identity.md) ---------------------------------
+# Off unless enabled: then the profile offers "verify with VNeID" and the log-in page "sign in with
+# VNeID". The default adapter is an OpenID Connect relying party; another adapter (a transaction-style
+# platform) is named by its dotted path and reads what it needs.
+OPENCITY_EID_ENABLED = env_bool("OPENCITY_EID_ENABLED", False)
+OPENCITY_EID_ADAPTER = env_str("OPENCITY_EID_ADAPTER", "opencity.accounts.eid.OidcAdapter")
+OPENCITY_EID_ISSUER = env_str("OPENCITY_EID_ISSUER").rstrip("/")
+OPENCITY_EID_CLIENT_ID = env_str("OPENCITY_EID_CLIENT_ID")
+OPENCITY_EID_CLIENT_SECRET = env_secret("OPENCITY_EID_CLIENT_SECRET")
+OPENCITY_EID_SCOPES = env_str("OPENCITY_EID_SCOPES", "openid profile verification national_id")
+OPENCITY_EID_NATIONAL_ID_CLAIM = env_str("OPENCITY_EID_NATIONAL_ID_CLAIM", "national_id")
+OPENCITY_EID_LEVEL_CLAIM = env_str("OPENCITY_EID_LEVEL_CLAIM", "acr")
+OPENCITY_EID_NAME = env_str("OPENCITY_EID_NAME", "VNeID")
+# Seconds each call to the platform may take (discovery, token, keys, userinfo).
+OPENCITY_EID_TIMEOUT = env_float("OPENCITY_EID_TIMEOUT", 10.0)
+if OPENCITY_EID_ENABLED and OPENCITY_EID_ADAPTER == "opencity.accounts.eid.OidcAdapter":
+    _missing = [n for n in ("OPENCITY_EID_ISSUER", "OPENCITY_EID_CLIENT_ID", "OPENCITY_EID_CLIENT_SECRET")
+                if not globals()[n]]
+    if _missing:
+        raise ImproperlyConfigured(f"OPENCITY_EID_ENABLED=True needs {', '.join(_missing)}")
+    if "openid" not in OPENCITY_EID_SCOPES.split():
+        raise ImproperlyConfigured("OPENCITY_EID_SCOPES must include openid")
+if OPENCITY_EID_ENABLED and not OPENCITY_EID_NATIONAL_ID_CLAIM:
+    raise ImproperlyConfigured("OPENCITY_EID_NATIONAL_ID_CLAIM must name a claim")
+if not 0 < OPENCITY_EID_TIMEOUT <= 60:
+    raise ImproperlyConfigured("OPENCITY_EID_TIMEOUT must be between 0 and 60 seconds")
+
 # --- Privacy centre (privacy/; docs/privacy.md) -------------------------------------------
 # Time limits for answering a data subject's request, in WORKING days from receipt (the city's
 # working calendar), per kind of request; and the hours from the discovery of a breach to the

@@ -13,6 +13,10 @@ urlpatterns = [
     path("revoke_token/", views.RevokeTokenView.as_view(), name="revoke-token"),
     re_path(r"^\.well-known/openid-configuration/?$", DiscoveryView.as_view(), name="oidc-connect-discovery-info"),
     path(".well-known/jwks.json", views.JwksInfoView.as_view(), name="jwks-info"),
+    # RFC 8414 metadata, here mainly so the library derives the authorization response's `iss`
+    # (RFC 9207) from /o like the discovery `issuer`: without it a strict client refuses the answer.
+    path(".well-known/oauth-authorization-server", views.OAuthServerMetadataView.as_view(),
+         name="oauth-server-metadata"),
     path("userinfo/", views.UserInfoView.as_view(), name="user-info"),
     path("logout/", LogoutView.as_view(), name="rp-initiated-logout"),
 ]

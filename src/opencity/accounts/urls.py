@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_eid
 
 app_name = "accounts"
 urlpatterns = [
@@ -14,4 +14,7 @@ urlpatterns = [
     path("security/sessions/end-others/", views.sessions_end_others_view, name="sessions_end_others"),
     path("profile/", views.profile_view, name="profile"),
     path("services/", views.connected_services_view, name="connected_services"),
+    path("eid/verify/", views_eid.eid_verify_view, name="eid_verify"),
+    path("eid/login/", views_eid.eid_login_view, name="eid_login"),
+    path("eid/callback/", views_eid.eid_callback_view, name="eid_callback"),
 ]

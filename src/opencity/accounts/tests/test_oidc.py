@@ -153,6 +153,14 @@ def test_id_tokens_are_signed_by_the_current_key(browser, rp):
     assert claims["nonce"] == "n0nce" and claims["iss"] == "http://testserver/o"
 
 
+def test_the_authorization_response_names_the_issuer_of_discovery(browser, rp):
+    """RFC 9207: a client compares `iss` with the discovery `issuer` (the eID connector does)."""
+    _verifier, challenge = pkce_pair()
+    response = consent(browser, authorize(browser, rp, challenge=challenge))
+    issuer = Client().get("/o/.well-known/openid-configuration").json()["issuer"]
+    assert parse_qs(urlsplit(response["Location"]).query)["iss"] == [issuer]
+
+
 # --- the authorization code and PKCE -----------------------------------------------------------------
 
 
