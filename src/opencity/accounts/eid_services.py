@@ -18,7 +18,12 @@ from opencity.errors import ConflictError, DomainError
 from opencity.lib.audit import audit
 
 from .eid import EidError, VerifiedIdentity
-from .identity import national_id_hash, user_set_national_id, user_set_verification
+from .identity import (
+    NationalIdTakenError,
+    national_id_hash,
+    user_set_national_id,
+    user_set_verification,
+)
 from .models import User, VerificationSource
 
 
@@ -45,18 +50,23 @@ def eid_link(*, user: User, identity: VerifiedIdentity, adapter: str = "", ip: s
     locked while it is checked and written, so two checks of one account do not interleave."""
     digest = _hash_of(identity)
     facts = _facts(identity, adapter)
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        other = User.objects.filter(national_id_hash=digest).exclude(pk=user.pk).exists()
-        mismatch = bool(locked.national_id_hash) and locked.national_id_hash != digest
-        if not (other or mismatch):
-            if not locked.national_id_hash:
-                user_set_national_id(user=locked, number=identity.national_id, actor=user)
-            raised = identity.level > locked.verification_level
-            if identity.level >= locked.verification_level:  # a weaker check never lowers the level
-                user_set_verification(user=locked, level=identity.level, source=VerificationSource.VNEID,
-                                      actor=user)
-            audit(user, "eid_link", locked, data={**facts, "raised": raised}, ip=ip)
+    try:
+        with transaction.atomic():
+            locked = User.objects.select_for_update().get(pk=user.pk)
+            other = User.objects.filter(national_id_hash=digest).exclude(pk=user.pk).exists()
+            mismatch = bool(locked.national_id_hash) and locked.national_id_hash != digest
+            if not (other or mismatch):
+                if not locked.national_id_hash:
+                    user_set_national_id(user=locked, number=identity.national_id, actor=user)
+                raised = identity.level > locked.verification_level
+                if identity.level >= locked.verification_level:  # a weaker check never lowers the level
+                    user_set_verification(user=locked, level=identity.level, source=VerificationSource.VNEID,
+                                          actor=user)
+                audit(user, "eid_link", locked, data={**facts, "raised": raised}, ip=ip)
+    except NationalIdTakenError:
+        # another account took the number between this check and the write (user_set_national_id
+        # and the unique constraint on the hash): nothing of this one was kept
+        other, mismatch = True, False
     if other or mismatch:
         reason = "other_account" if other else "other_number"
         audit(user, "eid_link_refused", user, data={**facts, "reason": reason}, ip=ip)

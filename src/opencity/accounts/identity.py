@@ -15,11 +15,11 @@ import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from opencity.errors import ValidationError
+from opencity.errors import ConflictError, ValidationError
 from opencity.lib.audit import audit
 from opencity.lib.credentials import decrypt_secret, encrypt_secret
 
@@ -67,16 +67,31 @@ def national_id_of(user: User) -> str:
     return decrypt_secret(user.national_id_encrypted) if user.national_id_encrypted else ""
 
 
+class NationalIdTakenError(ConflictError):
+    code = "national_id_taken"
+    default_message = _("This national ID is already linked to another OpenCity account.")
+
+
 def user_set_national_id(*, user: User, number: str, actor=None) -> None:
     """Keep the person's national ID number encrypted, with its keyed hash. Audited (without the
-    number)."""
+    number). One number, one account: ``NationalIdTakenError`` when another account holds it —
+    found before writing, or, when both write at the same moment, by the database's unique
+    constraint on the hash (``accounts_user_national_id_once``)."""
     normalized = national_id_normalize(number)
-    with transaction.atomic():
-        user.national_id_encrypted = encrypt_secret(normalized)
-        user.national_id_hash = national_id_hash(normalized)
-        user.full_clean(exclude=["password"])
-        user.save(update_fields=["national_id_encrypted", "national_id_hash"])
-        audit(actor, "national_id_set", user)
+    digest = national_id_hash(normalized)
+    if User.objects.filter(national_id_hash=digest).exclude(pk=user.pk).exists():
+        raise NationalIdTakenError()
+    try:
+        with transaction.atomic():
+            user.national_id_encrypted = encrypt_secret(normalized)
+            user.national_id_hash = digest
+            # the constraint is the database's to decide (the check above may be stale)
+            user.full_clean(exclude=["password"], validate_constraints=False)
+            user.save(update_fields=["national_id_encrypted", "national_id_hash"])
+            audit(actor, "national_id_set", user)
+    except IntegrityError:
+        user.national_id_encrypted = user.national_id_hash = ""
+        raise NationalIdTakenError() from None
 
 
 def user_set_verification(*, user: User, level: int, source: str, actor=None) -> None:

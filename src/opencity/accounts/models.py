@@ -126,6 +126,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             # Warning delivery: people whose recent location lies in the target wards.
             models.Index(fields=["last_location_area", "last_location_at"], name="accounts_user_last_loc"),
         ]
+        constraints = [
+            # One account per national ID number: two accounts linking one number at the same
+            # moment (eID checks of both) cannot both commit (accounts/eid_services.eid_link).
+            models.UniqueConstraint(fields=["national_id_hash"], condition=~models.Q(national_id_hash=""),
+                                    name="accounts_user_national_id_once"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.phone

@@ -134,6 +134,38 @@ def test_a_number_linked_to_another_account_is_refused_and_audited(browser, citi
     assert refusal.data["reason"] == "other_account" and refusal.target_id == str(citizen.pk)
 
 
+def test_two_accounts_linking_one_number_at_once_cannot_both_keep_it(browser, citizen, citizen2, provider,
+                                                                     monkeypatch):
+    """The other account takes the number between this one's check and its write: the database's
+    unique constraint refuses the second, which is answered as a number of another account."""
+    from opencity.accounts import eid_services
+
+    real = eid_services.user_set_national_id
+
+    def other_account_first(**kwargs):
+        User.objects.filter(pk=citizen2.pk).update(national_id_hash=national_id_hash(NATIONAL_ID))
+        return real(**kwargs)
+
+    monkeypatch.setattr(eid_services, "user_set_national_id", other_account_first)
+    response = run_flow(browser, provider)
+    assert "đã được liên kết với một tài khoản OpenCity khác" in messages_of(response)
+    citizen.refresh_from_db()
+    assert citizen.verification_level == 0 and not citizen.national_id_hash
+
+
+def test_the_database_holds_one_number_to_one_account(citizen, citizen2):
+    from django.db import IntegrityError, transaction
+
+    from opencity.accounts.identity import NationalIdTakenError, user_set_national_id
+
+    user_set_national_id(user=citizen, number=NATIONAL_ID)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.filter(pk=citizen2.pk).update(national_id_hash=national_id_hash(NATIONAL_ID))
+    with pytest.raises(NationalIdTakenError):
+        user_set_national_id(user=citizen2, number=NATIONAL_ID)
+    User.objects.filter(pk__in=[citizen.pk, citizen2.pk]).update(national_id_hash="")  # empty: many may
+
+
 def test_a_weaker_later_check_never_lowers_the_level(browser, citizen, provider):
     run_flow(browser, provider)
     provider.claims["acr"] = "1"
