@@ -47,13 +47,33 @@ def _when(value: str | None) -> str:
     return dt.datetime.fromisoformat(value).strftime("%H:%M %d/%m/%Y")
 
 
-def summary_line(row: dict) -> str:
+def _code_labels() -> dict[str, dict[str, dict]]:
+    """Per section, the codes a row carries (the export's stable values) and their labels: the
+    page says "Đã xử lý", not "closed"."""
+    from opencity.emergency.models import Status as RescueStatus
+    from opencity.hotline.models import Direction
+    from opencity.reports.models import Status as ReportStatus
+
+    kinds = {"consent": _lazy("consent given"), "release": _lazy("data received"),
+             "web_push": _lazy("web push"), "app_token": _lazy("app signed in")}
+    return {
+        "reports": {"status": dict(ReportStatus.choices)},
+        "rescue_requests": {"status": dict(RescueStatus.choices)},
+        "hotline_calls": {"direction": dict(Direction.choices)},
+        "privacy_requests": {"kind": dict(RequestKind.choices), "status": dict(RequestStatus.choices)},
+        "consents": {"kind": kinds},
+        "devices": {"kind": kinds},
+    }
+
+
+def summary_line(row: dict, section: str = "") -> str:
     """One line a person reads for a row of a section (the copy has every field)."""
+    labels = _code_labels().get(section, {})
     parts = [str(row[k]) for k in NAME_KEYS if row.get(k)][:1]
     parts += [_when(row[k]) for k in TIME_KEYS if row.get(k)][:1]
     for key in ("category", "status", "kind", "direction"):
         if row.get(key):
-            parts.append(str(row[key]))
+            parts.append(str(labels.get(key, {}).get(row[key], row[key])))
     if row.get("description"):
         parts.append(row["description"][:80])
     return " · ".join(parts)
@@ -69,7 +89,7 @@ def _preview(section) -> dict:
 
             pairs = [(label, display_phone(v) if label == ACCOUNT_LABELS["phone"] else v) for label, v in pairs]
         return {"section": section, "pairs": pairs, "lines": []}
-    return {"section": section, "pairs": [], "lines": [summary_line(r) for r in section.rows[:PREVIEW_ROWS]]}
+    return {"section": section, "pairs": [], "lines": [summary_line(r, section.key) for r in section.rows[:PREVIEW_ROWS]]}
 
 
 def _client_ip(request: HttpRequest) -> str | None:

@@ -22,6 +22,15 @@ def test_my_data_page_lists_my_sections(client, citizen, make_report):
     assert 'data-testid="section-consents"' in text
 
 
+def test_my_data_page_says_a_status_in_words_not_its_code(client, citizen, make_report):
+    report = make_report()
+    client.force_login(citizen)
+    page = client.get("/privacy/")
+    reports = next(p for p in page.context["sections"] if p["section"].key == "reports")
+    assert reports["lines"] and all(" · new" not in line for line in reports["lines"])
+    assert any(f"{report.ref} · " in line and " · Mới" in line for line in reports["lines"]), reports["lines"]
+
+
 def test_anonymous_is_sent_to_sign_in(client):
     assert client.get("/privacy/").status_code == 302
 
