@@ -1,9 +1,11 @@
 """One way to issue, check, rotate, expire and revoke credentials (docs/credentials.md).
 
 Every credential kind — the mobile app's API tokens (``accounts.ApiToken``), Open311 keys
-(``open311.ApiKey``), the telephone exchange's webhook secret (``hotline.ExchangeSecret``), and
-the next issues' sensor keys and OIDC clients — is a concrete model of :class:`Credential` and
-changes only through the four services here, each of which writes the audit log:
+(``open311.ApiKey``), the telephone exchange's webhook secret (``hotline.ExchangeSecret``), the
+monitoring sources' keys (``monitoring.SourceKey``) — is a concrete model of :class:`Credential`
+and changes only through the four services here, each of which writes the audit log (OpenID
+Connect clients are django-oauth-toolkit's applications, which hash their own secrets:
+``accounts/clients.py``):
 
 - :func:`credential_issue` makes a random secret and returns it in plain **once**; the row keeps
   its SHA-256 (a secret of 240+ random bits needs no slow hash: there is nothing to guess) and its
