@@ -16,10 +16,13 @@ importScripts("{% static 'opencity/outbox.js' %}");
 self.addEventListener("install", (e) => {
   e.waitUntil(caches.open(SHELL_CACHE).then((c) => c.addAll(SHELL_FILES)).then(() => self.skipWaiting()));
 });
-// Take the open pages at once, then fetch the shell pages (not needed to take them).
+// Take the open pages at once. The shell pages are fetched when a page says whose they are
+// ("warm" below), never here: a fetch sent with a session cookie that a sign-in is replacing
+// comes back deleting the cookie (Django drops a cookie whose session is gone), which signed
+// people out right after their sign-in.
 self.addEventListener("activate", (e) => {
   e.waitUntil(caches.keys().then((keys) => Promise.all(keys.filter((k) => k.startsWith("opencity-") && k !== SHELL_CACHE && k !== PAGES_CACHE)
-    .map((k) => caches.delete(k)))).then(() => self.clients.claim()).then(() => warmPages()));
+    .map((k) => caches.delete(k)))).then(() => self.clients.claim()));
 });
 
 function viewerOf(res) { return res.headers.get("X-OpenCity-Viewer") || ""; }
@@ -45,16 +48,18 @@ async function keepPage(path, res) {
 }
 
 // Fetch the shell pages the cache does not have yet (the person signed in since, or it is new):
-// once per person per worker's life, and the report form only for someone signed in.
+// once per person per worker's life, and the report form only for someone signed in. For nobody
+// signed in, without cookies: such a fetch can never touch a session a sign-in is changing.
 let warmedFor = null;
 async function warmPages(viewer) {
-  if (viewer !== undefined && viewer === warmedFor) return;
-  warmedFor = viewer === undefined ? null : viewer;
+  if (!viewer || viewer === warmedFor) return;
+  warmedFor = viewer;
+  const anon = viewer === "anon";
   const pages = await caches.open(PAGES_CACHE);
   for (const path of SHELL_PAGES) {
-    if (viewer === "anon" && path !== "/" && path !== "/sos/") continue;
+    if (anon && path !== "/" && path !== "/sos/") continue;
     if (await pages.match(path)) continue;
-    try { await keepPage(path, await fetch(path, { credentials: "same-origin" })); } catch (err) { /* offline */ }
+    try { await keepPage(path, await fetch(path, { credentials: anon ? "omit" : "same-origin" })); } catch (err) { /* offline */ }
   }
 }
 

@@ -310,7 +310,9 @@
   if (root.navigator.serviceWorker) {
     root.navigator.serviceWorker.addEventListener("message", function () { render(); });
     root.navigator.serviceWorker.ready.then(function (reg) {
-      if (reg.active && root.navigator.onLine !== false) reg.active.postMessage({ type: "warm", viewer: viewer });
+      // not from the sign-in, account and identity pages, where the session's key changes
+      var auth = /^\/(accounts|o)\//.test(root.location.pathname);
+      if (reg.active && !auth && root.navigator.onLine !== false) reg.active.postMessage({ type: "warm", viewer: viewer });
     }).catch(function () {});
   }
   doc.querySelectorAll("form[data-signout]").forEach(function (form) {
