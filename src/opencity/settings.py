@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "opencity.privacy",  # the privacy centre (Law 91/2025/QH15): reads every app's personal data
     "opencity.catalog",  # the super app's service catalogue and the city's news
     "opencity.monitoring",  # sensors, cameras, vessels: ingest, rules, events (above incidents, which it links to)
+    "opencity.press",  # press and social monitoring: feeds, sitemaps, exports → items → field reports
     "opencity.demo",  # manage.py load_demo and demo_logins (the demo pack, above every app)
     "opencity.lib",  # shared helpers' tables: leases (lib/locks.py), the audit log, idempotency records
     # after our apps: notifications' run_huey (the worker, refusing the console SMS backend in
@@ -494,6 +495,29 @@ OPENCITY_MQTT_PORT = env_int("OPENCITY_MQTT_PORT", 1883)
 OPENCITY_MQTT_USERNAME = env_str("OPENCITY_MQTT_USERNAME", "")
 OPENCITY_MQTT_PASSWORD = env_secret("OPENCITY_MQTT_PASSWORD", "")
 OPENCITY_MQTT_TOPIC_PREFIX = env_str("OPENCITY_MQTT_TOPIC_PREFIX", "opencity/ingest")
+
+# --- Press and social monitoring (press/) ----------------------------------------------------
+# Feeds and pages are fetched with at most MAX_BYTES read (larger: refused), one deadline of
+# TIMEOUT_SECONDS, MAX_REDIRECTS hops (each rechecked) and one request per host every
+# HOST_INTERVAL_SECONDS per worker. Addresses must be public unless inside ALLOWED_NETWORKS
+# (comma-separated CIDRs; the tests allow 127.0.0.1/32). A failing source waits
+# every_minutes × 2^failures, at most MAX_BACKOFF_HOURS. PAGES_PER_FETCH: article pages read per
+# fetch of a summary-only feed. Items scoring FEED_SCORE or more appear on the console's feed.
+OPENCITY_PRESS_MAX_BYTES = env_int("OPENCITY_PRESS_MAX_BYTES", 5 * 1024 * 1024)
+OPENCITY_PRESS_TIMEOUT_SECONDS = env_float("OPENCITY_PRESS_TIMEOUT_SECONDS", 15.0)
+OPENCITY_PRESS_MAX_REDIRECTS = env_int("OPENCITY_PRESS_MAX_REDIRECTS", 5)
+OPENCITY_PRESS_HOST_INTERVAL_SECONDS = env_float("OPENCITY_PRESS_HOST_INTERVAL_SECONDS", 2.0)
+OPENCITY_PRESS_ALLOWED_NETWORKS = [n.strip() for n in env_str("OPENCITY_PRESS_ALLOWED_NETWORKS").split(",")
+                                   if n.strip()]
+for _network in OPENCITY_PRESS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"OPENCITY_PRESS_ALLOWED_NETWORKS: {_exc}") from _exc
+OPENCITY_PRESS_MAX_BACKOFF_HOURS = env_int("OPENCITY_PRESS_MAX_BACKOFF_HOURS", 24)
+OPENCITY_PRESS_PAGES_PER_FETCH = env_int("OPENCITY_PRESS_PAGES_PER_FETCH", 20)
+OPENCITY_PRESS_FEED_SCORE = env_int("OPENCITY_PRESS_FEED_SCORE", 60)
+OPENCITY_PRESS_IMPORT_MAX_BYTES = env_int("OPENCITY_PRESS_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- Digital reports (ioc/digital) -------------------------------------------------------
 # A TrueType/OpenType font with Vietnamese letters for the PDF reports; empty: the first found

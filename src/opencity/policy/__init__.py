@@ -18,7 +18,7 @@ never test roles themselves. The rules, in words:
 - A report rejected as spam is visible only to its reporter and staff in scope, whoever follows it.
 
 The rules are a package, one module per capability (``policy/reports.py``, ``alerts.py``,
-``emergency.py``, ``incidents.py``, ``monitoring.py``, ``ioc.py``, ``hotline.py``, ``accounts.py``, ``privacy.py``), on the role facts and audiences
+``emergency.py``, ``incidents.py``, ``monitoring.py``, ``press.py``, ``ioc.py``, ``hotline.py``, ``accounts.py``, ``privacy.py``), on the role facts and audiences
 of ``core.py``; everything is re-exported here, so callers write ``policy.can_view_report``.
 No role is tested outside this package (``tests/test_policy_boundary.py`` walks the source).
 """
@@ -105,6 +105,10 @@ from .monitoring import (
 from .navigation import (
     navigation,
 )
+from .press import (
+    can_act_on_press,
+    can_view_press,
+)
 from .privacy import (
     PRIVACY_PERMISSION,
     can_handle_privacy,
@@ -142,6 +146,8 @@ from .reports import (
 )
 
 __all__ = [
+    "can_act_on_press",
+    "can_view_press",
     "can_act_on_monitoring_event",
     "can_view_monitoring",
     "can_view_monitoring_event",

@@ -9,6 +9,7 @@ from .hotline import can_use_hotline
 from .incidents import can_list_incidents
 from .ioc import can_view_console
 from .monitoring import can_view_monitoring
+from .press import can_view_press
 from .privacy import can_handle_privacy
 from .reports import can_file_for_caller, can_use_triage, can_use_unit_inbox
 
@@ -26,5 +27,6 @@ def navigation(user) -> dict[str, bool]:
         "hotline": can_use_hotline(user),
         "incidents": can_list_incidents(user),
         "monitoring": can_view_monitoring(user),
+        "press": can_view_press(user),
         "privacy": can_handle_privacy(user),
     }

@@ -205,7 +205,7 @@ class Report(models.Model):
     channel = models.CharField(
         max_length=10, default="web",
         choices=[("web", _("Web/app")), ("hotline", _("Hotline")), ("api", _("API")), ("open311", "Open311"),
-                 ("sensor", _("Monitoring"))],
+                 ("sensor", _("Monitoring")), ("press", _("Press and social media"))],
     )
     client_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     unit = models.ForeignKey(
