@@ -7,6 +7,7 @@ from opencity import views
 from opencity.accounts.oidc import DiscoveryView
 from opencity.api import api
 from opencity.monitoring import urls as monitoring_urls
+from opencity.press import urls as press_urls
 
 # What escapes every other mapping: still the API's and Open311's error format, and a 503 when
 # the database cannot be reached (opencity/errors.py).
@@ -33,6 +34,8 @@ urlpatterns = [
     path("privacy/", include("opencity.privacy.urls")),  # my data, requests, deletion; the privacy registers
     path("monitoring/", include("opencity.monitoring.urls")),  # events, stations (staff)
     path("", include((monitoring_urls.public_urlpatterns, "monitoring_public"))),  # /water-levels/, /air-quality/
+    path("press/", include("opencity.press.urls")),  # press and social items (staff)
+    path("", include((press_urls.public_urlpatterns, "press_public"))),  # /press-responses/
     path("", include("opencity.catalog.urls")),  # /services/ (the catalogue) and /news/
     path("healthz", views.health, name="healthz"),  # liveness and readiness (views.py)
     path("i18n/setlang/", set_language, name="set_language"),

@@ -174,6 +174,15 @@ def _by_day(scope: kpi.Scope, now: dt.datetime) -> Table:
     return table
 
 
+def _press(period: kpi.Period) -> tuple[Table, str]:
+    """The press section, built by the press app (``press.selectors.digital_section``)."""
+    from opencity.press.selectors import digital_section
+
+    section = digital_section(start=period.start, end=period.end)
+    return Table(section["key"], section["title"], [Column(*c) for c in section["columns"]], section["rows"]), \
+        section["note"]
+
+
 def build(*, level: str, area: Area | None, unit: Unit | None, month: dt.date, language: str,
           now: dt.datetime | None = None) -> Content:
     """Ask ``reports.kpi`` for the month and the month before, and the breakdowns of the level:
@@ -194,6 +203,9 @@ def build(*, level: str, area: Area | None, unit: Unit | None, month: dt.date, l
     if level == "city":
         tables.append(_by_area(scope, now))
     tables += [_by_category(scope, now), _by_day(scope, now)]
+    press = _press(period) if level == "city" else None
+    if press:
+        tables.append(press[0])
     name = scope_name(level, area, unit)
     notes = [
         _("Reports received in the month (by the date they were sent, in Huế time) and what has "
@@ -203,6 +215,8 @@ def build(*, level: str, area: Area | None, unit: Unit | None, month: dt.date, l
     ]
     if level in ("city", "ward"):
         notes.append(_("Reports not yet routed to a unit count in the totals but in no unit's row."))
+    if press:
+        notes.append(press[1])
     return Content(
         title=report_title(period.start, name), scope_name=name, month=period, previous=previous,
         generated_at=timezone.localtime(now, TZ), language=language, headline=headline,
