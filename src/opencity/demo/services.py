@@ -328,6 +328,9 @@ def demo_load(*, reports: int = 2000, seed: int = 2025) -> DemoSummary:
         from .monitoring import demo_load_monitoring
 
         demo_load_monitoring(year=timezone.localdate().year - 1)  # what the sensors said, then and now
+        from .press import demo_load_press
+
+        demo_load_press()  # a few days of news and social posts, some turned into reports
         from .privacy import demo_load_privacy
 
         demo_load_privacy()  # the record of processing, privacy requests (one overdue), a breach drill

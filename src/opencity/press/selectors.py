@@ -64,6 +64,28 @@ def report_categories():
     return list(Category.objects.filter(is_active=True).order_by("order", "name_vi"))
 
 
+def question_form(category):
+    """The report form's extra questions of ``category`` (the report form's own fields), for the
+    item page; another category's are fetched by htmx from ``reports:questions``."""
+    from opencity.reports.forms import ReportForm
+
+    return ReportForm(category=category)
+
+
+def posted_answers(data, category_id) -> dict:
+    """The answers to the category's questions as the form posted them (``q_<code>``); the
+    service validates them."""
+    from opencity.reports.models import CategoryQuestion, QuestionKind
+
+    if not str(category_id).isdigit():
+        return {}
+    answers: dict = {}
+    for code, kind in CategoryQuestion.objects.filter(category_id=int(category_id)).values_list("code", "kind"):
+        name = f"q_{code}"
+        answers[code] = data.getlist(name) if kind == QuestionKind.MULTIPLE else data.get(name, "")
+    return answers
+
+
 def import_sources():
     return PressSource.objects.filter(kind="import", is_active=True).order_by("name")
 

@@ -70,6 +70,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "steps": [(s, step_label(s.action)) for s in selectors.item_steps(item)],
         "copies": selectors.item_copies(item),
         "categories": selectors.report_categories() if actions["can_report"] else [],
+        "form": selectors.question_form(item.category) if actions["can_report"] else None,
         "result": services.published_result(item) if item.report_id else "",
     })
 
@@ -116,6 +117,7 @@ def item_report(request: HttpRequest, pk: int) -> HttpResponse:
         raise ValidationError(_("Choose a category."), field="category")
     report = services.item_to_report(actor=request.user, item_id=pk, category_id=category,
                                      description=request.POST.get("description", ""),
+                                     answers=selectors.posted_answers(request.POST, category),
                                      client_token=request.POST.get("client_token") or None)
     messages.success(request, format_html(_("The field report {} was created."), report.ref))
     return _back(pk)

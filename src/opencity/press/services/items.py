@@ -82,12 +82,14 @@ def report_text(item: PressItem) -> str:
     return "\n\n".join(parts)
 
 
-def item_to_report(*, actor, item_id, category_id, description: str = "", client_token: str | None = None):
+def item_to_report(*, actor, item_id, category_id, description: str = "", answers: dict | None = None,
+                   client_token: str | None = None):
     """A field report from the item, filed by the operator ("phản ánh từ báo chí, mạng xã hội",
     channel ``press``), at the ward the item names (approximate: the ward's centre), routed like
     any other: the operator filing it has verified it, so when the jurisdiction rules propose a
     unit it goes there at once (``report_route``); with no rule it waits in the triage queue. The
-    item keeps it. Sent twice (``client_token``): one report."""
+    item keeps it. ``answers``: to the category's questions, as the report form sends them. Sent
+    twice (``client_token``): one report."""
     from opencity.reports import routing
     from opencity.reports.models import LocationPrecision, Status
     from opencity.reports.services import report_route, report_submit
@@ -101,7 +103,7 @@ def item_to_report(*, actor, item_id, category_id, description: str = "", client
     with transaction.atomic():
         report = report_submit(reporter=actor, category=require_id(category_id, field="category"),
                                description=text[:settings.OPENCITY_DESCRIPTION_MAX_CHARS], lat=lat, lon=lon,
-                               location_precision=LocationPrecision.AREA, is_public=False,
+                               location_precision=LocationPrecision.AREA, is_public=False, answers=answers,
                                client_token=client_token, channel="press")
         item.refresh_from_db(fields=["version", "status", "report"])
         if item.report_id == report.pk:
