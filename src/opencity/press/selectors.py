@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opencity import policy
+from opencity.geo.collation import sorted_vi
 from opencity.lib.worktime import TZ
 
 from .models import ItemStatus, PressItem, PressItemStep, PressSource, Topic
@@ -162,7 +163,8 @@ def figures(*, start: dt.date, end: dt.date) -> Figures:
         report_share=(reported / total) if total else None,
         median_response_hours=round(statistics.median(hours), 1) if hours else None,
         by_topic=by_topic, by_area=by_area, by_day=list(per_day.items()),
-        by_day_topic={name: [per.get(d, 0) for d in days] for name, per in sorted(per_topic_day.items())},
+        by_day_topic={name: [per.get(d, 0) for d in days] for name, per in sorted_vi(per_topic_day.items(),
+                                                                                     key=lambda kv: kv[0])},
     )
 
 
