@@ -76,6 +76,9 @@ STORY = (
 )
 
 
+PRESS_REPORTS = 2  # the items the story turns into field reports (demo.services leaves room for them)
+
+
 @dataclass
 class DemoPress:
     loaded: bool
@@ -152,9 +155,10 @@ def _act(action: str, arg: str, item: PressItem, operator: User, summary: DemoPr
         summary.responses += 1
 
 
-def demo_load_press(*, now: dt.datetime | None = None) -> DemoPress:
-    """Load the sources, topics and a few days of items, and work some of them. Does nothing if
-    the demo's sources are there."""
+def demo_load_press(*, reports: bool = True, now: dt.datetime | None = None) -> DemoPress:
+    """Load the sources, topics and a few days of items, and work some of them; ``reports``:
+    whether the story files its :data:`PRESS_REPORTS` field reports (not when the demo loads
+    reference data only). Does nothing if the demo's sources are there."""
     if PressSource.objects.filter(code="thoisu-hue").exists():
         return DemoPress(loaded=False)
     real_now = (now or timezone.now()).replace(microsecond=0)
@@ -187,6 +191,8 @@ def demo_load_press(*, now: dt.datetime | None = None) -> DemoPress:
                 stored = press.entries_store(source=source, entries=[entry], now=clock.moment)
                 summary.items += stored.created
                 for prefix, hours, action, arg in STORY:
+                    if not reports and action in ("report", "accept", "resolve"):
+                        continue
                     if entry.url.startswith(prefix) and stored.items and operator is not None:
                         heapq.heappush(queue, (clock.moment + dt.timedelta(hours=hours), next(order), action,
                                                (stored.items[0].pk, arg)))

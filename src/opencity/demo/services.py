@@ -310,7 +310,12 @@ def demo_load(*, reports: int = 2000, seed: int = 2025) -> DemoSummary:
             city_units=[u for u in units.values() if u.level == UnitLevel.CITY],
             citizens_by_area=by_area,
         )
-        runs = history.generate(ctx, count=reports, seed=r.getrandbits(64))
+        from .press import PRESS_REPORTS
+
+        # the press story files its own reports (demo/press.py): the history leaves room for them
+        press_reports = reports >= 10 * PRESS_REPORTS
+        runs = history.generate(ctx, count=reports - PRESS_REPORTS if press_reports else reports,
+                                seed=r.getrandbits(64))
         counts = history.persist(runs)
 
         from opencity.alerts.demo import demo_load_warnings
@@ -330,7 +335,7 @@ def demo_load(*, reports: int = 2000, seed: int = 2025) -> DemoSummary:
         demo_load_monitoring(year=timezone.localdate().year - 1)  # what the sensors said, then and now
         from .press import demo_load_press
 
-        demo_load_press()  # a few days of news and social posts, some turned into reports
+        demo_load_press(reports=press_reports)  # a few days of news and social posts, two turned into reports
         from .privacy import demo_load_privacy
 
         demo_load_privacy()  # the record of processing, privacy requests (one overdue), a breach drill

@@ -168,11 +168,14 @@ def figures(*, start: dt.date, end: dt.date) -> Figures:
     )
 
 
-def digital_section(*, start: dt.date, end: dt.date) -> dict:
+def digital_section(*, start: dt.date, end: dt.date) -> dict | None:
     """The press section of a digital report (``ioc/digital/content.py``): one table by topic,
-    with the month's totals as its last row. Columns are ``(key, label, kind)`` with the kinds
-    the renderers know (text, int, pct, hours)."""
+    with the month's totals as its last row; None for a period without press items (a city that
+    does not use press monitoring gets no empty sheet). Columns are ``(key, label, kind)`` with
+    the kinds the renderers know (text, int, pct, hours)."""
     f = figures(start=start, end=end)
+    if not f.items:
+        return None
     columns = [("name", _("Topic"), "text"), ("items", _("Press items"), "int"),
                ("reported", _("Turned into reports"), "int"), ("share", _("Share turned into reports"), "pct")]
     rows = [[name, n, rep, (rep / n) if n else None] for name, n, rep in f.by_topic]

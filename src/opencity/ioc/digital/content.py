@@ -174,13 +174,13 @@ def _by_day(scope: kpi.Scope, now: dt.datetime) -> Table:
     return table
 
 
-def _press(period: kpi.Period) -> tuple[Table, str]:
-    """The press section, built by the press app (``press.selectors.digital_section``)."""
+def _press(period: kpi.Period) -> tuple[Table, str] | None:
+    """The press section, built by the press app (``press.selectors.digital_section``); none
+    for a month without press items."""
     from opencity.press.selectors import digital_section
 
-    section = digital_section(start=period.start, end=period.end)
-    return Table(section["key"], section["title"], [Column(*c) for c in section["columns"]], section["rows"]), \
-        section["note"]
+    s = digital_section(start=period.start, end=period.end)
+    return (Table(s["key"], s["title"], [Column(*c) for c in s["columns"]], s["rows"]), s["note"]) if s else None
 
 
 def build(*, level: str, area: Area | None, unit: Unit | None, month: dt.date, language: str,
@@ -203,7 +203,7 @@ def build(*, level: str, area: Area | None, unit: Unit | None, month: dt.date, l
     if level == "city":
         tables.append(_by_area(scope, now))
     tables += [_by_category(scope, now), _by_day(scope, now)]
-    press = _press(period) if level == "city" else None
+    press = _press(period) if level == "city" else None  # press monitoring is city-wide
     if press:
         tables.append(press[0])
     name = scope_name(level, area, unit)

@@ -36,3 +36,11 @@ def test_the_city_digital_report_has_a_press_table(stored_item):
     press = [t for t in content.tables if t.key == "press"]
     assert press and press[0].rows[-1][1] == 1
     assert len(press[0].rows[0]) == len(press[0].columns)
+
+
+def test_a_month_without_press_items_adds_no_press_table(db):
+    from opencity.ioc.digital.content import build
+
+    month = timezone.localtime(timezone.now(), TZ).date().replace(day=1)
+    content = build(level="city", area=None, unit=None, month=month, language="vi")
+    assert [t.key for t in content.tables if t.key == "press"] == []

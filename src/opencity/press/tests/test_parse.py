@@ -3,10 +3,24 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from opencity.press import parse
 
 from .conftest import FIXTURES, SAMPLES
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are read in English here; the Vietnamese ones are checked once below."""
+    with translation.override("en"):
+        yield
+
+
+def test_the_errors_are_in_vietnamese_too():
+    with translation.override("vi"), pytest.raises(parse.ParseError) as refused:
+        parse.parse_export(b"user,post\n", fmt="csv")
+    assert refused.value.message.startswith("Dòng tiêu đề CSV phải có author, text, link, time, reach")
 
 
 def test_it_reads_an_rss_feed():
