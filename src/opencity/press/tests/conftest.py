@@ -22,6 +22,7 @@ class Route:
     headers: dict = field(default_factory=dict)
     etag: str = ""  # answer 304 to a request with this If-None-Match
     endless: bool = False  # stream without a length, forever (a 50 MB page and more)
+    stall: float = 0  # seconds to wait after the headers before the body (a server that hangs)
 
 
 @dataclass
@@ -80,7 +81,15 @@ def press_server(settings):
                 return
             self.send_header("Content-Length", str(len(route.body)))
             self.end_headers()
-            self.wfile.write(route.body)
+            if route.stall:
+                import time
+
+                self.wfile.flush()
+                time.sleep(route.stall)
+            try:
+                self.wfile.write(route.body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True

@@ -32,6 +32,14 @@ def test_a_50_mb_page_without_a_length_is_cut_off_and_refused(press_server, sett
     assert refused.value.code == "too_large"
 
 
+def test_a_server_that_hangs_is_given_up_at_the_deadline(press_server, settings):
+    settings.OPENCITY_PRESS_TIMEOUT_SECONDS = 0.3
+    url = press_server.serve("/slow", b"<rss/>", stall=1.5)
+    with pytest.raises(fetch.FetchError) as refused:
+        fetch.get(url)
+    assert refused.value.code == "timeout"
+
+
 def test_a_redirect_loop_ends_as_an_error(press_server):
     press_server.serve("/a", status=302, headers={"Location": "/b"})
     press_server.serve("/b", status=302, headers={"Location": "/a"})
