@@ -69,6 +69,12 @@ def main() -> None:
         probe.goto(f"{BASE}/reports/?status=closed")
         report_url = probe.locator(".report-card").first.get_attribute("href")
         probe.close()
+        # a press item turned into a report whose result is the city's response (demo/press.py)
+        probe = browser.new_page()
+        sign_in(probe, OPERATOR)
+        probe.goto(f"{BASE}/press/?status=reported")
+        press_url = probe.locator("[data-testid=press-list] h2 a").first.get_attribute("href")
+        probe.close()
         shots = [
             ("home", "/", None, False),
             ("home-citizen", "/", CITIZEN, False),
@@ -84,6 +90,9 @@ def main() -> None:
             ("statistics", "/statistics/", None, True),
             ("console", "/ioc/", LEADER, True),
             ("dispatch", "/ioc/dispatch/", OPERATOR, False),
+            ("press-list", "/press/", OPERATOR, True),
+            ("press-item", press_url, OPERATOR, True),
+            ("press-responses", "/press-responses/", None, True),
         ]
         for width in (390, 1366):
             for name, path, phone, full in shots:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -160,8 +161,6 @@ def import_export(request: HttpRequest) -> HttpResponse:
             raise ValidationError(_("Choose a file."), field="file")
         name = (upload.name or "").lower()
         fmt = "csv" if name.endswith(".csv") else "json" if name.endswith((".json", ".jsonl")) else ""
-        from django.conf import settings
-
         content = upload.read(settings.OPENCITY_PRESS_IMPORT_MAX_BYTES + 1)
         result = services.export_import(actor=request.user, source_id=request.POST.get("source", ""),
                                         content=content, fmt=fmt)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opencity import policy
@@ -139,8 +140,6 @@ def item_respond(*, actor, item_id, text: str = "", expected_version: int | None
     response = clean_text(text, field="text", max_chars=4000) or default
     if not response:
         raise ValidationError(_("Write the response."), field="text")
-    from django.utils import timezone
-
     ITEM.apply(item, "respond", actor=actor, is_public=True, note=response, expected_version=expected_version,
                changes={"response_text": response, "response_published_at": timezone.now()})
     audit(actor, "press.respond", item, summary=item.headline[:300])
