@@ -120,6 +120,7 @@ class Figures:
     by_area: list[tuple[str, int, int]]
     by_day: list[tuple[dt.date, int]]
     by_day_topic: dict[str, list[int]]  # topic name → items per day, in the order of by_day
+    by_day_area: dict[str, list[int]]  # ward name → items per day, in the order of by_day
 
 
 def _local_day(when: dt.datetime) -> dt.date:
@@ -153,6 +154,11 @@ def figures(*, start: dt.date, end: dt.date) -> Figures:
         per = per_topic_day.setdefault(topic_name, dict.fromkeys(days, 0))
         d = _local_day(published)
         per[d] = per.get(d, 0) + 1
+    per_area_day: dict[str, dict[dt.date, int]] = {}
+    for published, area_name in qs.filter(area__isnull=False).values_list("published_at", "area__name"):
+        per = per_area_day.setdefault(area_name, dict.fromkeys(days, 0))
+        d = _local_day(published)
+        per[d] = per.get(d, 0) + 1
     for published in qs.values_list("published_at", flat=True):
         d = _local_day(published)
         if d in per_day:
@@ -165,6 +171,8 @@ def figures(*, start: dt.date, end: dt.date) -> Figures:
         by_topic=by_topic, by_area=by_area, by_day=list(per_day.items()),
         by_day_topic={name: [per.get(d, 0) for d in days] for name, per in sorted_vi(per_topic_day.items(),
                                                                                      key=lambda kv: kv[0])},
+        by_day_area={name: [per.get(d, 0) for d in days] for name, per in sorted_vi(per_area_day.items(),
+                                                                                    key=lambda kv: kv[0])},
     )
 
 

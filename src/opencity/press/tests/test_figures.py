@@ -18,6 +18,7 @@ def test_figures_count_items_by_topic_ward_and_day_and_the_share_reported(operat
     assert f.by_area == [("Phường Thuận Hóa", 1, 1)]
     assert sum(n for _d, n in f.by_day) == 1 and len(f.by_day) == 7
     assert f.by_day_topic["Chiếu sáng"][-1] == 1
+    assert f.by_day_area["Phường Thuận Hóa"][-1] == 1
 
 
 def test_time_to_response_is_the_median_hours(operator, stored_item):
