@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 from opencity import views
 from opencity.accounts.oidc import DiscoveryView
 from opencity.api import api
+from opencity.dossiers import urls as dossier_urls
 from opencity.monitoring import urls as monitoring_urls
 
 # What escapes every other mapping: still the API's and Open311's error format, and a 503 when
@@ -33,6 +34,8 @@ urlpatterns = [
     path("privacy/", include("opencity.privacy.urls")),  # my data, requests, deletion; the privacy registers
     path("monitoring/", include("opencity.monitoring.urls")),  # events, stations (staff)
     path("", include((monitoring_urls.public_urlpatterns, "monitoring_public"))),  # /water-levels/, /air-quality/
+    path("dossiers/", include("opencity.dossiers.urls")),  # one-stop dossiers: figures, lists, import (staff)
+    path("", include((dossier_urls.public_urlpatterns, "dossiers_public"))),  # /tra-cuu-ho-so/ (public lookup)
     path("", include("opencity.catalog.urls")),  # /services/ (the catalogue) and /news/
     path("healthz", views.health, name="healthz"),  # liveness and readiness (views.py)
     path("i18n/setlang/", set_language, name="set_language"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .alerts import can_issue_warnings
 from .core import _authenticated, is_staff
+from .dossiers import can_view_dossier_figures
 from .emergency import can_view_dispatch_board
 from .hotline import can_use_hotline
 from .incidents import can_list_incidents
@@ -27,4 +28,5 @@ def navigation(user) -> dict[str, bool]:
         "incidents": can_list_incidents(user),
         "monitoring": can_view_monitoring(user),
         "privacy": can_handle_privacy(user),
+        "dossiers": can_view_dossier_figures(user),
     }
