@@ -196,7 +196,8 @@ def build(*, level: str, area: Area | None, unit: Unit | None, month: dt.date, l
         tables.append(_by_area(scope, now))
     tables += [_by_category(scope, now), _by_day(scope, now)]
     section = dossier_section(level=level, area_id=area_id, unit_id=unit_id, period=period, now=now)
-    tables.append(Table("dossiers", section.title, [Column(*c) for c in section.columns], section.rows))
+    if section.rows:  # an installation without one-stop dossiers has no such table
+        tables.append(Table("dossiers", section.title, [Column(*c) for c in section.columns], section.rows))
     name = scope_name(level, area, unit)
     notes = [
         _("Reports received in the month (by the date they were sent, in Huế time) and what has "
