@@ -119,3 +119,20 @@ def test_the_shipped_sample_imports_cleanly(db, ward_unit, urban_works):
     assert result.errors == [] and result.created >= 10
     _run, again = dossiers_import_csv(data=sample.read_bytes(), name=sample.name)
     assert again.created == again.changed == 0
+
+
+def test_the_command_imports_a_file_and_refuses_a_wrong_header(ward_unit, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "mot-cua.csv"
+    good.write_bytes(csv_text(row(), row("H57.01-261102-0002", due="01/11/2026 08:00")))
+    out, err = StringIO(), StringIO()
+    call_command("import_dossiers", str(good), stdout=out, stderr=err)
+    assert out.getvalue().startswith("1 new, 0 changed, 0 unchanged, 1 refused")
+    assert "line 3 H57.01-261102-0002" in err.getvalue()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"x,y\n1,2\n")
+    with pytest.raises(CommandError, match="MaHoSo"):
+        call_command("import_dossiers", str(bad))
