@@ -287,8 +287,17 @@ def dossiers_import(*, rows: Iterable[tuple[int, dict]], actor=None, run: Import
         run.errors = [e.as_dict() for e in result.errors[:MAX_ERRORS_KEPT]]
         run.status = RunStatus.DONE
         run.finished_at = timezone.now()
+        run.full_clean(exclude=["actor"])
         run.save()
     return result
+
+
+def new_run(**fields) -> ImportRun:
+    """Record the start of an import (a CSV file or a pull)."""
+    run = ImportRun(**fields)
+    run.full_clean(exclude=["actor"])
+    run.save()
+    return run
 
 
 def read_csv(data: bytes) -> list[tuple[int, dict]]:
@@ -322,7 +331,7 @@ def dossiers_import_csv(*, data: bytes, name: str = "", actor=None) -> tuple[Imp
 
     rows = read_csv(data)
     with transaction.atomic():
-        run = ImportRun.objects.create(kind=RunKind.CSV, name=name[:200], actor=actor if getattr(
-            actor, "is_authenticated", False) else None)
+        run = new_run(kind=RunKind.CSV, name=name[:200],
+                      actor=actor if getattr(actor, "is_authenticated", False) else None)
         result = dossiers_import(rows=rows, actor=actor, run=run)
     return run, result

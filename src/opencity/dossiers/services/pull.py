@@ -22,7 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..models import ImportRun, RunKind, RunStatus
-from .imports import ImportResult, dossiers_import
+from .imports import ImportResult, dossiers_import, new_run
 
 MAX_BODY = 50 * 1024 * 1024
 
@@ -114,7 +114,7 @@ def dossiers_pull(*, now: dt.datetime | None = None) -> ImportRun:
     done = ImportRun.objects.filter(kind=RunKind.PULL, status=RunStatus.DONE).order_by("-started_at", "-id").first()
     if done is not None:
         since = done.cursor
-    run = ImportRun.objects.create(kind=RunKind.PULL, started_at=now, name=settings.OPENCITY_DOSSIERS_URL[:200])
+    run = new_run(kind=RunKind.PULL, started_at=now, name=settings.OPENCITY_DOSSIERS_URL[:200])
     total = ImportResult()
     cursor = ""
     seen = 0  # rows of earlier pages: a row's "line" is its place in the whole pull
@@ -144,5 +144,6 @@ def dossiers_pull(*, now: dt.datetime | None = None) -> ImportRun:
     run.created, run.changed, run.unchanged = total.created, total.changed, total.unchanged
     run.errors = [e.as_dict() for e in total.errors[:500]]
     run.finished_at = timezone.now()
+    run.full_clean(exclude=["actor"])
     run.save()
     return run

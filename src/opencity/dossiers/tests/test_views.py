@@ -222,3 +222,16 @@ def test_the_console_shows_the_overdue_count_linking_to_its_list(client, operato
     assert m and int(m.group(2)) == 2
     listed = client.get(m.group(1).replace("&amp;", "&")).content.decode()
     assert listed.count("data-dossier=") == 2
+
+
+def test_the_console_feed_says_a_dossier_is_overdue_and_links_to_the_list(client, operator, today_rows, ward_unit):
+    from opencity.dossiers.services import dossiers_mark_overdue
+
+    dossiers_mark_overdue()
+    client.force_login(operator)
+    html = client.get(reverse("ioc:console")).content.decode()
+    item = re.search(r'<li id="live-\d+"[^>]*data-kind="dossier.overdue".*?</li>', html, re.S)
+    assert item, "no dossier line on the feed"
+    assert "Hồ sơ quá hạn" in item.group(0) or "Dossier overdue" in item.group(0)
+    assert reverse("dossiers:list") + "?figure=overdue_now" in item.group(0)
+    assert "Trần Thị Lan" not in item.group(0)
