@@ -221,6 +221,9 @@ def _apply_existing(dossier: Dossier, p: _Parsed, *, actor, seen_at: dt.datetime
     changes = {k: v for k, v in p.fields.items() if getattr(dossier, k) != v}
     if p.status == dossier.status and not changes:
         return False
+    if dossier.overdue_at is not None and "due_at" in changes and (changes["due_at"] is None
+                                                                   or changes["due_at"] > seen_at):
+        changes["overdue_at"] = None  # a later due date: announced again if that one passes too
     with transaction.atomic():
         if p.status != dossier.status:
             old = dossier.status

@@ -42,3 +42,14 @@ def test_the_overdue_step_is_not_in_the_public_history(load):
     d = Dossier.objects.get()
     assert [s.action for s in dossier_history(d)] == ["status_4"]
     assert d.steps.count() == 2
+
+
+def test_a_dossier_given_a_later_due_date_is_announced_again_when_that_one_passes(load, published):
+    load(row("C-0001", status="4"))
+    assert dossiers_mark_overdue(now=at(6)) == 1
+    load(row("C-0001", status="4", due="10/11/2026 17:00"), seen_at=at(7))  # the agency extended it
+    d = Dossier.objects.get()
+    assert d.overdue_at is None
+    assert dossiers_mark_overdue(now=at(8)) == 0  # not overdue before the new date
+    assert dossiers_mark_overdue(now=at(11)) == 1
+    assert [h.kind for h in published if h.subject == "dossier"] == ["dossier.overdue", "dossier.overdue"]
