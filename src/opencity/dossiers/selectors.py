@@ -72,6 +72,11 @@ def dossier_history(dossier: Dossier) -> list[DossierStep]:
     return list(DossierStep.objects.filter(dossier=dossier, is_public=True).order_by("created_at", "id"))
 
 
+def dossier_steps(dossier: Dossier) -> list[DossierStep]:
+    """Every step, for staff in scope: the status changes and the city's own "overdue"."""
+    return list(DossierStep.objects.filter(dossier=dossier).order_by("created_at", "id"))
+
+
 def is_following(*, user, dossier: Dossier) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and Follow.objects.filter(user=user, dossier=dossier).exists()
 

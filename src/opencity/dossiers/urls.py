@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.figures, name="figures"),
     path("list/", views.dossier_list, name="list"),
     path("import/", views.import_page, name="import"),
+    path("d/<str:code>/", views.dossier_detail, name="detail"),
 ]
 
 public_urlpatterns = [

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,8 +25,9 @@ from opencity.orgs.models import Unit
 from opencity.reports.kpi import Period, recent_periods
 
 from . import kpi, limits, selectors, services
-from .permissions import require_figures, require_import
+from .permissions import access_dossier, require_figures, require_import
 from .statuses import Status
+from .workflow import DOSSIER
 
 PAGE_SIZE = 50
 SESSION_KEY = "dossiers_proved"  # codes this browser proved (code + phone digits) in this session
@@ -174,6 +176,21 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
         "unit": Unit.objects.filter(pk=scope.unit_id).first() if scope.unit_id else None,
         "area": Area.objects.filter(pk=scope.area_id).first() if scope.area_id else None,
         "back": f"{reverse('dossiers:figures')}?{urlencode({'period': scope.period.key})}",
+    })
+
+
+@login_required
+@require_GET
+def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A dossier for staff whose scope covers it: the facts, every step the city has seen
+    (including the internal "overdue" one) — never the applicant's name or phone."""
+    dossier = access_dossier(request.user, code)
+    steps = [(s, DOSSIER.label(s.action)) for s in selectors.dossier_steps(dossier)]
+    return render(request, "dossiers/detail.html", {
+        "dossier": dossier, "steps": steps, "status_label": Status(dossier.status).label,
+        "overdue": dossier.is_overdue(), "on_time": dossier.on_time,
+        "back": request.GET.get("back", "") if url_has_allowed_host_and_scheme(
+            request.GET.get("back", ""), allowed_hosts={request.get_host()}) else reverse("dossiers:figures"),
     })
 
 

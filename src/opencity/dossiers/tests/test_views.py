@@ -235,3 +235,41 @@ def test_the_console_feed_says_a_dossier_is_overdue_and_links_to_the_list(client
     assert "Hồ sơ quá hạn" in item.group(0) or "Dossier overdue" in item.group(0)
     assert reverse("dossiers:list") + "?figure=overdue_now" in item.group(0)
     assert "Trần Thị Lan" not in item.group(0)
+
+
+# --- a dossier for staff ---------------------------------------------------------------------------
+
+
+def test_staff_open_a_dossier_from_its_list_with_every_step_and_no_personal_data(client, leader, today_rows):
+    from opencity.dossiers.services import dossiers_mark_overdue
+
+    dossiers_mark_overdue()
+    client.force_login(leader)
+    listed = client.get(reverse("dossiers:list") + "?figure=overdue_now").content.decode()
+    link = re.search(r'href="(/dossiers/d/H57\.01-0001/[^"]*)"', listed).group(1).replace("&amp;", "&")
+    page = client.get(link)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-action="status_4"' in html and 'data-action="overdue"' in html
+    assert "Trần Thị Lan" not in html and "905123456" not in html and "123456" not in html
+    assert 'href="/dossiers/list/?figure=overdue_now' in html  # back to the list it came from
+
+
+def test_a_unit_officer_cannot_open_another_unit_s_dossier(client, officer, today_rows):
+    client.force_login(officer)
+    assert client.get(reverse("dossiers:detail", args=["H57.01-0001"])).status_code == 404
+    assert client.get(reverse("dossiers:detail", args=["H57.01-0004"])).status_code == 200
+
+
+def test_a_citizen_cannot_open_the_staff_dossier_page(client, citizen, today_rows):
+    client.force_login(citizen)
+    assert client.get(reverse("dossiers:detail", args=["H57.01-0001"])).status_code == 403
+
+
+def test_the_staff_dossier_page_refuses_a_wrong_method_and_a_foreign_back_link(client, leader, today_rows):
+    client.force_login(leader)
+    url = reverse("dossiers:detail", args=["H57.01-0001"])
+    assert client.post(url).status_code == 405
+    html = client.get(url + "?back=https://evil.example/").content.decode()
+    back = re.search(r'<p class="small"><a href="([^"]*)"', html).group(1)
+    assert back == reverse("dossiers:figures")
