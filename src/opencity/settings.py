@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "opencity.privacy",  # the privacy centre (Law 91/2025/QH15): reads every app's personal data
     "opencity.catalog",  # the super app's service catalogue and the city's news
     "opencity.monitoring",  # sensors, cameras, vessels: ingest, rules, events (above incidents, which it links to)
+    "opencity.dossiers",  # one-stop dossiers: import from the one-stop system, figures, overdue events, lookup
     "opencity.press",  # press and social monitoring: feeds, sitemaps, exports → items → field reports
     "opencity.demo",  # manage.py load_demo and demo_logins (the demo pack, above every app)
     "opencity.lib",  # shared helpers' tables: leases (lib/locks.py), the audit log, idempotency records
@@ -495,6 +496,19 @@ OPENCITY_MQTT_PORT = env_int("OPENCITY_MQTT_PORT", 1883)
 OPENCITY_MQTT_USERNAME = env_str("OPENCITY_MQTT_USERNAME", "")
 OPENCITY_MQTT_PASSWORD = env_secret("OPENCITY_MQTT_PASSWORD", "")
 OPENCITY_MQTT_TOPIC_PREFIX = env_str("OPENCITY_MQTT_TOPIC_PREFIX", "opencity/ingest")
+
+# --- One-stop dossiers (dossiers/): the provincial one-stop system's JSON endpoint ----------
+# Empty URL: no scheduled pull (CSV imports still work). The token is sent in TOKEN_HEADER
+# ("Authorization": as "Bearer <token>"; any other header: the token as it is). A pull runs every
+# PULL_MINUTES; a failed one is retried after PULL_MINUTES × 2^(failures − 1), RETRY_MAX_MINUTES
+# at most. TIMEOUT bounds each page's request (seconds); MAX_PAGES the pages of one pull.
+OPENCITY_DOSSIERS_URL = env_str("OPENCITY_DOSSIERS_URL", "")
+OPENCITY_DOSSIERS_TOKEN = env_secret("OPENCITY_DOSSIERS_TOKEN", "")
+OPENCITY_DOSSIERS_TOKEN_HEADER = env_str("OPENCITY_DOSSIERS_TOKEN_HEADER", "Authorization")
+OPENCITY_DOSSIERS_TIMEOUT = env_int("OPENCITY_DOSSIERS_TIMEOUT", 20)
+OPENCITY_DOSSIERS_PULL_MINUTES = env_int("OPENCITY_DOSSIERS_PULL_MINUTES", 15)
+OPENCITY_DOSSIERS_RETRY_MAX_MINUTES = env_int("OPENCITY_DOSSIERS_RETRY_MAX_MINUTES", 240)
+OPENCITY_DOSSIERS_MAX_PAGES = env_int("OPENCITY_DOSSIERS_MAX_PAGES", 200)
 
 # --- Press and social monitoring (press/) ----------------------------------------------------
 # Feeds and pages are fetched with at most MAX_BYTES read (larger: refused), one deadline of

@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 from opencity import views
 from opencity.accounts.oidc import DiscoveryView
 from opencity.api import api
+from opencity.dossiers import urls as dossier_urls
 from opencity.monitoring import urls as monitoring_urls
 from opencity.press import urls as press_urls
 
@@ -34,6 +35,8 @@ urlpatterns = [
     path("privacy/", include("opencity.privacy.urls")),  # my data, requests, deletion; the privacy registers
     path("monitoring/", include("opencity.monitoring.urls")),  # events, stations (staff)
     path("", include((monitoring_urls.public_urlpatterns, "monitoring_public"))),  # /water-levels/, /air-quality/
+    path("dossiers/", include("opencity.dossiers.urls")),  # one-stop dossiers: figures, lists, import (staff)
+    path("", include((dossier_urls.public_urlpatterns, "dossiers_public"))),  # /tra-cuu-ho-so/ (public lookup)
     path("press/", include("opencity.press.urls")),  # press and social items (staff)
     path("", include((press_urls.public_urlpatterns, "press_public"))),  # /press-responses/
     path("", include("opencity.catalog.urls")),  # /services/ (the catalogue) and /news/

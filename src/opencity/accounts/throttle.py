@@ -81,6 +81,10 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "sos.code.client": (30, 60 * 60),
     "sos.callback.client": (10, 60 * 60),
     "push.subscribe.account": (10, 60 * 60),
+    # One-stop dossier lookup (dossiers/limits.py): a code and 4 phone digits are guessable,
+    # so wrong answers are counted per dossier code, and every lookup per client.
+    "dossier.lookup.client": (30, 10 * 60),
+    "dossier.lookup.fail.code": (5, 60 * 60),
 }
 
 

@@ -43,6 +43,11 @@ PROCESSING = (
     ("monitoring", "Quan trắc và tàu thuyền", "Theo dõi mực nước, môi trường, vị trí tàu cá khi có bão.",
      "Vị trí tàu, tên chủ tàu, số điện thoại liên lạc", "Chủ tàu, thuyền trưởng", "public_task",
      "Trung tâm IOC, Bộ đội biên phòng", "Vị trí 1 năm"),
+    ("dossiers", "Hồ sơ một cửa", "Đồng bộ trạng thái hồ sơ thủ tục hành chính từ hệ thống một cửa, thống kê đúng "
+     "hạn, cho người nộp tra cứu và theo dõi hồ sơ.",
+     "Mã hồ sơ, họ tên và số điện thoại chủ hồ sơ (4 số cuối dùng để đối chiếu khi tra cứu, không hiển thị)",
+     "Người nộp hồ sơ thủ tục hành chính", "public_task", "Lãnh đạo thành phố, Trung tâm IOC, cơ quan xử lý hồ sơ",
+     "Theo thời hạn lưu của hệ thống một cửa"),
 )
 
 

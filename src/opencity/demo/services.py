@@ -333,6 +333,9 @@ def demo_load(*, reports: int = 2000, seed: int = 2025) -> DemoSummary:
         from .monitoring import demo_load_monitoring
 
         demo_load_monitoring(year=timezone.localdate().year - 1)  # what the sensors said, then and now
+        from .dossiers import demo_load_dossiers
+
+        demo_load_dossiers()  # six months of one-stop dossiers, through the import service
         from .press import demo_load_press
 
         demo_load_press(reports=press_reports)  # a few days of news and social posts, two turned into reports

@@ -233,8 +233,19 @@ def console_page(request: HttpRequest) -> HttpResponse:
         "feed": live.recent(filters.bounds),
         "live_after": live.latest_id(),
         "hotline": hotline,
+        "dossiers_overdue": _dossiers_overdue(request),
     }
     return render(request, "ioc/console.html", context)
+
+
+def _dossiers_overdue(request: HttpRequest) -> dict | None:
+    """The one-stop dossiers overdue now (that this person may see), linking to their list."""
+    if not policy.can_view_dossier_figures(request.user):
+        return None
+    from opencity.dossiers import selectors as dossiers
+
+    return {"count": dossiers.overdue_now_count(user=request.user),
+            "link": f"{reverse('dossiers:list')}?figure=overdue_now"}
 
 
 def _hotline_counts(request: HttpRequest, filters: console.ConsoleFilters):

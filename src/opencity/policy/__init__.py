@@ -18,7 +18,7 @@ never test roles themselves. The rules, in words:
 - A report rejected as spam is visible only to its reporter and staff in scope, whoever follows it.
 
 The rules are a package, one module per capability (``policy/reports.py``, ``alerts.py``,
-``emergency.py``, ``incidents.py``, ``monitoring.py``, ``press.py``, ``ioc.py``, ``hotline.py``, ``accounts.py``, ``privacy.py``), on the role facts and audiences
+``emergency.py``, ``incidents.py``, ``monitoring.py``, ``dossiers.py``, ``press.py``, ``ioc.py``, ``hotline.py``, ``accounts.py``, ``privacy.py``), on the role facts and audiences
 of ``core.py``; everything is re-exported here, so callers write ``policy.can_view_report``.
 No role is tested outside this package (``tests/test_policy_boundary.py`` walks the source).
 """
@@ -56,6 +56,13 @@ from .core import (
     unit_ids,
     unit_members,
     ward_officials,
+)
+from .dossiers import (
+    can_follow_dossier,
+    can_import_dossiers,
+    can_view_dossier_figures,
+    dossier_scope_q,
+    sees_all_dossiers,
 )
 from .emergency import (
     can_act_as_team,
@@ -146,6 +153,11 @@ from .reports import (
 )
 
 __all__ = [
+    "can_follow_dossier",
+    "can_import_dossiers",
+    "can_view_dossier_figures",
+    "dossier_scope_q",
+    "sees_all_dossiers",
     "can_act_on_press",
     "can_view_press",
     "can_act_on_monitoring_event",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .alerts import can_issue_warnings
 from .core import _authenticated, is_staff
+from .dossiers import can_view_dossier_figures
 from .emergency import can_view_dispatch_board
 from .hotline import can_use_hotline
 from .incidents import can_list_incidents
@@ -29,4 +30,5 @@ def navigation(user) -> dict[str, bool]:
         "monitoring": can_view_monitoring(user),
         "press": can_view_press(user),
         "privacy": can_handle_privacy(user),
+        "dossiers": can_view_dossier_figures(user),
     }

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from opencity.dossiers.digital import dossier_section
 from opencity.geo.models import Area
 from opencity.lib.worktime import TZ
 from opencity.orgs.models import Unit
@@ -203,6 +204,9 @@ def build(*, level: str, area: Area | None, unit: Unit | None, month: dt.date, l
     if level == "city":
         tables.append(_by_area(scope, now))
     tables += [_by_category(scope, now), _by_day(scope, now)]
+    section = dossier_section(level=level, area_id=area_id, unit_id=unit_id, period=period, now=now)
+    if section.rows:  # an installation without one-stop dossiers has no such table
+        tables.append(Table("dossiers", section.title, [Column(*c) for c in section.columns], section.rows))
     press = _press(period) if level == "city" else None  # press monitoring is city-wide
     if press:
         tables.append(press[0])

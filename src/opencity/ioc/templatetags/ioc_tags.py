@@ -44,6 +44,8 @@ def live_label(event) -> str:
         from opencity.monitoring.workflow import event_label as monitoring_label
 
         return str(monitoring_label(action))
+    elif family == "dossier":
+        return str(_("Dossier overdue")) if action == "overdue" else event.kind
     elif family == "press":
         return _("New press item") if action == "new" else event.kind
     elif family == "alert":
