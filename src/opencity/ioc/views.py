@@ -234,8 +234,21 @@ def console_page(request: HttpRequest) -> HttpResponse:
         "live_after": live.latest_id(),
         "hotline": hotline,
         "dossiers_overdue": _dossiers_overdue(request),
+        "press_queue": _press_queue(request),
     }
     return render(request, "ioc/console.html", context)
+
+
+def _press_queue(request: HttpRequest) -> dict | None:
+    """The press and social items waiting for an operator, linking to the queue."""
+    from opencity.press import selectors as press
+
+    counts = press.queue_counts(user=request.user)
+    if counts is None:
+        return None
+    queue = reverse("press:items")
+    return {**counts, "link": f"{queue}?status=new",
+            "high_link": f"{queue}?{urlencode({'status': 'new', 'min_score': counts['min_score']})}"}
 
 
 def _dossiers_overdue(request: HttpRequest) -> dict | None:

@@ -8,6 +8,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +40,18 @@ def item_list(*, user, status: str = "", topic: str = "", area: str = "", q: str
                        | Q(author__icontains=words.lstrip("@")))
     return qs.order_by("-published_at", "-id") if status and status != ItemStatus.NEW \
         else qs.order_by("-score", "-published_at", "-id")
+
+
+def queue_counts(*, user) -> dict | None:
+    """The console's press panel: the items waiting for an operator, and those of them scoring
+    ``OPENCITY_PRESS_FEED_SCORE`` or more — the same filters as the queue they link to, so each
+    number equals its list. None for people who may not read the press items."""
+    if not policy.can_view_press(user):
+        return None
+    high = settings.OPENCITY_PRESS_FEED_SCORE
+    waiting = item_list(user=user, status=ItemStatus.NEW).order_by()
+    counts = waiting.aggregate(new=Count("id"), high=Count("id", filter=Q(score__gte=high)))
+    return {"new": counts["new"], "high": counts["high"], "min_score": high}
 
 
 def item_steps(item: PressItem):

@@ -1,5 +1,7 @@
 """The press pages: happy path, wrong method and wrong person for every endpoint."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -149,9 +151,38 @@ def test_the_public_responses_page_is_open_and_refuses_post(client, db):
     assert client.post(reverse("press_public:responses")).status_code == 405
 
 
-def test_the_console_links_to_the_press_figures_for_operators(as_operator):
+def _console_count(page: str, testid: str) -> tuple[int, str]:
+    m = re.search(rf'<a href="([^"]+)" data-testid="{testid}" data-count="(\d+)"', page)
+    return int(m.group(2)), m.group(1).replace("&amp;", "&")
+
+
+def test_the_console_counts_the_waiting_items_and_each_number_equals_its_queue(as_operator, operator, stored_item,
+                                                                               import_source, settings):
+    from opencity.press.parse import Entry
+    from opencity.press.services import entries_store, item_dismiss
+
+    entries_store(source=import_source, entries=[
+        Entry(url="https://social.example.vn/p/2", author="a", reach=10, text="Quán cà phê mới mở, rất đẹp."),
+        Entry(url="https://social.example.vn/p/3", author="b", reach=10, text="Trời Huế hôm nay nắng nhẹ."),
+    ])
+    settings.OPENCITY_PRESS_FEED_SCORE = stored_item.score
     page = as_operator.get(reverse("ioc:console")).content.decode()
-    assert 'data-testid="console-press"' in page
+    assert 'href="/press/figures/"' in page
+    new, new_link = _console_count(page, "press-new")
+    high, high_link = _console_count(page, "press-high")
+    assert (new, high) == (3, 1)
+    for count, link in ((new, new_link), (high, high_link)):
+        listed = as_operator.get(link).content.decode()
+        assert listed.count('data-item="') == count
+    item_dismiss(actor=operator, item_id=stored_item.pk)
+    page = as_operator.get(reverse("ioc:console")).content.decode()
+    assert (_console_count(page, "press-new")[0], _console_count(page, "press-high")[0]) == (2, 0)
+
+
+def test_the_console_shows_no_press_panel_to_a_unit_officer(client, officer):
+    client.force_login(officer)
+    page = client.get(reverse("ioc:console"))
+    assert 'data-testid="press-new"' not in page.content.decode()
 
 
 def test_the_navigation_offers_the_press_desk_to_operators_only(as_operator, client, citizen):
