@@ -146,6 +146,9 @@ MIDDLEWARE = [
     "opencity.accounts.middleware.BrowserSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "opencity.errors.DomainErrorMiddleware",
+    # A NUL character in a page's path, query or form: 400, before a view hands it to the
+    # database (PostgreSQL refuses it outright; lib/params.py).
+    "opencity.lib.params.RefuseNulMiddleware",
 ]
 
 ROOT_URLCONF = "opencity.urls"

@@ -12,7 +12,8 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from opencity.errors import ValidationError
+from opencity.errors import ValidationError, error_format_for, error_response
+from opencity.lib.text import NUL, nul_error
 
 # The largest primary key a database column can hold (a signed 64-bit integer).
 MAX_ID = 2**63 - 1
@@ -124,3 +125,39 @@ def posted_version(request: HttpRequest) -> int | None:
         return int(request.POST["version"])
     except (KeyError, ValueError):
         return None
+
+
+def first_nul(request: HttpRequest) -> str | None:
+    """The name of the first part of a page request holding a NUL character — "path", a query
+    or form field's name — or None. PostgreSQL cannot store or even compare a text with a NUL
+    (psycopg refuses the query), so one sent anywhere a view reads would be a 500."""
+    if NUL in request.path:
+        return "path"
+    fields = list(request.GET.lists())
+    if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded",
+                                                               "multipart/form-data"):
+        fields += list(request.POST.lists())  # the uploaded files' names are checked by lib.uploads
+    for name, values in fields:
+        if NUL in name or any(NUL in value for value in values):
+            return name.replace(NUL, "") or "?"
+    return None
+
+
+class RefuseNulMiddleware:
+    """Pages refuse a request with a NUL character in its path, query or form with a 400 and a
+    message, before any view reads it. Not the API (``lib.api``) nor Open311, which answer it
+    in their own error formats."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if request.path.startswith("/api/") or error_format_for(request) is not None:
+            return None  # the API and Open311 refuse a NUL themselves, in their own error format
+        field = first_nul(request)
+        if field is None:
+            return None
+        return error_response(request, nul_error(field))

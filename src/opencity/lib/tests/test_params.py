@@ -76,3 +76,44 @@ def test_an_id_choice_the_database_cannot_hold_is_an_invalid_choice(raw):
     field = IdMultipleChoiceField(queryset=Area.objects.all())
     with pytest.raises(forms.ValidationError):
         field.clean([raw])
+
+
+# --- a NUL character anywhere a page reads (RefuseNulMiddleware) ------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/services/?q=%00", "/news/?q=ab%00c", "/tra-cuu-ho-so/A%00B/",
+                                 "/reports/?q%00=x", "/press-responses/?q=%00"])
+def test_a_page_asked_with_a_nul_character_answers_400_with_a_message(client, url):
+    # /services/?q= reached PostgreSQL with the NUL and was a 500 there before the middleware
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_form_sent_with_a_nul_character_answers_400_and_stores_nothing(client):
+    from opencity.dossiers.models import Dossier
+
+    response = client.post("/tra-cuu-ho-so/", {"code": "H57\x00", "last4": "1234"})
+    assert response.status_code == 400
+    assert not Dossier.objects.exists()
+
+
+@pytest.mark.django_db
+def test_staff_pages_refuse_a_nul_character_in_a_filter(client, leader):
+    client.force_login(leader)
+    for url in ("/dossiers/list/?figure=%00", "/dossiers/?period=%00", "/dossiers/d/A%00B/", "/press/?q=%00abc"):
+        assert client.get(url).status_code == 400, url
+
+
+@pytest.mark.django_db
+def test_the_api_keeps_its_own_answer_to_a_nul_character(client):
+    response = client.get("/api/v1/services?q=%00")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.django_db
+def test_a_clean_request_goes_through(client):
+    assert client.get("/services/?q=%C4%91i%E1%BB%87n").status_code == 200
