@@ -10,7 +10,7 @@ PORT ?= 8000
 VENDOR := src/opencity/static/vendor
 ICONS := src/opencity/vendor/lucide
 
-.PHONY: run test test-quick setup venv static messages db chromium fonts lint clean help bench bench-10m bench-monitoring drill audit
+.PHONY: run test test-quick setup venv static messages db chromium fonts lint clean help bench bench-10m bench-monitoring bench-dossiers drill audit
 
 help:
 	@echo "make run     — set everything up and serve the demo on http://$(HOST):$(PORT)/"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench   — 1 M reports on PostgreSQL, every scenario beside its ceilings (~20 min; bench/README.md)"
 	@echo "make bench-10m — the IOC figures and unit ranking at 10 M reports (~25 min, 22 GB)"
 	@echo "make bench-monitoring — sensor ingest (HTTP, MQTT) and charts at 100 M readings (~25 min)"
+	@echo "make bench-dossiers — 1.4 M one-stop dossiers: import, figures, lookup (~10 min; bench/dossiers.py)"
 	@echo "make drill   — the fault drill: kill -9 and lost connections under load on PostgreSQL (~17 min; docs/drill.md)"
 	@echo "make audit  — the pinned packages against OSV database files, offline (docs/contributing.md)"
 
@@ -95,6 +96,9 @@ bench: setup chromium
 # at 100 M readings (~25 min, ~20 GB); results in bench/results/monitoring.json.
 bench-monitoring: setup
 	$(PYTHON) bench/monitoring.py
+
+bench-dossiers: setup
+	$(PYTHON) bench/dossiers.py
 
 # The IOC headline and unit ranking at 10 M reports (their budgets' scale): ~25 min, 22 GB of
 # disk; replaces the opencity_bench database. Results in bench/results/10m.json.
