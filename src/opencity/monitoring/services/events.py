@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from opencity import policy
@@ -94,12 +95,17 @@ def event_to_warning(*, actor, event_id) -> str:
     query: list[tuple[str, str]] = []
     if event.rule.warning_event:
         query.append(("event", event.rule.warning_event))
-    query.append(("headline", event_headline(event)[:160]))
+    # The composer takes these as the Vietnamese text of the warning: written in Vietnamese
+    # ("3,70 m"), whatever language the operator reads the console in.
+    with translation.override("vi"):
+        headline = event_headline(event)
+        description = _("%(headline)s. First seen %(first)s, last %(last)s.") % {
+            "headline": headline, "first": _local(event.first_seen), "last": _local(event.last_seen)}
+    query.append(("headline", headline[:160]))
     if event.area_id:
         query.append(("areas", str(event.area_id)))
     query.append(("severity", CAP_SEVERITY.get(event.severity, "Moderate")))
-    query.append(("description", _("%(headline)s. First seen %(first)s, last %(last)s.") % {
-        "headline": event_headline(event), "first": _local(event.first_seen), "last": _local(event.last_seen)}))
+    query.append(("description", description))
     return f"{reverse('alerts:compose')}?{urlencode(query)}"
 
 

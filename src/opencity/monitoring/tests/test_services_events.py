@@ -122,3 +122,14 @@ def test_a_ward_official_sees_only_the_wards_events(event, ward_official, thuan_
     assert MonitoringEvent.objects.filter(policy.monitoring_event_scope_q(ward_official)).count() == 1
     ward_official.home_area = thuan_hoa
     assert not policy.can_view_monitoring_event(ward_official, event)
+
+
+@pytest.mark.django_db
+def test_the_warning_draft_is_written_in_vietnamese_for_an_operator_reading_english(event, operator):
+    from django.utils import translation
+
+    with translation.override("en"):  # the console in English: the draft's text stays Vietnamese
+        url = event_to_warning(actor=operator, event_id=event.pk)
+    query = parse_qs(urlsplit(url).query)
+    assert "3,70 m" in query["headline"][0]
+    assert "Ghi nhận đầu lúc" in query["description"][0] and "3,70 m" in query["description"][0]
