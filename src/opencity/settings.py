@@ -492,6 +492,11 @@ OPENCITY_LIVE_WSGI_STREAMS = env_int("OPENCITY_LIVE_WSGI_STREAMS", 4)
 OPENCITY_MONITORING_MAX_AGE_DAYS = env_int("OPENCITY_MONITORING_MAX_AGE_DAYS", 3650)
 OPENCITY_MONITORING_CLOCK_TOLERANCE_SECONDS = env_int("OPENCITY_MONITORING_CLOCK_TOLERANCE_SECONDS", 300)
 OPENCITY_MONITORING_MAX_BATCH = env_int("OPENCITY_MONITORING_MAX_BATCH", 5000)
+# PostgreSQL: the raw readings of the last KEEP_MONTHS months (this one included) stay in the
+# database; older monthly partitions are written to ARCHIVE_DIR/monitoring/ (gzip CSV) and
+# dropped by a monthly job; the hourly roll-ups stay (monitoring/partitions.py). 0: never.
+OPENCITY_MONITORING_KEEP_MONTHS = env_int("OPENCITY_MONITORING_KEEP_MONTHS", 36)
+OPENCITY_ARCHIVE_DIR = Path(env_str("OPENCITY_ARCHIVE_DIR", str(VAR_DIR / "archive")))
 # The MQTT broker the ingest worker subscribes to (manage.py mqtt_ingest) and the simulator
 # publishes to; topics ``<PREFIX>/<datastream code>`` (readings) and ``<PREFIX>/items/<source>``.
 OPENCITY_MQTT_HOST = env_str("OPENCITY_MQTT_HOST", "127.0.0.1")
