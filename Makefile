@@ -10,7 +10,7 @@ PORT ?= 8000
 VENDOR := src/opencity/static/vendor
 ICONS := src/opencity/vendor/lucide
 
-.PHONY: run test test-quick setup venv static messages db chromium fonts lint clean help bench bench-10m bench-monitoring bench-dossiers drill audit
+.PHONY: run test test-quick setup venv static collect messages db chromium fonts lint clean help bench bench-10m bench-monitoring bench-dossiers drill audit
 
 help:
 	@echo "make run     — set everything up and serve the demo on http://$(HOST):$(PORT)/"
@@ -60,7 +60,12 @@ locale/vi/LC_MESSAGES/django.mo: locale/vi/LC_MESSAGES/django.po | venv
 
 messages: locale/vi/LC_MESSAGES/django.mo
 
-setup: venv static messages fonts
+# Collected once per setup: hashed names, gzip and Brotli copies in VAR_DIR/static, served by
+# WhiteNoise without compressing per request (src/opencity/lib/staticfiles.py).
+collect: venv static
+	$(MANAGE) collectstatic --noinput -v0
+
+setup: venv static messages fonts collect
 
 db: setup
 	$(MANAGE) migrate --noinput -v0

@@ -123,13 +123,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Compress HTML, JSON and static files (WhiteNoise serves them through the finders, so
-    # without pre-compressed copies). BREACH: the only secret in our pages is the CSRF token,
+    # Static files, before everything else: the collected, hashed names with their gzip and
+    # Brotli copies, compressed once at collectstatic, never per request (lib/staticfiles.py).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compress HTML and JSON. BREACH: the only secret in our pages is the CSRF token,
     # which Django masks afresh on every response, and since Django 4.2 this middleware pads
     # each response by a random length ("Heal the Breach"); session cookies are never in a body.
     "opencity.lib.compression.GZipMiddleware",  # not server-sent events (lib/compression.py)
     "opencity.lib.csp.ContentSecurityPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,6 +168,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "opencity.context_processors.site",  # above the apps (context_processors.py)
+                # the CSRF token's placeholder in pages kept for visitors (lib/pagecache.py)
+                "opencity.lib.pagecache.csrf_placeholder",
             ],
             # {% icon "name" %} in every template: SVG icons, never emoji (lib/templatetags/icons.py)
             "builtins": ["opencity.lib.templatetags.icons"],
@@ -394,9 +397,21 @@ MEDIA_ROOT = Path(env_str("OPENCITY_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed names + gzip/Brotli copies once collected (make setup); plain names before.
+    "staticfiles": {"BACKEND": "opencity.lib.staticfiles.HashedStaticFilesStorage"},
 }
+# The source files too (a fresh checkout, a file added since the last collectstatic); the
+# collected ones, with their compressed copies, take precedence under their hashed names.
 WHITENOISE_USE_FINDERS = True
+
+
+def _static_headers(headers, path: str, url: str) -> None:
+    """What SecurityMiddleware adds, on the static files answered before Django is entered
+    (``lib/staticfiles.StaticFirst``)."""
+    headers["X-Content-Type-Options"] = "nosniff"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _static_headers
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
@@ -474,7 +489,15 @@ if OPENCITY_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
 elif OPENCITY_CACHE_URL:
     raise ImproperlyConfigured("OPENCITY_CACHE_URL must be a redis:// URL or empty")
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "opencity"}}
+    # room for the pages kept for visitors (~40 KB each) beside the rest (the default is 300)
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "opencity",
+                          "OPTIONS": {"MAX_ENTRIES": 3000}}}
+
+# Pages and API answers kept for visitors (lib/pagecache.py), under a fingerprint read from the
+# database on each request; the entries expire after this many seconds (0: nothing is kept).
+OPENCITY_PAGE_CACHE_SECONDS = env_int("OPENCITY_PAGE_CACHE_SECONDS", 600)
+if OPENCITY_PAGE_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("OPENCITY_PAGE_CACHE_SECONDS must be 0 or more")
 
 # --- IOC console live feed (ioc/live.py) -----------------------------------------------
 # Redis pub/sub wakes the server-sent-event streams when several processes serve; empty: the

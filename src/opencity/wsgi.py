@@ -8,7 +8,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencity.settings")
 from opencity.lib.lifeline import follow_parent  # noqa: E402
 
 follow_parent()
-application = get_wsgi_application()
+# Static files are answered before Django is entered (lib/staticfiles.py); the rest is Django.
+from opencity.lib.staticfiles import StaticFirst  # noqa: E402
+
+application = StaticFirst(get_wsgi_application())
 
 # The system checks a management command would run (the console SMS backend in production…).
 from opencity.startup import refuse_unsafe_start  # noqa: E402 — needs Django set up

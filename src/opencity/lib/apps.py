@@ -12,6 +12,13 @@ class LibConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("Platform")  # the audit log's heading in the admin
 
+    def ready(self) -> None:
+        from django.core import checks
+
+        from .staticfiles import static_collected_check
+
+        checks.register(static_collected_check, deploy=True)
+
 
 class OpenCityAdminConfig(admin_apps.AdminConfig):
     """``django.contrib.admin`` with our site as the default one (lib/admin.py), so that every

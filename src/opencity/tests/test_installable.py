@@ -9,6 +9,8 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.templatetags.static import static
 from PIL import Image
 
 from opencity import views
@@ -24,7 +26,8 @@ def manifest(client):
 
 
 def _static_file(url: str) -> str:
-    path = finders.find(url.removeprefix("/static/"))
+    name = url.removeprefix("/static/")
+    path = finders.find(name) or (staticfiles_storage.exists(name) and staticfiles_storage.path(name))  # hashed
     assert path, url
     return path
 
@@ -89,7 +92,7 @@ def test_the_worker_precaches_the_shell_and_keeps_only_the_shell_pages(client):
     files = json.loads(re.search(r"const SHELL_FILES = \[OFFLINE, (.*)\];", text).group(1).join("[]"))
     for name in ("opencity/app.css", "opencity/app.js", "opencity/outbox.js", "vendor/htmx/htmx.min.js",
                  "opencity/icon.svg", "opencity/icon-192.png"):
-        assert f"/static/{name}" in files
+        assert static(name) in files
     for url in files:
         assert client.get(url).status_code == 200, url  # addAll fails on any missing file
     pages = json.loads(re.search(r"const SHELL_PAGES = (\[.*\]);", text).group(1))

@@ -344,6 +344,9 @@ def _manage(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 def test_check_deploy_is_clean_with_the_production_settings(tmp_path):
+    not_collected = _manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert not_collected.returncode != 0 and "opencity.W001" in not_collected.stdout + not_collected.stderr
+    assert _manage(tmp_path, "collectstatic", "--noinput", "-v0", **PRODUCTION).returncode == 0
     done = _manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
