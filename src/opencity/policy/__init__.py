@@ -148,6 +148,7 @@ from .reports import (
     merged_redirect,
     public_report_q,
     report_scope,
+    report_scope_sql,
     visible_event_q,
     visible_photo_q,
 )
@@ -223,6 +224,7 @@ __all__ = [
     "can_view_internal",
     "can",
     "report_scope",
+    "report_scope_sql",
     "internal_scope",
     "can_view_answer",
     "can_use_triage",

@@ -28,3 +28,12 @@ class ReportsConfig(AppConfig):
 
         # their files, for maintenance over every stored photo (manage.py photos_strip_metadata)
         register_stored_photos(Photo, ("image", "thumb", "original"))
+
+        from opencity.geo.models import Area
+        from opencity.lib.pagecache import watch_reference_models
+        from opencity.orgs.models import Unit
+
+        from .models import Category, CategoryQuestion
+
+        # their names are on the pages kept for visitors (lib/pagecache.py)
+        watch_reference_models(Category, CategoryQuestion, Area, Unit)

@@ -22,10 +22,11 @@ from opencity.geo import selectors as geo
 from opencity.lib import formreply, staging
 from opencity.lib.filing import caller_filing
 from opencity.lib.images import probe_gps
+from opencity.lib.pagecache import visitor_cache
 from opencity.lib.params import parse_coordinate, parse_id, safe_next
 from opencity.lib.uploads import upload_policy
 
-from . import limits, selectors, services
+from . import limits, refdata, selectors, services
 from .forms import RateForm, ReportForm
 from .models import Category, Photo, Report, Status
 from .permissions import access_report, available_actions, can_view_internal, can_view_reporter
@@ -209,8 +210,7 @@ def nearby(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/partials/nearby.html", {"reports": []})
     lat = parse_coordinate(raw_lat, field="lat", limit=90)
     lon = parse_coordinate(raw_lon, field="lon", limit=180)
-    category_id = parse_id(request.GET.get("category"))
-    category = Category.objects.filter(pk=category_id).first() if category_id else None
+    category = refdata.category(parse_id(request.GET.get("category")))
     radius = category.duplicate_radius_m if category else 50
     reports = selectors.nearby_open(user=request.user, lat=lat, lon=lon, category=category, radius_m=radius)
     return render(request, "reports/partials/nearby.html", {"reports": reports})
@@ -414,6 +414,7 @@ def areas_geojson(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@visitor_cache("report", lambda pk: selectors.report_page_stamp(pk))
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = access_report(request.user, pk)
     into = policy.merged_redirect(request.user, report)

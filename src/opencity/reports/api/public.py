@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query
+from ninja.decorators import decorate_view
 
 from opencity import policy
 from opencity.lib.api import NOT_MODIFIED, OPTIONAL_AUTH, OPTIONAL_AUTH_OPENAPI, conditional, errors
+from opencity.lib.pagecache import visitor_cache
 
 from .. import selectors
 from ..permissions import access_report
@@ -85,6 +87,7 @@ def report_list(request: HttpRequest, response: HttpResponse, filters: Query[Rep
     ),
     openapi_extra=OPTIONAL_AUTH_OPENAPI,
 )
+@decorate_view(visitor_cache("api-report", lambda report_id: selectors.report_page_stamp(report_id)))
 def report_detail(request: HttpRequest, response: HttpResponse, report_id: int):
     return conditional(
         request, response, report_out(request, access_report(request.user, report_id))

@@ -72,7 +72,8 @@ def report_follow(*, report_id: int, actor, me_too: bool = False) -> Follow:
         if not created:
             follow.me_too = True
             follow.save(update_fields=["me_too"])
-        Report.objects.filter(pk=report.pk).update(me_too_count=F("me_too_count") + 1)
+        # updated_at: the public page and JSON show the count (their kept copies' fingerprint)
+        Report.objects.filter(pk=report.pk).update(me_too_count=F("me_too_count") + 1, updated_at=timezone.now())
         report.refresh_from_db(fields=["me_too_count"])
         if (report.me_too_count >= ME_TOO_HIGH_PRIORITY and report.priority == Priority.NORMAL
                 and workflow.allowed(report, "set_priority")):
@@ -88,5 +89,6 @@ def report_unfollow(*, report_id: int, actor) -> None:
     if follow is None:
         return
     if follow.me_too:
-        Report.objects.filter(pk=report_id, me_too_count__gt=0).update(me_too_count=F("me_too_count") - 1)
+        Report.objects.filter(pk=report_id, me_too_count__gt=0).update(me_too_count=F("me_too_count") - 1,
+                                                                       updated_at=timezone.now())
     follow.delete()

@@ -94,7 +94,8 @@ def report_merge(*, report_id: int, actor, into_id: int, note: str = "") -> Repo
         _follow, created = Follow.objects.get_or_create(report=original, user_id=report.reporter_id,
                                                   defaults={"me_too": True})
         if created:
-            Report.objects.filter(pk=original.pk).update(me_too_count=F("me_too_count") + 1)
+            Report.objects.filter(pk=original.pk).update(me_too_count=F("me_too_count") + 1,
+                                                         updated_at=timezone.now())
     staff_audit(actor, "merge", report, data={"into": original.pk})
     _after(report, event)
     return report

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from opencity.conftest import PASSWORD, STORY_LAT, STORY_LON
-from opencity.reports import services
+from opencity.reports import refdata, services
 from opencity.reports.models import Photo, Report, Status
 from opencity.reports.tests.factories import jpeg_upload
 
@@ -128,7 +128,9 @@ def test_private_reports_and_their_photos_are_hidden_from_others(client, make_re
 
 def test_the_public_page_never_shows_the_reporter(client, make_report, citizen, django_assert_num_queries):
     report = make_report(photos=[jpeg_upload()])
-    with django_assert_num_queries(4):  # the report, its photos, its timeline; the nav's warnings count (cached 15 s outside tests)
+    # the kept page's fingerprint (lib/pagecache.py); the report, its photos, its timeline; the
+    # nav's warnings count (cached 15 s outside tests)
+    with django_assert_num_queries(5):
         body = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
     assert f"/photos/{report.photos.get().pk}/thumb" in body
     assert (
@@ -194,7 +196,8 @@ def test_unknown_actions_are_404(client, make_report, operator, citizen):
 
 def test_nearby_and_address_helpers(client, make_report, lighting, django_assert_num_queries):
     report = make_report()
-    with django_assert_num_queries(2):  # the category, then its open reports (not joined to it)
+    refdata.categories()  # read once per process (and again after a change): reports/refdata.py
+    with django_assert_num_queries(1):  # its open reports (not joined to the category)
         body = client.get(
             reverse("reports:nearby"), {"lat": report.lat, "lon": report.lon, "category": lighting.pk}
         ).content.decode()
@@ -239,3 +242,27 @@ def test_nearby_lists_the_open_reports_within_the_radius_nearest_first(make_repo
     assert [(r.pk, r.distance_m) for r in found] == [(near.pk, 10), (far.pk, 40)]
     assert [r.pk for r in selectors.nearby_open(user=AnonymousUser(), lat=STORY_LAT, lon=STORY_LON,
                                                 category_id=lighting.pk, limit=1)] == [near.pk]
+
+
+def test_nearby_in_sql_finds_what_the_orm_finds(make_report, lighting, citizen, citizen2, operator):
+    """The report form's nearby list skips the ORM for visitors and citizens (selectors._nearby_sql);
+    it must select exactly what the ORM form of the same rules does."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from opencity.conftest import STORY_LAT, STORY_LON
+    from opencity.reports import selectors
+
+    near = [make_report(lat=STORY_LAT + k * 0.00005, lon=STORY_LON, client_token=f"near-{k}") for k in range(4)]
+    make_report(lat=STORY_LAT + 0.00003, lon=STORY_LON, is_public=False, client_token="private")
+    make_report(lat=STORY_LAT, lon=STORY_LON + 0.01, client_token="far")
+    services.report_reject(report_id=near[1].pk, actor=operator, reason="spam")
+    for user in (AnonymousUser(), citizen, citizen2):
+        fast = selectors.nearby_open(user=user, lat=STORY_LAT, lon=STORY_LON, category=lighting, radius_m=80,
+                                     exclude_id=near[3].pk)
+        slow = selectors.nearby_open(user=user, lat=STORY_LAT, lon=STORY_LON, category_id=lighting.pk, radius_m=80,
+                                     exclude_id=near[3].pk)
+        assert [r.pk for r in fast] == [r.pk for r in slow] and fast, user
+        assert [r.distance_m for r in fast] == [r.distance_m for r in slow]
+    mine = [r.pk for r in selectors.nearby_open(user=citizen, lat=STORY_LAT, lon=STORY_LON, category=lighting)]
+    theirs = [r.pk for r in selectors.nearby_open(user=citizen2, lat=STORY_LAT, lon=STORY_LON, category=lighting)]
+    assert len(mine) == len(theirs) + 1  # the citizen's own private report is near for them only
