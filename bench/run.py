@@ -37,8 +37,9 @@ WORK = BENCH / ".work"  # scratch: request lists, bodies, pgbench scripts and lo
 VAR = BENCH / ".var"  # the server's var dir (huey queue, media, secret): not the developer's
 TOOLS = BENCH / ".tools"  # npm lighthouse
 PY = str(ROOT / ".venv" / "bin" / "python")
-DB = "opencity_bench"
+DB = os.environ.get("BENCH_DB", "opencity_bench")  # another name keeps a second bench database
 LIGHTHOUSE_VERSION = "12.8.2"
+LIGHTHOUSE_RUNS = 3  # per page; the median is judged
 CHROME_FLAGS = "--headless --no-sandbox --disable-gpu --disable-background-networking"
 BENCH_PHONE = "0799999999"
 BENCH_PASSWORD = "bench-password-2025"
@@ -200,8 +201,15 @@ def fixtures() -> dict:
     free = (Category.objects.filter(is_active=True).exclude(questions__required=True)
             .order_by("order").values_list("pk", flat=True).first())
     submit_at = Report.objects.filter(category_id=free).order_by("pk").values_list("lat", "lon").first()
+    from django.conf import settings
+    from django.test import Client
+
+    browser = Client()
+    if not browser.login(phone=BENCH_PHONE, password=BENCH_PASSWORD):
+        raise RuntimeError("the bench citizen cannot sign in")
     return {"user": user.pk, "report_ids": ids, "points": points, "category": busiest,
-            "submit_category": free, "submit_point": submit_at}
+            "submit_category": free, "submit_point": submit_at,
+            "session_cookie": settings.SESSION_COOKIE_NAME, "session": browser.cookies[settings.SESSION_COOKIE_NAME].value}
 
 
 def captured_sql(method: str, path: str, *, user_id: int | None = None, data=None, headers=None) -> list[str]:
@@ -257,7 +265,8 @@ def without_rollup_refresh(script: str) -> str:
 
 
 def wrk(base: str, name: str, paths: list[str], *, seconds: int, connections: int, body: bytes | None = None,
-        content_type: str = "-", auth: str = "-", pause_ms: float | None = None) -> dict:
+        content_type: str = "-", auth: str = "-", pause_ms: float | None = None,
+        headers: dict[str, str] | None = None) -> dict:
     WORK.mkdir(exist_ok=True)
     paths_file = WORK / f"{name}.paths"
     paths_file.write_text("\n".join(paths) + "\n")
@@ -269,7 +278,8 @@ def wrk(base: str, name: str, paths: list[str], *, seconds: int, connections: in
     threads = min(2, connections)
     out = run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s",
                "-s", str(BENCH / "wrk.lua"), base, "--", str(paths_file), body_arg, content_type, auth,
-               str(round(pause_ms)) if pause_ms else "-"],
+               str(round(pause_ms)) if pause_ms else "-",
+               "|".join(f"{k}: {v}" for k, v in (headers or {}).items()) or "-"],
               capture=True, timeout=seconds + 60)
     line = [x for x in out.stdout.splitlines() if x.startswith("{")][-1]
     raw = json.loads(line)
@@ -337,6 +347,8 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**ENV, "OPENCITY_WARM_ADDRESSES": "True"}
+        # the static files as production serves them: hashed, with their gzip and Brotli copies
+        run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env=env)
         self.log = open(WORK / "server.log", "w")  # noqa: SIM115 — closed in stop()
         self.proc = subprocess.Popen(
             [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(self.port),
@@ -393,21 +405,36 @@ def multipart(fields: dict[str, str]) -> tuple[bytes, str]:
 
 # --- scenarios -------------------------------------------------------------------------------
 
+# Issue 20's budgets, each a ratio to a ceiling measured in the same run (the machine's speed
+# varies 2-3x between sessions): share = scenario req/s / /healthz req/s at 32 connections (the
+# median of REPEAT alternating runs); floor = /healthz's p99 at the scenario's half-load pace;
+# SQL = the scenario's own statements replayed by pgbench (SQL / HTTP = how many times more).
 BUDGETS = {
-    "submit": "≥ 10% of /healthz req/s; p99 < 100 ms; 0 errors",
-    "map_default": "p99 < 50 ms; ≤ 3× the raw SQL; zoomed out: server-side clusters, never thousands of points",
-    "map_filtered": "p99 < 50 ms; ≤ 3× the raw SQL",
-    "map_street": "p99 < 50 ms; ≤ 3× the raw SQL",
-    "nearby": "p99 < 10 ms",
-    "report_page": "p99 < 30 ms",
-    "report_api": "p99 < 30 ms",
-    "ioc_headline": "p99 < 150 ms (at 10 M reports)",
-    "unit_ranking": "p99 < 200 ms (at 10 M reports)",
+    "submit": "≥ 10% of /healthz req/s; 0 errors; p99 at half load ≤ 5× its latency floor",
+    "map_default": "p99 < 50 ms at half load; ≤ 3× the raw SQL; zoomed out: server-side clusters, never thousands of points",
+    "map_filtered": "p99 < 50 ms at half load; ≤ 3× the raw SQL",
+    "map_street": "≤ 3× its raw SQL; p99 at half load ≤ 5× its latency floor",
+    "nearby": "≥ 25% of /healthz req/s",
+    "report_page": "visitor: ≥ 25% of /healthz req/s (never stale after a transition: reports/tests/test_page_cache.py)",
+    "report_page_user": "signed in: ≥ 8% of /healthz req/s",
+    "report_api": "≥ 20% of /healthz req/s",
+    "static_file": "app.css (Brotli): ≥ 3× /healthz req/s, served pre-compressed",
+    "ioc_headline": "≤ 3× its raw SQL (judged at 10 M reports: make bench-10m)",
+    "unit_ranking": "≤ 3× its raw SQL (judged at 10 M reports: make bench-10m)",
     "escalation": "< 30 s, memory bounded",
     "fan_out": "< 60 s for 500,000 citizens (inbox rows + push queue), memory bounded",
-    "page_weight": "≤ 200 KB compressed per page on first load (tiles, photos aside); Lighthouse mobile ≥ 90",
+    "page_weight": "≤ 200 KB compressed per page on first load (tiles, photos aside); Lighthouse mobile ≥ 90 (median of 3 runs)",
     "startup": "recorded, no budget",
 }
+# Least share of /healthz's requests/s (static_file: at least 3 times as many).
+SHARE_BUDGETS = {"submit": 0.10, "nearby": 0.25, "report_page": 0.25, "report_page_user": 0.08,
+                 "report_api": 0.20, "static_file": 3.0}
+# p99 at half load, in ms (the maps zoomed out, kept from the first round).
+P99_BUDGETS = {"map_default": 50, "map_filtered": 50}
+# p99 at half load at most this many times /healthz's p99 at the same pace.
+FLOOR_BUDGETS = {"submit": 5, "map_street": 5}
+SQL_BUDGETS = {"map_default": 3, "map_filtered": 3, "map_street": 3, "ioc_headline": 3, "unit_ranking": 3}
+REPEAT = int(os.environ.get("BENCH_REPEAT", 3))
 
 
 def judge(name: str, s: dict) -> tuple[bool | None, list[str]]:
@@ -415,23 +442,23 @@ def judge(name: str, s: dict) -> tuple[bool | None, list[str]]:
     errors = (s.get("errors") or 0) + (s.get("latency", {}).get("errors") or 0)
     if errors:
         why.append(f"{errors} errors")
-    limit = {"map_default": 50, "map_filtered": 50, "map_street": 50, "nearby": 10, "report_page": 30, "report_api": 30,
-             "ioc_headline": 150, "unit_ranking": 200, "submit": 100}.get(name)
-    # submit's budget is at 32 connections; the others' at half the capacity
-    paced = name != "submit" and "latency" in s
-    p99 = (s["latency"]["p99_ms"] if paced else s.get("p99_ms")) or 0
-    if limit and p99 >= limit:
-        why.append(f"p99 {p99} ms ≥ {limit} ms " + ("at half load" if paced else f"at {s['connections']} connections"))
-    if name == "submit":
-        share = s.get("share_of_healthz") or 0
-        if share < 0.10:
-            why.append(f"{share:.1%} of /healthz < 10%")
-    if name.startswith("map"):
-        ratio = s.get("sql_ratio")
-        if ratio is not None and ratio > 3:
-            why.append(f"{ratio:.1f}× the raw SQL > 3×")
-        if s.get("mode") == "points" and s.get("features", 0) > 1000:
-            why.append(f"{s['features']} points, no server-side clusters")
+    share = s.get("share_of_healthz") or 0
+    if name in SHARE_BUDGETS and share < SHARE_BUDGETS[name]:
+        least = SHARE_BUDGETS[name]
+        why.append(f"{share:.1%} of /healthz < {least:.0%}" if least < 1 else f"{share:.2f}× /healthz < {least:g}×")
+    latency = s.get("latency") or {}
+    p99 = latency.get("p99_ms") or 0
+    if name in P99_BUDGETS and p99 >= P99_BUDGETS[name]:
+        why.append(f"p99 {p99} ms ≥ {P99_BUDGETS[name]} ms at half load")
+    if name in FLOOR_BUDGETS:
+        floor = (latency.get("healthz") or {}).get("p99_ms") or 0
+        if floor and p99 > FLOOR_BUDGETS[name] * floor:
+            why.append(f"p99 {p99} ms at half load > {FLOOR_BUDGETS[name]}× its floor ({floor} ms)")
+    ratio = s.get("sql_ratio")
+    if name in SQL_BUDGETS and ratio is not None and ratio > SQL_BUDGETS[name]:
+        why.append(f"{ratio:.1f}× the raw SQL > {SQL_BUDGETS[name]}×")
+    if name.startswith("map") and s.get("mode") == "points" and s.get("features", 0) > 1000:
+        why.append(f"{s['features']} points, no server-side clusters")
     return not why, why
 
 
@@ -469,6 +496,20 @@ def scenarios(base: str, fx: dict, token: str, seconds: int, connections: int, o
         if only and name not in only:
             continue
         results[name] = one(base, name, paths, capture, subst, ids, seconds, connections)
+    if not only or "report_page_user" in only:
+        # The same pages for a signed-in citizen (the session cookie a browser sends): never the
+        # visitors' kept copy, the page rendered for them.
+        cookie = {"Cookie": f"{fx['session_cookie']}={fx['session']}"}
+        queries = captured_sql("GET", f"/reports/{sample}/", user_id=fx["user"])
+        scripts = [pgbench_script(queries, write=False, subst={str(sample): str(i)}) for i in ids[:: max(1, len(ids) // 50)]]
+        results["report_page_user"] = measure(base, "report_page_user", [f"/reports/{i}/" for i in ids], scripts,
+                                              len(queries), seconds, connections, headers=cookie)
+    if not only or "static_file" in only:
+        # The stylesheet every page links, under its hashed name, as a browser asks for it.
+        manifest = json.loads((VAR / "static" / "staticfiles.json").read_text())  # collected by Server()
+        stylesheet = "/static/" + manifest["paths"]["opencity/app.css"]
+        results["static_file"] = measure(base, "static_file", [stylesheet], [], 0, seconds, connections,
+                                         headers={"Accept-Encoding": "gzip, deflate, br"})
     if only and "submit" not in only:
         return results
     # Submitting last: it adds rows the other scenarios would read.
@@ -554,12 +595,26 @@ def settle(timeout: float = 90) -> float:
 def measure(base, name, paths, scripts, n_queries, seconds, connections, **wrk_args) -> dict:
     waited = settle()
     if "body" not in wrk_args:
-        for p in paths[:3]:  # warm up (caches, connections)
-            http("GET", base + p)
+        # Warm up as a server that has been running is: each path asked once (the connections,
+        # the address tables, and the pages kept for visitors — lib/pagecache.py — for the ~1,000
+        # reports of the list; a page asked for the first time since a change is rendered).
+        for p in paths[:1000]:
+            http("GET", base + p, headers=wrk_args.get("headers"))
     load_before = round(os.getloadavg()[0], 2)
-    ceiling = wrk(base, f"{name}-healthz", ["/healthz"], seconds=max(6, seconds - 4), connections=connections)
-    result = wrk(base, name, paths, seconds=seconds, connections=connections, **wrk_args)
-    settle()  # the last of the 32 connections' requests are still being served
+    # The throughput and its ceiling, REPEAT times in turn; the median share is judged (one pair
+    # could fall on a moment a neighbour of this VM took the CPU).
+    pairs = []
+    for _ in range(REPEAT):
+        ceiling = wrk(base, f"{name}-healthz", ["/healthz"], seconds=max(6, seconds - 4), connections=connections)
+        run_ = wrk(base, name, paths, seconds=seconds, connections=connections, **wrk_args)
+        settle()  # the last of the 32 connections' requests are still being served
+        pairs.append((run_["requests_per_s"] / ceiling["requests_per_s"], run_, ceiling))
+    pairs.sort(key=lambda pair: pair[0])
+    share, result, ceiling = pairs[len(pairs) // 2]
+    result = dict(result)
+    result["runs"] = [{"requests_per_s": r["requests_per_s"], "healthz_per_s": c["requests_per_s"],
+                       "share": round(x, 4), "errors": r["errors"]} for x, r, c in pairs]
+    result["errors"] = sum(r["errors"] for _x, r, _c in pairs)
     offered = LATENCY_LOAD * result["requests_per_s"]
     pause = LATENCY_CONNECTIONS / max(offered, 0.1) * 1000  # each connection's pause, ms
     quiet = wrk(base, f"{name}-latency", paths, seconds=max(8, seconds - 2), connections=LATENCY_CONNECTIONS,
@@ -574,15 +629,17 @@ def measure(base, name, paths, scripts, n_queries, seconds, connections, **wrk_a
                          "healthz": {k: floor[k] for k in ("requests_per_s", "p50_ms", "p99_ms")}}
     result["load_average"] = [load_before, round(os.getloadavg()[0], 2)]
     result["settled_s"] = waited
-    settle()
-    sql = pgbench(name, scripts, seconds=max(6, seconds - 4), clients=connections)
+    sql: dict = {}
+    if scripts:
+        settle()
+        sql = pgbench(name, scripts, seconds=max(6, seconds - 4), clients=connections)
     if name == "submit":
         settle()
         result["sql_without_rollup_refresh"] = pgbench(f"{name}-norollup", [without_rollup_refresh(scripts[0])],
                                                        seconds=max(6, seconds - 4), clients=connections)
     result["connections"] = connections
     result["healthz"] = {k: ceiling[k] for k in ("requests_per_s", "p50_ms", "p99_ms")}
-    result["share_of_healthz"] = round(result["requests_per_s"] / ceiling["requests_per_s"], 4)
+    result["share_of_healthz"] = round(share, 4)
     result["sql"] = sql
     result["queries_per_request"] = n_queries
     if sql.get("tps"):
@@ -825,27 +882,35 @@ def lighthouse(base: str, pages, session: str) -> dict:
     env = {**ENV, "CHROME_PATH": "/usr/bin/chromium"}
     for name, path, signed_in in pages:
         headers = ["--extra-headers", json.dumps({"Cookie": f"sessionid={session}"})] if signed_in else []
-        report = WORK / f"lighthouse-{name}.json"
-        attempts = 0
-        while attempts < 3:  # Chromium sometimes fails to record the trace (NO_NAVSTART): again
-            attempts += 1
-            report.unlink(missing_ok=True)
-            r = run(["node", str(cli), base + path, "--quiet", "--output=json", f"--output-path={report}",
-                     "--only-categories=performance", "--form-factor=mobile", "--throttling-method=simulate",
-                     f"--chrome-flags={CHROME_FLAGS}", *headers], env=env, capture=True, check=False, timeout=240)
-            if r.returncode == 0 and report.exists():
-                break
-        if r.returncode != 0 or not report.exists():
-            out[name] = {"error": (r.stderr or r.stdout)[-300:], "attempts": attempts}
+        runs = []
+        for n in range(LIGHTHOUSE_RUNS):  # the median is judged: one run can meet a busy moment
+            report = WORK / f"lighthouse-{name}-{n}.json"
+            attempts = 0
+            while attempts < 3:  # Chromium sometimes fails to record the trace (NO_NAVSTART): again
+                attempts += 1
+                report.unlink(missing_ok=True)
+                r = run(["node", str(cli), base + path, "--quiet", "--output=json", f"--output-path={report}",
+                         "--only-categories=performance", "--form-factor=mobile", "--throttling-method=simulate",
+                         f"--chrome-flags={CHROME_FLAGS}", *headers], env=env, capture=True, check=False, timeout=240)
+                if r.returncode == 0 and report.exists():
+                    break
+            if r.returncode != 0 or not report.exists():
+                runs.append({"error": (r.stderr or r.stdout)[-300:], "attempts": attempts})
+                continue
+            data = json.loads(report.read_text())
+            audits = data["audits"]
+            score = data["categories"]["performance"]["score"]
+            runs.append({"performance": round(score * 100) if score is not None else None,
+                         "fcp_ms": round(audits["first-contentful-paint"]["numericValue"]),
+                         "lcp_ms": round(audits["largest-contentful-paint"]["numericValue"]),
+                         "tbt_ms": round(audits["total-blocking-time"]["numericValue"]),
+                         "transfer_kb": round(audits["total-byte-weight"]["numericValue"] / 1024, 1)})
+        scored = sorted((x for x in runs if x.get("performance") is not None), key=lambda x: x["performance"])
+        if len(scored) < len(runs) or not scored:
+            out[name] = {"error": "; ".join(x.get("error", "no score") for x in runs if x.get("performance") is None),
+                         "runs": [x.get("performance") for x in runs]}
             continue
-        data = json.loads(report.read_text())
-        audits = data["audits"]
-        score = data["categories"]["performance"]["score"]
-        out[name] = {"performance": round(score * 100) if score is not None else None,
-                     "fcp_ms": round(audits["first-contentful-paint"]["numericValue"]),
-                     "lcp_ms": round(audits["largest-contentful-paint"]["numericValue"]),
-                     "tbt_ms": round(audits["total-blocking-time"]["numericValue"]),
-                     "transfer_kb": round(audits["total-byte-weight"]["numericValue"] / 1024, 1)}
+        out[name] = {**scored[len(scored) // 2], "runs": [x["performance"] for x in runs]}
     return out
 
 
@@ -893,6 +958,21 @@ def startup() -> dict:
 # --- output ----------------------------------------------------------------------------------
 
 
+def _share(s: dict) -> str:
+    """The median share, and the REPEAT runs' range beside it."""
+    share = s["share_of_healthz"]
+    text = f"{share:.2f}×" if share >= 1 else f"{share:.1%}"
+    runs = s.get("runs") or []
+    if len(runs) > 1:
+        low, high = runs[0]["share"], runs[-1]["share"]
+        text += f" ({low:.2f}–{high:.2f}×)" if share >= 1 else f" ({low:.1%}–{high:.1%})"
+    return text
+
+
+def _sql_text(sql: dict) -> str:
+    return f"{sql.get('tps') or 0:,.0f} ({sql.get('p99_ms')})"
+
+
 def table(results: dict) -> str:
     n = results.get("connections", 32)
     rows = [f"| scenario | req/s ({n} conn.) | p50 ms | p99 ms | errors | at half load: req/s, p50 / p99 ms "
@@ -902,11 +982,12 @@ def table(results: dict) -> str:
     for name, s in results["scenarios"].items():
         sql = s.get("sql", {})
         quiet = s.get("latency") or {}
+        sql_cells = f"{_sql_text(sql)} | {s['sql_ratio']}×" if s.get("sql_ratio") is not None else "— | —"
         rows.append(
             f"| {name} | {s['requests_per_s']:,} | {s['p50_ms']} | {s['p99_ms']} | {s['errors']} | "
             f"{quiet.get('requests_per_s', '—')}, {quiet.get('p50_ms', '—')} / {quiet.get('p99_ms', '—')} | "
-            f"{(quiet.get('healthz') or {}).get('p99_ms', '—')} | {s['healthz']['requests_per_s']:,} | {s['share_of_healthz']:.1%} | "
-            f"{sql.get('tps') or 0:,.0f} ({sql.get('p99_ms')}) | {s.get('sql_ratio')}× | {s['budget']} | "
+            f"{(quiet.get('healthz') or {}).get('p99_ms', '—')} | {s['healthz']['requests_per_s']:,} | {_share(s)} | "
+            f"{sql_cells} | {s['budget']} | "
             f"{'pass' if s['pass'] else '**fail**: ' + '; '.join(s['why'])} |")
     esc = results.get("escalation", {})
     if esc.get("runs"):

@@ -6,6 +6,8 @@
 --   5: a pause in ms each connection takes before each request, or "-" for none (a paced load:
 --      the pause is drawn between half and one and a half times this, so connections do not
 --      march in step)
+--   6: more headers, "Name: value" pairs separated by "|" (a session cookie, Accept-Encoding),
+--      or "-" for none
 -- When the run ends it prints one JSON line: requests, duration, errors and latency percentiles.
 local paths, body, headers, pause = {}, nil, {}, nil
 local counter = 0
@@ -22,6 +24,12 @@ function init(args)
   if args[3] ~= "-" then headers["Content-Type"] = args[3] end
   if args[4] ~= "-" then headers["Authorization"] = args[4] end
   if args[5] and args[5] ~= "-" then pause = tonumber(args[5]) end
+  if args[6] and args[6] ~= "-" then
+    for pair in string.gmatch(args[6], "[^|]+") do
+      local name, value = pair:match("^%s*([^:]+):%s*(.*)$")
+      if name then headers[name] = value end
+    end
+  end
   math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16) % 100000)
 end
 
