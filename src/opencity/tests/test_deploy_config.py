@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -140,3 +142,43 @@ def test_only_the_news_images_are_served_from_disk():
     served = {p for p, body in _locations().items() if _directive(body, "alias")}
     assert served == {public}
     assert _directive(_locations()[public], "alias").rstrip("/").endswith("media/news")
+
+
+def _self_signed(tmp_path) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "opencity.hue.gov.vn")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (apt-get install nginx)")
+def test_nginx_accepts_the_example_configuration(tmp_path):
+    cert, key = _self_signed(tmp_path)
+    site = (DEPLOY / "nginx.conf").read_text()
+    site = re.sub(r"ssl_certificate\s+\S+;", f"ssl_certificate {cert};", site)
+    site = re.sub(r"ssl_certificate_key\s+\S+;", f"ssl_certificate_key {key};", site)
+    (tmp_path / "site.conf").write_text(site)
+    temp = tmp_path / "tmp"
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "main.conf").write_text(
+        f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/logs/error.log; events {{}}\n"
+        f"http {{ access_log off; client_body_temp_path {temp}; proxy_temp_path {temp}; "
+        f"fastcgi_temp_path {temp}; uwsgi_temp_path {temp}; scgi_temp_path {temp}; "
+        f"include {tmp_path}/site.conf; }}\n"
+    )
+    done = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "main.conf")],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert "syntax is ok" in done.stderr
