@@ -69,7 +69,7 @@ else
   step "SQLite database $DB_NAME → database.sqlite3 (online backup)"
   "$PY" - "$DB_NAME" "$OUT/database.sqlite3" <<'EOF'
 import sqlite3, sys
-source = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+source = sqlite3.connect(sys.argv[1])  # the backup API only reads it
 target = sqlite3.connect(sys.argv[2])
 with target:
     source.backup(target)
