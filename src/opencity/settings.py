@@ -400,6 +400,40 @@ STORAGES = {
     # Hashed names + gzip/Brotli copies once collected (make setup); plain names before.
     "staticfiles": {"BACKEND": "opencity.lib.staticfiles.HashedStaticFilesStorage"},
 }
+# Photos and files in S3-compatible object storage (django-storages; docs/deployment.md). The
+# bucket stays private: report photos are read through the storage API and served by the app's
+# photo view, which checks who may see them; a file's .url (news images) is a signed, expiring
+# link unless OPENCITY_S3_QUERYSTRING_AUTH=False (a public bucket or a CDN's custom domain).
+if env_bool("OPENCITY_USE_S3", False):
+    _s3 = {
+        "bucket_name": env_str("OPENCITY_S3_BUCKET"),
+        "endpoint_url": env_str("OPENCITY_S3_ENDPOINT_URL") or None,
+        "region_name": env_str("OPENCITY_S3_REGION") or None,
+        "access_key": env_secret("OPENCITY_S3_ACCESS_KEY_ID"),
+        "secret_key": env_secret("OPENCITY_S3_SECRET_ACCESS_KEY"),
+    }
+    _missing = [
+        f"OPENCITY_S3_{key}"
+        for key, value in (("BUCKET", _s3["bucket_name"]), ("ACCESS_KEY_ID", _s3["access_key"]),
+                           ("SECRET_ACCESS_KEY", _s3["secret_key"]))
+        if not value
+    ]
+    if not (_s3["endpoint_url"] or _s3["region_name"]):
+        _missing.append("OPENCITY_S3_ENDPOINT_URL or OPENCITY_S3_REGION")
+    if _missing:
+        raise ImproperlyConfigured(f"OPENCITY_USE_S3=True needs {', '.join(_missing)}")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "custom_domain": env_str("OPENCITY_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": env_bool("OPENCITY_S3_QUERYSTRING_AUTH", True),
+            "querystring_expire": env_int("OPENCITY_S3_QUERYSTRING_EXPIRE", 3600),
+            "default_acl": None,  # the bucket's own policy (private)
+            "file_overwrite": False,  # as on disk: a name in use gets a suffix, nothing is replaced
+            "addressing_style": env_str("OPENCITY_S3_ADDRESSING_STYLE") or None,
+        },
+    }
 # The source files too (a fresh checkout, a file added since the last collectstatic); the
 # collected ones, with their compressed copies, take precedence under their hashed names.
 WHITENOISE_USE_FINDERS = True
