@@ -6,6 +6,7 @@
 --   5: a pause in ms each connection takes before each request, or "-" for none (a paced load:
 --      the pause is drawn between half and one and a half times this, so connections do not
 --      march in step)
+--   6: a Cookie header value (a signed-in session), or "-" / absent for none
 -- When the run ends it prints one JSON line: requests, duration, errors and latency percentiles.
 local paths, body, headers, pause = {}, nil, {}, nil
 local counter = 0
@@ -22,6 +23,7 @@ function init(args)
   if args[3] ~= "-" then headers["Content-Type"] = args[3] end
   if args[4] ~= "-" then headers["Authorization"] = args[4] end
   if args[5] and args[5] ~= "-" then pause = tonumber(args[5]) end
+  if args[6] and args[6] ~= "-" then headers["Cookie"] = args[6] end
   math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16) % 100000)
 end
 
