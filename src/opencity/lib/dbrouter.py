@@ -18,7 +18,8 @@ own copy) and is reset when the view returns, before the middleware writes the s
 
 If the replica cannot be reached the page is served from the primary, never a 500: the decorator
 checks the replica's connection before the view, and if a replica query fails during the view
-it runs the (read-only, idempotent) view again on the primary. A replica found down is left alone
+(the replica went away, or it cancelled a long read in conflict with the WAL it replays) it
+runs the (read-only, idempotent) view again on the primary. A replica found down is left alone
 for ``OPENCITY_DB_REPLICA_RETRY_SECONDS`` before it is tried again.
 
 ``allow_migrate`` is true only on ``default``: the replica is a physical copy of it (migrations
@@ -97,6 +98,12 @@ def _replica_answers() -> bool:
         return False
 
 
+def _recovery_conflict(exc: BaseException) -> bool:
+    """"canceling statement due to conflict with recovery" (SQLSTATE 40001, only a standby says
+    it of a read outside a serializable transaction): ``max_standby_streaming_delay`` passed."""
+    return getattr(exc.__cause__, "sqlstate", None) == "40001"
+
+
 def _replica_usable() -> bool:
     """Configured, not recently found down, and its connection opens (or is open)."""
     if not replica_configured() or _replica_down():
@@ -146,9 +153,12 @@ def on_replica(fn: Callable[..., T], *args, **kwargs) -> T:
             try:
                 return fn(*args, **kwargs)
             except (OperationalError, InterfaceError) as exc:
-                if _replica_answers():
+                if _recovery_conflict(exc):
+                    pass  # a long read the replica cancelled to replay the WAL: the primary's turn
+                elif _replica_answers():
                     raise  # the primary's failure, not the replica's
-                _mark_down(exc)
+                else:
+                    _mark_down(exc)
     return fn(*args, **kwargs)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.urls import resolve, reverse
 
 from opencity.accounts.models import User
@@ -86,3 +86,42 @@ def test_the_lag_tolerant_pages_read_from_the_replica(name):
 ])
 def test_pages_that_must_see_their_own_writes_do_not(name):
     assert getattr(resolve(reverse(name)).func, "reads_from_replica", False) is False
+
+
+class _RecoveryConflict(Exception):
+    sqlstate = "40001"  # what psycopg says of "canceling statement due to conflict with recovery"
+
+
+@pytest.fixture
+def reachable_replica(monkeypatch):
+    """As if a replica were configured and its connection opened (the real one:
+    ``opencity/tests/test_replica.py``)."""
+    monkeypatch.setattr(dbrouter, "_replica_usable", lambda: True)
+    yield
+    dbrouter.reset()
+
+
+def _read_failing_once(calls: list, error: Exception):
+    def read():
+        calls.append(router.db_for_read(Report))
+        if len(calls) == 1:
+            raise error
+        return "figures"
+
+    return read
+
+
+def test_a_read_the_replica_cancelled_runs_again_on_the_primary(reachable_replica):
+    calls: list = []
+    error = OperationalError("canceling statement due to conflict with recovery")
+    error.__cause__ = _RecoveryConflict()
+    assert dbrouter.on_replica(_read_failing_once(calls, error)) == "figures"
+    assert calls == ["replica", "default"]
+    assert not dbrouter._replica_down()  # the replica is fine: the next page reads it again
+
+
+def test_a_replica_lost_during_a_read_is_left_alone_and_the_read_runs_on_the_primary(reachable_replica):
+    calls: list = []
+    assert dbrouter.on_replica(_read_failing_once(calls, OperationalError("server closed the connection"))) == "figures"
+    assert calls == ["replica", "default"]
+    assert dbrouter._replica_down()
