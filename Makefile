@@ -10,7 +10,7 @@ PORT ?= 8000
 VENDOR := src/opencity/static/vendor
 ICONS := src/opencity/vendor/lucide
 
-.PHONY: run test test-quick setup venv static collect messages db chromium fonts lint clean help bench bench-10m bench-monitoring bench-dossiers drill audit
+.PHONY: run test test-quick setup venv static collect messages db chromium fonts lint clean help bench bench-10m bench-monitoring bench-dossiers bench-replica drill audit
 
 help:
 	@echo "make run     — set everything up and serve the demo on http://$(HOST):$(PORT)/"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench   — 1 M reports on PostgreSQL, every scenario beside its ceilings (~20 min; bench/README.md)"
 	@echo "make bench-10m — the IOC figures and unit ranking at 10 M reports (~25 min, 22 GB)"
 	@echo "make bench-monitoring — sensor ingest (HTTP, MQTT) and charts at 100 M readings (~25 min)"
+	@echo "make bench-replica — the console and statistics with and without a read replica (~6–10 min; bench/replica.py)"
 	@echo "make bench-dossiers — 1.4 M one-stop dossiers: import, figures, lookup (~10 min; bench/dossiers.py)"
 	@echo "make drill   — the fault drill: kill -9 and lost connections under load on PostgreSQL (~17 min; docs/drill.md)"
 	@echo "make audit  — the pinned packages against OSV database files, offline (docs/contributing.md)"
@@ -104,6 +105,12 @@ bench-monitoring: setup
 
 bench-dossiers: setup
 	$(PYTHON) bench/dossiers.py
+
+# The read replica (issue 20): a throwaway primary (initdb, 200,000 reports) and its streaming
+# replica (pg_basebackup -R), never the shared cluster; /statistics/ and the console's figures
+# with and without it (~6–10 min). Results in bench/results/replica.json.
+bench-replica: setup
+	$(PYTHON) bench/replica.py
 
 # The IOC headline and unit ranking at 10 M reports (their budgets' scale): ~25 min, 22 GB of
 # disk; replaces the opencity_bench database. Results in bench/results/10m.json.

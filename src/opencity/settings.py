@@ -210,6 +210,27 @@ elif DB_ENGINE == "postgres":
     }
 else:
     raise ImproperlyConfigured("OPENCITY_DB_ENGINE must be 'sqlite' or 'postgres'")
+# A streaming replica (PostgreSQL only; docs/deployment.md#read-replica): the console's figures,
+# /statistics/, open data and digital reports read from it (lib/dbrouter.py), all else from the
+# primary. Unset: no replica. Name, user and password default to the primary's.
+OPENCITY_DB_REPLICA_HOST = env_str("OPENCITY_DB_REPLICA_HOST", "")
+OPENCITY_DB_REPLICA_RETRY_SECONDS = env_int("OPENCITY_DB_REPLICA_RETRY_SECONDS", 30)
+if OPENCITY_DB_REPLICA_HOST:
+    if DB_ENGINE != "postgres":
+        raise ImproperlyConfigured("OPENCITY_DB_REPLICA_HOST needs OPENCITY_DB_ENGINE=postgres")
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        "NAME": env_str("OPENCITY_DB_REPLICA_NAME", DATABASES["default"]["NAME"]),
+        "USER": env_str("OPENCITY_DB_REPLICA_USER", DATABASES["default"]["USER"]),
+        "PASSWORD": env_secret("OPENCITY_DB_REPLICA_PASSWORD") or DATABASES["default"]["PASSWORD"],
+        "HOST": OPENCITY_DB_REPLICA_HOST,
+        "PORT": env_str("OPENCITY_DB_REPLICA_PORT", DATABASES["default"]["PORT"]),
+        # an unreachable replica must not hold a page long: it falls back to the primary
+        "OPTIONS": {"connect_timeout": env_int("OPENCITY_DB_REPLICA_CONNECT_TIMEOUT", 2)},
+        # the tests' replica is the test database itself (no second test database)
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["opencity.lib.dbrouter.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) are a PostgreSQL speed-up; SQLite keeps the key columns only.

@@ -1,7 +1,10 @@
 """The public statistics page (per unit, as Hue-S publishes for its units) and the IOC console
 (live figures, trend, ranking, map, overdue list and feed for the IOC, leaders, ward officials
 and unit heads). Views parse, ask ``reports.kpi`` / ``ioc.selectors``, render; every figure
-links to the list of the reports it counts (``kpi.drilldown``)."""
+links to the list of the reports it counts (``kpi.drilldown``).
+
+Every page here but the live feed reads from the read replica when one is configured
+(``lib.dbrouter.read_from_replica``: read-only, a second of lag is harmless)."""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from opencity import policy
 from opencity.errors import PermissionDeniedError
 from opencity.geo import selectors as geo
 from opencity.geo.collation import order_by_vi
+from opencity.lib.dbrouter import read_from_replica
 from opencity.lib.params import parse_id
 from opencity.orgs.models import Unit
 from opencity.reports import kpi
@@ -71,6 +75,7 @@ def _period_menu(current: kpi.Period) -> list[tuple[str, list[kpi.Period]]]:
 
 
 @require_GET
+@read_from_replica
 def statistics(request: HttpRequest) -> HttpResponse:
     period = kpi.Period.parse(request.GET.get("period", "")[:12]) or kpi.Period()
     wards = list(geo.wards())
@@ -138,6 +143,7 @@ def drill_heading(filters: dict, *, unit: Unit | None, area, category) -> str:
 
 
 @require_GET
+@read_from_replica
 def statistics_reports(request: HttpRequest) -> HttpResponse:
     """The public reports behind a figure of the statistics page, under a heading that says whose
     they are and which figure (issue 14): the same filters and rows as the public list."""
@@ -181,6 +187,7 @@ def _filter_choices(filters: console.ConsoleFilters) -> dict:
 
 @login_required
 @require_GET
+@read_from_replica
 def console_page(request: HttpRequest) -> HttpResponse:
     filters = console.console_filters(request.user, request.GET)
     rows, sort = console.ranking(filters, request.GET.get("sort", console.DEFAULT_RANKING_SORT))
@@ -276,6 +283,7 @@ def _hotline_counts(request: HttpRequest, filters: console.ConsoleFilters):
 
 @login_required
 @require_GET
+@read_from_replica
 def console_cards(request: HttpRequest) -> HttpResponse:
     """The headline cards alone (htmx refreshes them when the live feed moves)."""
     filters = console.console_filters(request.user, request.GET)
@@ -284,6 +292,7 @@ def console_cards(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@read_from_replica
 def console_overdue(request: HttpRequest) -> HttpResponse:
     filters = console.console_filters(request.user, request.GET)
     overdue, total = console.overdue_reports(request.user, filters)
@@ -293,6 +302,7 @@ def console_overdue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@read_from_replica
 def console_map(request: HttpRequest) -> JsonResponse:
     filters = console.console_filters(request.user, request.GET)
     return JsonResponse(console.map_data(filters))
@@ -300,6 +310,7 @@ def console_map(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_GET
+@read_from_replica
 def console_list(request: HttpRequest) -> HttpResponse:
     """The reports behind a console figure, in the viewer's scope."""
     qs = console.drilldown_list(request.user, request.GET).prefetch_related("photos")

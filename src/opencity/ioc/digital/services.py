@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from opencity import policy
 from opencity.errors import NotFoundError, PermissionDeniedError, ValidationError
 from opencity.geo import selectors as geo
+from opencity.lib.dbrouter import on_replica
 from opencity.lib.urls import absolute
 from opencity.lib.worktime import TZ
 from opencity.notifications.outbox import outbox_put
@@ -148,8 +149,9 @@ def digital_report_generate(*, report_id: int) -> DigitalReport | None:
     now = timezone.now()
     try:
         with translation.override(report.language):
-            built = report_content.build(level=report.level, area=report.area, unit=report.unit,
-                                         month=report.month, language=report.language, now=now)
+            # the month's figures may be a second behind: read from the replica, if there is one
+            built = on_replica(report_content.build, level=report.level, area=report.area, unit=report.unit,
+                               month=report.month, language=report.language, now=now)
             data = xlsx.render(built) if report.format == DigitalReportFormat.XLSX else pdf.render(built)
     except Exception as exc:
         logger.exception("Digital report %s failed", report_id)
