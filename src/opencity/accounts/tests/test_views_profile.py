@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.templatetags.static import static
 from django.test import Client
 
 from opencity.accounts.models import Role, User
@@ -53,7 +54,7 @@ def test_the_page_lists_the_citys_wards_and_the_privacy_note(as_citizen):
     html = response.content.decode()
     assert len(re.findall(r'<option value="\d+"', html)) == 40  # the wards and communes of Huế
     assert "91/2025/QH15" in html and "data-location-switch" in html
-    assert "opencity/profile.js" in html
+    assert static("opencity/profile.js") in html
 
 
 def test_the_account_menu_links_to_the_profile(as_citizen):

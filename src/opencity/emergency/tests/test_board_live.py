@@ -5,6 +5,7 @@ on its own to re-render without a reload."""
 from __future__ import annotations
 
 import pytest
+from django.templatetags.static import static
 
 from opencity.emergency import services
 from opencity.ioc import live
@@ -18,7 +19,7 @@ def test_the_board_connects_to_the_consoles_live_stream(client, operator):
     html = client.get("/ioc/dispatch/").content.decode()
     assert 'sse-connect="/ioc/live/stream?after=' in html
     assert 'sse-swap="live,busy"' in html and 'hx-swap="none"' in html
-    assert "vendor/htmx/sse.min.js" in html and "emergency/board.js" in html
+    assert static("vendor/htmx/sse.min.js") in html and static("emergency/board.js") in html
     assert 'data-list-url="/ioc/dispatch/list/"' in html
     assert 'data-testid="dispatch-sound"' in html and 'data-title="New rescue request"' in html
 
