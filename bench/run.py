@@ -802,7 +802,9 @@ def fan_out(citizens: int = 1_300_000, timeout: int = 3600) -> dict:
         return {"skipped": "no alerts/delivery.py yet"}
     if not psql(f"SELECT 1 FROM pg_database WHERE datname = '{FANOUT_DB}'"):
         psql(f"CREATE DATABASE {FANOUT_DB}")
-    env = {**ENV, "OPENCITY_DB_NAME": FANOUT_DB, "BENCH_FANOUT_CITIZENS": str(citizens)}
+    # its own database and cache (Redis DB 9): it may run beside a full bench without touching it
+    env = {**ENV, "OPENCITY_DB_NAME": FANOUT_DB, "OPENCITY_CACHE_URL": "redis://127.0.0.1:6379/9",
+           "BENCH_FANOUT_CITIZENS": str(citizens)}
     run([PY, "manage.py", "migrate", "--noinput", "-v0"], env=env)
     result: dict = {"database": FANOUT_DB}
     try:
