@@ -9,10 +9,11 @@ from playwright.sync_api import expect
 from shapely.geometry import shape
 
 from opencity.accounts.models import User
-from opencity.alerts.models import Alert, Delivery
+from opencity.alerts.models import Alert
 from opencity.conftest import PASSWORD
 from opencity.geo.models import Area
-from opencity.notifications.models import Notification
+from opencity.notifications.models import NotificationReceipt
+from opencity.notifications.selectors import inbox
 
 HEADLINE = "Cảnh báo lũ khẩn cấp trên sông Hương"
 
@@ -54,7 +55,8 @@ def test_a_warning_to_two_wards_reaches_their_citizens_and_no_one_else(login, op
     expect(page.locator("[data-stat=delivered]")).to_have_text("1")
     assert page.js_errors == []
     assert set(alert.latest.areas.all()) == {thuan_an, phu_vang}
-    assert list(Delivery.objects.values_list("user_id", flat=True)) == [inside.pk]
+    assert list(alert.latest.notice.receipts.all()) == []
+    assert inbox(user=inside).filter(pk=alert.latest.notice_id).exists()
 
     # The citizen of Thuận An finds it in the notifications, then on the warnings page.
     citizen = login(inside)
@@ -69,10 +71,10 @@ def test_a_warning_to_two_wards_reaches_their_citizens_and_no_one_else(login, op
     expect(citizen.locator("[data-testid=warning-card]").first).to_contain_text(HEADLINE)
     citizen.locator("#warnings-map path.leaflet-interactive").nth(1).wait_for()
     assert citizen.js_errors == []
-    assert Delivery.objects.get(user=inside).opened_at is not None
+    assert NotificationReceipt.objects.filter(user=inside, notification_id=alert.latest.notice_id).exists()
 
     # The citizen of Kim Long sees the public warning but gets no notification.
     other = login(elsewhere)
     other.goto("/notifications/")
     expect(other.get_by_role("link", name=re.compile(HEADLINE))).to_have_count(0)
-    assert not Notification.objects.filter(user=elsewhere, verb="warning").exists()
+    assert not inbox(user=elsewhere).filter(verb="warning").exists()

@@ -28,7 +28,6 @@ from opencity.lib.api import (
 from opencity.lib.phone import normalize_phone
 from opencity.notifications import selectors as notification_selectors
 from opencity.notifications import services as notification_services
-from opencity.notifications.models import Notification
 
 from . import services, signin, throttle
 from .api_auth import RotationAuth
@@ -507,10 +506,11 @@ class MarkReadOut(Schema):
     summary="My notifications, newest first",
 )
 def notification_list(request: HttpRequest, query: Query[NotificationQuery]):
-    # The selector returns a sliced list; keyset pages need the unsliced, ordered queryset
-    # (newest first, then id: ``Notification.Meta.ordering``).
-    qs = Notification.objects.filter(user=request.user)
-    page = paginate(request, qs, limit=query.limit, cursor=query.cursor, item=_notification_out)
+    # The inbox (own rows and the broadcasts the person is in the audience of) as the unsliced,
+    # ordered queryset keyset pages need (newest first, then id: ``Notification.Meta.ordering``).
+    qs = notification_selectors.inbox(user=request.user)
+    page = paginate(request, qs, limit=query.limit, cursor=query.cursor,
+                    item=lambda n: _notification_out(notification_selectors.inbox_item(n, user=request.user)))
     page["unread"] = notification_selectors.notification_unread_count(user=request.user)
     return page
 

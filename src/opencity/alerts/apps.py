@@ -19,3 +19,7 @@ class AlertsConfig(AppConfig):
         outbox.register(delivery.DELIVER_KIND,
                         lambda payload: delivery.message_deliver(message_id=payload["message_id"]),
                         priority=outbox.LIFE_SAFETY, lease_seconds=LIFE_SAFETY_LEASE_SECONDS)
+        outbox.register(delivery.PUSH_KIND,
+                        lambda payload: delivery.message_push_batch(message_id=payload["message_id"],
+                                                                    subscription_ids=payload["subscriptions"]),
+                        priority=outbox.LIFE_SAFETY, lease_seconds=LIFE_SAFETY_LEASE_SECONDS)

@@ -1,7 +1,7 @@
 """Demo data: the warnings of a flood season (October–November of last year) in Huế.
 
 Five warnings with their updates and cancellations, issued through the real services and
-delivered to the demo citizens of the targeted wards (inbox rows dated when they were sent);
+in the inboxes of the demo citizens of the targeted wards (one broadcast each, dated when sent);
 a deterministic share of people opened them, and the pages were viewed a few times more often
 than that, visitors included. Nothing is pushed (the season is over).
 
@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from opencity.geo.models import Area
 from opencity.geo.selectors import city
-from opencity.notifications.models import Notification
+from opencity.notifications.models import NotificationReceipt
 from opencity.orgs.models import Unit
 
 from . import delivery, services
-from .models import Alert, Delivery, Message
+from .models import Alert, Message
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
 HYDROMET_CODE = "dai-kttv"
@@ -137,23 +137,22 @@ def _hydromet(city_area: Area) -> Unit:
 
 
 def _opened_and_viewed(alert: Alert, r: random.Random) -> int:
-    """A deterministic share of people opened each message; the page was viewed more often."""
-    rows = list(Delivery.objects.filter(alert=alert).order_by("pk").values_list("pk", "notification_id", "created_at"))
-    opened_ids, note_ids, when = [], [], {}
-    for pk, note_id, created in rows:
-        if r.random() < 0.64:
-            opened_ids.append(pk)
-            when[pk] = created + dt.timedelta(minutes=r.randint(2, 180))
-            if note_id:
-                note_ids.append((note_id, when[pk]))
-    for pk in opened_ids:
-        Delivery.objects.filter(pk=pk).update(opened_at=when[pk])
-    for note_id, at in note_ids:
-        Notification.objects.filter(pk=note_id).update(read_at=at)
-    people = len({pk for pk, _n, _c in rows})
-    views = int(people * r.uniform(2.5, 4.0)) + r.randint(800, 2500)  # visitors read them too
+    """A deterministic share of the people each message reached (its target when it was sent)
+    read it — a receipt on its broadcast; the page was viewed more often. Returns the messages'
+    people reached, summed."""
+    reached, people = 0, set()
+    for message in alert.messages.filter(notice__isnull=False).select_related("notice").order_by("seq"):
+        ids = list(delivery.target_users(message, now=message.sent).order_by("pk").values_list("pk", flat=True))
+        Message.objects.filter(pk=message.pk).update(delivered_count=len(ids))
+        reached += len(ids)
+        people.update(ids)
+        NotificationReceipt.objects.bulk_create(
+            [NotificationReceipt(notification_id=message.notice_id, user_id=pk,
+                                 read_at=message.sent + dt.timedelta(minutes=r.randint(2, 180)))
+             for pk in ids if r.random() < 0.64], ignore_conflicts=True)
+    views = int(len(people) * r.uniform(2.5, 4.0)) + r.randint(800, 2500)  # visitors read them too
     Alert.objects.filter(pk=alert.pk).update(view_count=views)
-    return len(rows)
+    return reached
 
 
 def demo_load_warnings(*, year: int | None = None, seed: int = 2025) -> DemoWarnings:
@@ -184,9 +183,9 @@ def demo_load_warnings(*, year: int | None = None, seed: int = 2025) -> DemoWarn
                     message = services.alert_update(actor=None, alert_id=alert_id, sent=sent, **step)
                 else:
                     message = services.alert_cancel(actor=None, alert_id=alert_id, sent=sent, **step)
-                # Delivered when sent, before the next message supersedes it.
-                delivery.message_fan_out(message_id=message.pk, delivered_at=sent)
-                delivery.message_push(message_id=message.pk)
+                # In the inboxes since it was sent (its broadcast); nothing is pushed now.
+                delivery.message_fan_out(message_id=message.pk)
+                Message.objects.filter(pk=message.pk).update(push_done_at=sent)
                 summary.messages += 1
             summary.alerts += 1
             summary.ids.append(alert_id)

@@ -186,10 +186,18 @@ class Message(models.Model):
     # The composer's one-time form token (lib/formtoken.py): the same form sent twice publishes once.
     client_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
+    # The message in the inboxes: one broadcast notification shown to everyone in the target
+    # (``delivery.py``), written with the message. Empty on messages from before broadcasts
+    # (their people got an inbox row and a Delivery each) and on Exercise and Test messages.
+    notice = models.OneToOneField("notifications.Notification", null=True, blank=True, editable=False,
+                                  on_delete=models.SET_NULL, related_name="+")
+
     # Delivery progress (moved by queryset updates in delivery.py, never by save()).
-    fanout_cursor = models.BigIntegerField(default=0, help_text="last user id handled")
-    delivered_count = models.PositiveIntegerField(default=0)
+    fanout_cursor = models.BigIntegerField(default=0, help_text="last user id handled (before broadcasts)")
+    delivered_count = models.PositiveIntegerField(default=0)  # people in the target when it went out
     fanout_done_at = models.DateTimeField(null=True, blank=True)
+    push_cursor = models.BigIntegerField(default=0, help_text="last push subscription id queued")
+    pushed_count = models.PositiveIntegerField(default=0)  # devices whose push was queued
     push_done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -238,6 +246,10 @@ class Message(models.Model):
 
 class Delivery(models.Model):
     """One message delivered to one person: the inbox row, the push, and whether they opened it.
+
+    Written by the fan-out before warnings became broadcasts (``Message.notice``); kept for the
+    figures of those messages (their inbox rows are ordinary notifications and still show). No
+    new rows are written.
 
     Unique per (message, user): the fan-out may run again after a worker restart and must not
     send twice.

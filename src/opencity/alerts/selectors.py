@@ -106,27 +106,40 @@ def alert_areas_geojson(alert: Alert) -> dict:
 
 
 def alert_stats(alert: Alert) -> dict:
-    """Delivered, opened and viewed, for the chain and for each of its messages.
+    """Reached, opened and viewed, for the chain and for each of its messages.
 
-    Opened: the person read the inbox entry, or opened the warning's page (recorded per
-    delivery). Viewed: every view of the public page, visitors included.
+    Reached: the people in the message's target when it went out (``delivered_count``).
+    Opened: the person read the warning in their inbox or opened its page (a receipt on the
+    message's broadcast; for messages from before broadcasts, their own delivery or inbox row).
+    Pushed: devices the push was queued for. Viewed: every view of the public page, visitors
+    included.
     """
-    deliveries = Delivery.objects.filter(alert=alert)
-    opened_q = Q(opened_at__isnull=False) | Q(notification__read_at__isnull=False)
-    reached = deliveries.values("user_id").distinct().count()
-    opened = deliveries.filter(opened_q).values("user_id").distinct().count()
+    from opencity.notifications.models import NotificationReceipt
+
+    legacy_opened_q = Q(deliveries__opened_at__isnull=False) | Q(deliveries__notification__read_at__isnull=False)
     messages = list(
         alert.messages.order_by("seq").annotate(
-            opened=Count("deliveries", filter=Q(deliveries__opened_at__isnull=False)
-                         | Q(deliveries__notification__read_at__isnull=False)),
-            pushed=Count("deliveries", filter=Q(deliveries__pushed_at__isnull=False)),
+            # distinct: two joins (an old message has deliveries, a new one receipts)
+            legacy_opened=Count("deliveries", filter=legacy_opened_q, distinct=True),
+            legacy_pushed=Count("deliveries", filter=Q(deliveries__pushed_at__isnull=False), distinct=True),
+            receipts=Count("notice__receipts", distinct=True),
         )
     )
+    for m in messages:
+        m.opened = m.legacy_opened + m.receipts
+        m.pushed = m.legacy_pushed + m.pushed_count
+    deliveries = Delivery.objects.filter(alert=alert)
+    opened_q = Q(opened_at__isnull=False) | Q(notification__read_at__isnull=False)
+    reached = deliveries.values("user_id").distinct().count() + max(
+        [m.delivered_count for m in messages if m.notice_id] or [0])
+    opened = (deliveries.filter(opened_q).values("user_id").distinct().count()
+              + NotificationReceipt.objects.filter(notification__in=[m.notice_id for m in messages if m.notice_id])
+              .values("user_id").distinct().count())
     return {
         "reached": reached,
         "opened": opened,
         "views": alert.view_count,
-        "open_rate": round(100 * opened / reached) if reached else 0,
+        "open_rate": min(100, round(100 * opened / reached)) if reached else 0,
         "messages": messages,
     }
 

@@ -22,11 +22,12 @@ from opencity.lib import feed
 from opencity.lib.audit import audit
 from opencity.lib.formtoken import already_used, clean_token
 from opencity.lib.text import clean_text
+from opencity.notifications import services as notifications
 from opencity.notifications.outbox import outbox_put
 from opencity.orgs.models import Unit
 
 from .cap import cap_datetime, reference
-from .delivery import DELIVER_KIND
+from .delivery import DELIVER_KIND, message_notice
 from .models import (
     DEFAULT_CATEGORY,
     Alert,
@@ -164,7 +165,10 @@ def _write_message(*, alert: Alert, msg_type: str, actor, data: dict, areas: lis
         references=" ".join(reference(m) for m in earlier), note=note, client_token=client_token,
         created_by=actor if getattr(actor, "is_authenticated", False) else None, **data,
     )
-    message.full_clean(exclude=["areas"])
+    if alert.status == MessageStatus.ACTUAL:
+        # in every targeted inbox as this transaction commits: one broadcast row, not one per person
+        message.notice = message_notice(message, areas, first=earlier[0] if earlier else None)
+    message.full_clean(exclude=["areas", "notice"])
     message.save()
     message.areas.set(areas)
     Alert.objects.filter(pk=alert.pk).update(latest=message)
@@ -332,17 +336,21 @@ def alert_cancel(*, actor, alert_id: int, note: str = "", based_on=None,
 
 
 def alert_record_view(*, alert_id: int, user=None) -> None:
-    """Count a view of the public page; a targeted person opening it marks their delivery opened."""
+    """Count a view of the public page; a targeted person opening it has read the warning's
+    messages in their inbox (a receipt each, for them alone)."""
     Alert.objects.filter(pk=alert_id).update(view_count=F("view_count") + 1)
     if user is None or not user.is_authenticated:
         return
     now = timezone.now()
+    notices = [pk for pk in Message.objects.filter(alert_id=alert_id, notice__isnull=False)
+               .values_list("notice_id", flat=True)]
+    if notices:
+        notifications.broadcast_mark_read(user=user, notification_ids=notices, at=now)
+    # messages from before broadcasts: the person's own delivery and inbox row
     opened = Delivery.objects.filter(alert_id=alert_id, user=user, opened_at__isnull=True)
     notification_ids = [n for n in opened.values_list("notification_id", flat=True) if n]
     if opened.update(opened_at=now) and notification_ids:
-        from opencity.notifications.models import Notification
-
-        Notification.objects.filter(pk__in=notification_ids, read_at__isnull=True).update(read_at=now)
+        notifications.notification_mark_read_ids(user=user, ids=notification_ids, at=now)
 
 
 __all__ = [

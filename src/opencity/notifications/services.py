@@ -4,9 +4,11 @@
   one inbox row each, rendered in each one's language, and the other channels owed.
 - :func:`notify_many` — many different notices at once, each to its own people (a page of
   deadline escalations): the same rules as :func:`notify`, written in a few statements.
-- :func:`notify_bulk` — one notice to everyone a query selects (hundreds of thousands: a
-  warning's target): the rows are written by the database (``INSERT … SELECT``), not one Python
-  object per person.
+- :func:`notify_bulk` — one notice to everyone a query selects: the rows are written by the
+  database (``INSERT … SELECT``), not one Python object per person.
+- :func:`notify_broadcast` — one notice to everyone in some wards or the whole city (a
+  warning): ONE row whatever the number of people, shown in each one's inbox through its
+  audience (``models.py``, ``selectors.inbox``); a person's reading of it is a receipt.
 
 A notification names what it is about with a :class:`Subject` (a short type code, the id and
 the reference people read), never a foreign key: this app imports no domain app.
@@ -32,7 +34,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection as default_connection
 from django.db import transaction
-from django.db.models import Case, DateTimeField, IntegerField, QuerySet, TextField, Value, When
+from django.db.models import Case, DateTimeField, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -41,12 +43,14 @@ from opencity.errors import PermissionDeniedError, ValidationError
 
 from . import channels
 from .channels import EMAIL, INBOX, SMS, WEBPUSH
-from .models import Notification, PushSubscription
+from .models import Notification, NotificationReceipt, PushSubscription
 from .push import check_endpoint
+from .selectors import inbox_unread_broadcast_ids
 
 __all__ = [
-    "EMAIL", "INBOX", "SMS", "WEBPUSH", "EMAIL_KIND", "BulkLink", "Notice", "Subject", "notification_mark_read",
-    "notifications_email", "notify", "notify_bulk", "notify_many", "push_subscribe", "push_unsubscribe",
+    "EMAIL", "INBOX", "SMS", "WEBPUSH", "EMAIL_KIND", "BulkLink", "Notice", "Subject", "broadcast_end",
+    "broadcast_mark_read", "notification_mark_read", "notification_mark_read_ids", "notifications_email", "notify", "notify_broadcast",
+    "notify_bulk", "notify_many", "push_subscribe", "push_unsubscribe",
 ]
 
 EMAIL_KIND = channels.EmailChannel.kind
@@ -255,11 +259,74 @@ def notifications_email(*, ids: list[int]) -> int:
     return channels.get(EMAIL).deliver(ids=ids)
 
 
+def notify_broadcast(
+    *,
+    verb: str,
+    texts: Mapping[str, tuple[str, str]],
+    area_ids: Iterable[int] = (),
+    unplaced: bool = False,
+    located_after: dt.datetime | None = None,
+    url: str = "",
+    subject: Subject | None = None,
+    created_at: dt.datetime | None = None,
+    ends_at: dt.datetime | None = None,
+) -> Notification:
+    """One notice to everyone whose home ward is in ``area_ids`` (and, ``unplaced``, everyone who
+    told us no home ward; ``located_after``, everyone whose location shared since then lies in
+    one of the areas): ONE inbox row, a broadcast, whatever the number of people. ``texts``:
+    language → (title, body). It is in every inbox of the audience as soon as the caller's
+    transaction commits; nothing else is owed (a warning pushes in batches of its own)."""
+    default = texts.get(settings.LANGUAGE_CODE) or next(iter(texts.values()))
+    subject_fields = subject.fields() if subject else NO_SUBJECT_FIELDS
+    row = Notification(
+        user=None, verb=verb, title=str(default[0])[:200], body=str(default[1]), url=url,
+        created_at=created_at or timezone.now(), ends_at=ends_at, audience_unplaced=unplaced,
+        audience_located_after=located_after, **subject_fields,
+        translations={code: [str(t)[:200], str(b)] for code, (t, b) in texts.items() if code != settings.LANGUAGE_CODE},
+    )
+    row.full_clean(exclude=["user"])
+    row.save()
+    row.audience_areas.set(sorted(set(area_ids)))
+    return row
+
+
+def broadcast_end(*, notification_id: int, at: dt.datetime) -> int:
+    """The broadcast stops running at ``at`` if it ran longer (its subject was replaced): new
+    accounts no longer see it; the accounts it was shown to keep it."""
+    return (Notification.objects.filter(pk=notification_id, user__isnull=True)
+            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at)).update(ends_at=at))
+
+
+def broadcast_mark_read(*, user, notification_ids: Iterable[int] | None = None,
+                        at: dt.datetime | None = None) -> int:
+    """Record that the person read these broadcasts (all those in their inbox if ``None``):
+    one receipt each, only for broadcasts in their inbox and not read yet. Returns how many."""
+    if user is None or not user.is_authenticated:
+        return 0
+    ids = inbox_unread_broadcast_ids(user=user, ids=notification_ids)
+    at = at or timezone.now()
+    NotificationReceipt.objects.bulk_create(
+        [NotificationReceipt(notification_id=pk, user_id=user.pk, read_at=at) for pk in ids],
+        ignore_conflicts=True)
+    return len(ids)
+
+
+def notification_mark_read_ids(*, user, ids: Iterable[int], at: dt.datetime | None = None) -> int:
+    """Mark these of the person's own inbox rows read (a warning page opened: its old rows)."""
+    return Notification.objects.filter(user=user, pk__in=list(ids), read_at__isnull=True).update(
+        read_at=at or timezone.now())
+
+
 def notification_mark_read(*, user, notification_id: int | None = None) -> int:
+    """Mark one inbox entry (``notification_id``) or all of them read: the person's own rows get
+    their ``read_at``, broadcasts a receipt of this person's."""
+    now = timezone.now()
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
-    return qs.update(read_at=timezone.now())
+    marked = qs.update(read_at=now)
+    return marked + broadcast_mark_read(
+        user=user, notification_ids=None if notification_id is None else [notification_id], at=now)
 
 
 # --- Push subscriptions ----------------------------------------------------------------------

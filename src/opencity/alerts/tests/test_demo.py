@@ -7,8 +7,10 @@ import pytest
 from opencity.accounts.models import User
 from opencity.alerts import selectors
 from opencity.alerts.demo import LOW_LYING, demo_load_warnings
-from opencity.alerts.models import Alert, Delivery, Message
+from opencity.alerts.models import Alert, Message
 from opencity.geo.models import Area
+from opencity.notifications.models import Notification, NotificationReceipt
+from opencity.notifications.selectors import notification_list
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +35,13 @@ def test_the_demo_loads_a_past_flood_season_once(citizen):
     stats = selectors.alert_stats(flood)
     assert stats["reached"] == 3 * len(LOW_LYING)
     assert 0 < stats["opened"] <= stats["reached"] < stats["views"]
-    assert Delivery.objects.filter(created_at__year=2025).count() == Delivery.objects.count() > 0
+    notes = Notification.objects.filter(verb="warning")
+    assert notes.count() == 10 and all(n.created_at.year == 2025 and n.user_id is None for n in notes)
+    assert NotificationReceipt.objects.exists()
+    # the demo citizens (made after the season) keep in their inboxes the warnings they read
+    readers = User.objects.filter(pk__in=NotificationReceipt.objects.values("user_id"))
+    assert readers and all(notification_list(user=u) for u in readers)
+    assert all(n.read_at for n in notification_list(user=readers[0]))
     assert not demo_load_warnings(year=2025).loaded
     assert Alert.objects.count() == 5
 
@@ -42,8 +50,8 @@ def test_the_demo_is_deterministic(citizen):
     _people()
     demo_load_warnings(year=2025)
     first = sorted(Alert.objects.values_list("view_count", flat=True))
-    opened = Delivery.objects.filter(opened_at__isnull=False).count()
+    opened = NotificationReceipt.objects.filter(notification__in=Message.objects.values("notice")).count()
     Alert.objects.all().delete()
     demo_load_warnings(year=2025)
     assert sorted(Alert.objects.values_list("view_count", flat=True)) == first
-    assert Delivery.objects.filter(opened_at__isnull=False).count() == opened
+    assert NotificationReceipt.objects.filter(notification__in=Message.objects.values("notice")).count() == opened

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from opencity.alerts import services
 from opencity.alerts.models import Alert, Message
-from opencity.notifications.models import Notification, PushSubscription
+from opencity.notifications.models import PushSubscription
 
 from .factories import browser_keys, content
 
@@ -303,14 +303,16 @@ def test_push_endpoints_refuse_visitors_and_gets(client, citizen):
 
 def test_the_notification_leads_to_the_warning_page(client, publish, resident_thuan_an):
     from opencity.alerts import delivery
+    from opencity.notifications.selectors import inbox_unread_count, notification_list
 
     message = publish()
     delivery.message_deliver(message_id=message.pk)
-    note = Notification.objects.get(user=resident_thuan_an)
+    [note] = notification_list(user=resident_thuan_an)
+    assert note.pk == message.notice_id and note.read_at is None
     client.force_login(resident_thuan_an)
     assert client.get(note.url).status_code == 200
-    note.refresh_from_db()
-    assert note.read_at is not None
+    assert inbox_unread_count(user=resident_thuan_an) == 0
+    assert notification_list(user=resident_thuan_an)[0].read_at is not None
 
 
 def test_subscribing_over_and_over_is_limited_per_account(client, citizen, citizen2, settings):

@@ -155,8 +155,9 @@ def test_a_large_backlog_is_sent_once_in_a_few_statements_per_page(
     Report.objects.bulk_create([Report(**template) for _ in range(1199)])
     # 2,400 escalations and 3,600 inbox rows: per page the read, what was done, the escalations,
     # the check, the inbox rows (SQLite splits an INSERT at 999 parameters: ~15 per page here;
-    # PostgreSQL sends each as one), never a statement per escalation
-    with django_assert_max_num_queries(80):
+    # PostgreSQL sends each as one; the inbox row's broadcast columns, empty here, make ~20),
+    # never a statement per escalation
+    with django_assert_max_num_queries(100):
         sent = services.deadlines_escalate(now=at(2026, 3, 9, 10))
     assert sent == {EscalationLevel.OVERDUE: 1200, EscalationLevel.IOC: 1200}
     assert Escalation.objects.count() == 2400
