@@ -17,7 +17,7 @@ from opencity.accounts.identity import national_id_of
 from opencity.accounts.models import ApiToken
 from opencity.emergency.models import RescueRequest
 from opencity.hotline.models import Call
-from opencity.notifications.models import Notification, PushSubscription
+from opencity.notifications.models import Notification, NotificationReceipt, PushSubscription
 from opencity.reports.models import Follow, Report
 
 from .models import DataSubjectRequest
@@ -112,8 +112,10 @@ def hotline_calls(user, limit: int) -> list[dict]:
 
 
 def notifications(user, limit: int) -> list[dict]:
+    """The person's own notifications, and the warnings (broadcasts, one row for everyone) they
+    read: what is kept about them is only when they read each."""
     rows = Notification.objects.filter(user=user).order_by("-created_at", "-id")
-    return [{
+    own = [{
         "created_at": iso(n.created_at),
         "title": n.title,
         "about": n.reference or n.subject_type,
@@ -121,6 +123,17 @@ def notifications(user, limit: int) -> list[dict]:
         "emailed_at": iso(n.emailed_at),
         "texted_at": iso(n.texted_at),
     } for n in rows[:limit]]
+    receipts = (NotificationReceipt.objects.filter(user=user).select_related("notification")
+                .order_by("-read_at", "-id"))
+    read = [{
+        "created_at": iso(r.notification.created_at),
+        "title": r.notification.title,
+        "about": r.notification.reference or r.notification.subject_type,
+        "read_at": iso(r.read_at),
+        "emailed_at": None,
+        "texted_at": None,
+    } for r in receipts[:limit]]
+    return sorted(own + read, key=lambda row: row["created_at"] or "", reverse=True)[:limit]
 
 
 def devices(user, limit: int) -> list[dict]:

@@ -25,7 +25,7 @@ from opencity.errors import ConflictError, PermissionDeniedError, ValidationErro
 from opencity.hotline.models import Call
 from opencity.lib.audit import audit
 from opencity.lib.models import IdempotencyRecord, StagedUpload
-from opencity.notifications.models import Notification, PushSubscription
+from opencity.notifications.models import Notification, NotificationReceipt, PushSubscription
 from opencity.notifications.services import Subject, notify
 from opencity.reports.models import Follow, Report
 
@@ -185,6 +185,7 @@ def account_erase(*, user, password: str, ip: str | None = None) -> ErasedAccoun
                 caller=None, phone=""),
             "follows_deleted": Follow.objects.filter(user=locked).delete()[0],
             "notifications_deleted": Notification.objects.filter(user=locked).delete()[0],
+            "warning_reads_deleted": NotificationReceipt.objects.filter(user=locked).delete()[0],
             "push_devices_deleted": PushSubscription.objects.filter(user=locked).delete()[0],
             "api_tokens_deleted": ApiToken.objects.filter(user=locked).delete()[0],
             "staged_photos_deleted": StagedUpload.objects.filter(user=locked).delete()[0],

@@ -240,3 +240,24 @@ def test_requests_of_an_erased_account_stay_in_the_register(citizen):
     services.privacy_request_create(user=citizen, kind="correction", details="Sửa địa chỉ phản ánh PA1.")
     services.account_erase(user=citizen, password=PASSWORD)
     assert DataSubjectRequest.objects.filter(user=citizen).count() == 2
+
+
+def test_the_warnings_a_person_read_are_in_their_export_and_forgotten_when_erased(citizen):
+    """A warning is one row for everyone (a broadcast); what is kept about the person is that
+    they read it: in "My data", and deleted with the account's data."""
+    from opencity.notifications.models import NotificationReceipt
+    from opencity.notifications.services import broadcast_mark_read
+    from opencity.privacy.exporters import notifications as exported
+
+    warning = Notification.objects.create(user=None, verb="alert", title="Cảnh báo lũ trên sông Hương",
+                                          audience_unplaced=citizen.home_area_id is None)
+    if citizen.home_area_id is not None:
+        warning.audience_areas.add(citizen.home_area_id)
+    assert broadcast_mark_read(user=citizen, notification_ids=[warning.pk]) == 1
+    rows = exported(citizen, 100)
+    assert [r["title"] for r in rows if r["read_at"]] == ["Cảnh báo lũ trên sông Hương"]
+
+    services.account_erase(user=citizen, password=PASSWORD)
+
+    assert not NotificationReceipt.objects.filter(user=citizen).exists()
+    assert Notification.objects.filter(pk=warning.pk).exists()  # everyone's row stays
