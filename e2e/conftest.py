@@ -32,6 +32,21 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.django_db(transaction=True))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_static_names():
+    """The live server (pytest-django's, with Django's StaticFilesHandler) serves static files
+    from the source tree by their plain names, while pages name the collected, hashed files once
+    ``collectstatic`` has run (lib/staticfiles.py; production's WSGI app serves those): here the
+    pages name the plain files. The hashed, compressed serving is tested in
+    lib/tests/test_compression.py."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    plain = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(STORAGES=plain):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _areas(transactional_db):
     """The city's wards, which every page needs. A browser test's database is flushed after
