@@ -31,26 +31,7 @@ step() { echo "  $*" >&2; }
   || fail "a file of $BACKUP does not match its MANIFEST sum: nothing restored"
 step "Backup $BACKUP: sums match"
 
-eval "$("$PY" - <<'EOF'
-import os, shlex
-# Read the settings without making the embedded keys (settings.py writes them into VAR_DIR when
-# the environment gives none): this script copies keys, it must not invent them.
-for name in ("OPENCITY_SECRET_KEY", "OPENCITY_IDENTITY_SECRET", "OPENCITY_OIDC_RSA_PRIVATE_KEY"):
-    if not os.environ.get(name) and not os.environ.get(f"{name}_FILE"):
-        os.environ[name] = "unused"
-from django.conf import settings
-db = settings.DATABASES["default"]
-values = {
-    "ENGINE": "postgres" if "postgresql" in db["ENGINE"] else "sqlite",
-    "DB_NAME": str(db["NAME"]), "DB_HOST": str(db.get("HOST") or ""), "DB_PORT": str(db.get("PORT") or ""),
-    "DB_USER": str(db.get("USER") or ""), "DB_PASSWORD": str(db.get("PASSWORD") or ""),
-    "MEDIA_ROOT": str(settings.MEDIA_ROOT), "VAR_DIR": str(settings.VAR_DIR),
-    "ARCHIVE_DIR": str(settings.OPENCITY_ARCHIVE_DIR),
-}
-for key, value in values.items():
-    print(f"{key}={shlex.quote(value)}")
-EOF
-)"
+eval "$("$PY" scripts/settings_env.py)"
 TAKEN_ENGINE=$(sed -n 's/^engine //p' "$BACKUP/MANIFEST")
 [ "$TAKEN_ENGINE" = "$ENGINE" ] \
   || fail "the backup is of a $TAKEN_ENGINE database, this installation uses $ENGINE (OPENCITY_DB_ENGINE)"
