@@ -48,6 +48,8 @@ from django.utils import translation
 
 # Stands in the kept bytes for the CSRF token; random per process start so that no page could
 # carry it by accident (a report's text saying it would be replaced by a token, harmlessly).
+# Each kept entry names the placeholder it was made with: another process, with another one,
+# serves it from the shared cache.
 CSRF_PLACEHOLDER = "csrf-" + secrets.token_hex(16)
 _REFERENCE_KEY = "pagecache:reference-version"
 
@@ -121,7 +123,7 @@ def _answer(request: HttpRequest, entry: dict) -> HttpResponse:
         return not_modified
     body: bytes = entry["body"]
     if entry["csrf"]:
-        body = body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+        body = body.replace(entry["csrf"], get_token(request).encode())
     response = HttpResponse(body, content_type=entry["content_type"], status=200)
     for name, value in entry["headers"]:
         response[name] = value
@@ -164,7 +166,7 @@ def visitor_cache(name: str, fingerprint: Callable[..., object | None]):
                 return response
             body = response.content
             entry = {"body": body, "content_type": response["Content-Type"],
-                     "csrf": CSRF_PLACEHOLDER.encode() in body,
+                     "csrf": CSRF_PLACEHOLDER.encode() if CSRF_PLACEHOLDER.encode() in body else None,
                      "headers": [(h, response[h]) for h in _KEPT_HEADERS if response.has_header(h)]}
             cache.set(key, entry, timeout=seconds)
             return _answer(request, entry)

@@ -46,6 +46,19 @@ def test_each_visitor_gets_a_csrf_token_of_their_own_that_works(make_report):
     assert response.status_code == 302  # a foreign or placeholder token would be a 403
 
 
+def test_a_page_kept_by_another_process_gets_this_visitors_token(make_report, monkeypatch):
+    """Processes share the cache (Redis) but each has its own placeholder."""
+    report = make_report()
+    _page(Client(), report)  # kept by "another process"
+    monkeypatch.setattr(pagecache, "CSRF_PLACEHOLDER", "csrf-" + "0" * 32)
+    visitor = Client(enforce_csrf_checks=True)
+    body = _page(visitor, report)
+    assert "csrf-" not in _token(body)
+    response = visitor.post(reverse("set_language"), {"language": "en", "csrfmiddlewaretoken": _token(body),
+                                                      "next": "/"})
+    assert response.status_code == 302
+
+
 def test_every_transition_shows_at_once(make_report, operator, officer, lighting_rule, urban_works):
     report = make_report()
     visitor = Client()
