@@ -41,7 +41,8 @@ class HashedStaticFilesStorage(CompressedManifestStaticFilesStorage):
 
 def static_collected_check(app_configs=None, **kwargs):
     """``check --deploy``: production serves the collected, pre-compressed files; without them
-    every static request is read from the source tree and compressed again (issue 20)."""
+    every static file is read from the source tree and sent uncompressed, under plain names a
+    browser cannot keep for long (issue 20)."""
     from django.contrib.staticfiles.storage import staticfiles_storage
     from django.core.checks import Warning
 
@@ -49,8 +50,8 @@ def static_collected_check(app_configs=None, **kwargs):
     storage = staticfiles_storage._wrapped
     if isinstance(storage, HashedStaticFilesStorage) and not storage.collected():
         return [Warning(
-            "The static files are not collected: they are served from the source tree and "
-            "compressed on every request.",
+            "The static files are not collected: they are served from the source tree, "
+            "uncompressed and under names browsers cannot keep.",
             hint="Run `manage.py collectstatic --noinput` after every install or upgrade "
                  "(make setup does; docs/deployment.md).",
             id="opencity.W001",
