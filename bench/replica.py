@@ -27,7 +27,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -39,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from bench.run import ensure_wrk, free_port, machine, say  # noqa: E402
+from bench.run import ensure_wrk, free_port, machine, say, stop_server, wrk  # noqa: E402
 from opencity.tests import pgcluster  # noqa: E402
 
 BENCH = ROOT / "bench"
@@ -142,27 +141,7 @@ class Server:
             return e.code
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.log.close()
-
-
-def wrk(base: str, name: str, path: str, cookie: str, seconds: int) -> dict:
-    paths = WORK / f"{name}.paths"
-    paths.write_text(path + "\n")
-    out = subprocess.run(["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--timeout", "10s",
-                          "-s", str(BENCH / "wrk.lua"), base, "--", str(paths), "-", "-", "-", "-", f"Cookie: {cookie}"],
-                         capture_output=True, text=True, timeout=seconds + 60, check=True)
-    raw = json.loads([x for x in out.stdout.splitlines() if x.startswith("{")][-1])
-    duration = raw["duration_us"] / 1e6
-    return {"requests_per_s": round(raw["requests"] / duration, 1), "requests": raw["requests"],
-            "p50_ms": round(raw["latency_us"]["p50"] / 1000, 1), "p99_ms": round(raw["latency_us"]["p99"] / 1000, 1),
-            "errors": sum(raw["errors"].values())}
+        stop_server(self.proc, self.log)
 
 
 def rows_read(cluster: pgcluster.Cluster) -> int:
@@ -182,7 +161,8 @@ def measure(label: str, env: dict, cookie: str, pages: dict[str, str], seconds: 
             if status != 200:
                 raise RuntimeError(f"{path} answered {status}")
             before = rows_read(primary), rows_read(replica)
-            result[name] = wrk(server.base, f"{label}-{name}", path, cookie, seconds)
+            result[name] = wrk(server.base, f"{label}-{name}", [path], seconds=seconds, connections=CONNECTIONS,
+                               headers={"Cookie": cookie}, timeout_s=10)
             after = rows_read(primary), rows_read(replica)
             result[name]["rows_read_primary"] = after[0] - before[0]
             result[name]["rows_read_replica"] = after[1] - before[1]

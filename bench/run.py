@@ -265,7 +265,7 @@ def without_rollup_refresh(script: str) -> str:
 
 def wrk(base: str, name: str, paths: list[str], *, seconds: int, connections: int, body: bytes | None = None,
         content_type: str = "-", auth: str = "-", pause_ms: float | None = None,
-        headers: dict[str, str] | None = None) -> dict:
+        headers: dict[str, str] | None = None, timeout_s: int = 5) -> dict:
     WORK.mkdir(exist_ok=True)
     paths_file = WORK / f"{name}.paths"
     paths_file.write_text("\n".join(paths) + "\n")
@@ -275,7 +275,7 @@ def wrk(base: str, name: str, paths: list[str], *, seconds: int, connections: in
         body_file.write_bytes(body)
         body_arg = str(body_file)
     threads = min(2, connections)
-    out = run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s",
+    out = run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", f"{timeout_s}s",
                "-s", str(BENCH / "wrk.lua"), base, "--", str(paths_file), body_arg, content_type, auth,
                str(round(pause_ms)) if pause_ms else "-",
                "|".join(f"{k}: {v}" for k, v in (headers or {}).items()) or "-"],
@@ -377,14 +377,19 @@ class Server:
         raise RuntimeError("the server did not answer in time")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.log.close()
+        stop_server(self.proc, self.log)
+
+
+def stop_server(proc: subprocess.Popen, log) -> None:
+    """Stop a server started in a session of its own (its workers too), then close its log."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    log.close()
 
 
 def http(method: str, url: str, *, data: bytes | None = None, headers=None) -> tuple[int, bytes]:
